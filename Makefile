@@ -1,0 +1,46 @@
+# The two commands a newcomer needs: `make run` and `make test`. Only Python 3 is required.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+
+.PHONY: run test serve install dev-install translations extract-messages lint clean
+
+run: install translations ## Serve the site with a demo edition on http://127.0.0.1:5000
+	$(BIN)/flask db upgrade
+	$(BIN)/flask programme demo
+	@echo ""
+	@echo "  eventsite on http://127.0.0.1:5000"
+	@echo "  Mails are not sent in development: they are printed in this terminal,"
+	@echo "  with their links, and listed at http://127.0.0.1:5000/dev/outbox"
+	@echo ""
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: dev-install translations ## Run the whole test suite
+	$(BIN)/pytest
+
+install: $(VENV)/.installed
+dev-install: $(VENV)/.dev-installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: install ## Compile the translation catalogues (.po -> .mo)
+	$(BIN)/pybabel compile --statistics -d eventsite/translations 2>&1 | grep -v "^compiling" || true
+
+extract-messages: install ## Collect new texts into the catalogues; then translate them in the .po files
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext -o eventsite/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i eventsite/translations/messages.pot -d eventsite/translations
+
+lint: dev-install
+	$(BIN)/ruff check eventsite tests config bench wsgi.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

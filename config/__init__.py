@@ -1,0 +1,118 @@
+"""Configuration classes, chosen by ``EVENTSITE_ENV`` (development, production, testing).
+
+Every setting can be overridden by an environment variable with the prefix ``EVENTSITE_``
+(for example ``EVENTSITE_SQLALCHEMY_DATABASE_URI``), and by ``instance/config.py`` for local
+secrets. Values in environment variables are parsed as JSON where possible, so
+``EVENTSITE_MAIL_PORT=2525`` is a number and ``EVENTSITE_MAIL_USE_TLS=true`` a boolean.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+# A placeholder that production refuses: a missing secret must never be silent.
+INSECURE_SECRET_KEY = "dev-only-insecure-secret-key"
+
+
+class BaseConfig:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = INSECURE_SECRET_KEY
+    # None means: SQLite in the instance folder (filled in by the factory).
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    # Languages: Dutch first, English second.
+    LANGUAGES = ("nl", "en")
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+
+    # Site identity, used in mails and calendar files.
+    SITE_NAME = "Smart Industry Jaarevent"
+    # The public address of the site, for links in mails and calendar files.
+    SITE_URL = "http://127.0.0.1:5000"
+
+    # Mail
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Smart Industry Jaarevent <jaarevent@smartindustry.nl>"
+    # Print mails (with their links) on the console instead of sending them.
+    MAIL_TO_CONSOLE = False
+
+    # Cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    # Send HSTS (only behind HTTPS, i.e. in production).
+    HSTS = False
+
+    WTF_CSRF_ENABLED = True
+    # A CSRF token lives as long as the browser session; a form left open for hours still works.
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Rate limits: memory by default, Redis when a storage URI is set.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # Proxy: how many proxies in front of the app set X-Forwarded-* (0: none).
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+
+    # Show the outbox at /dev/outbox (development only).
+    DEV_OUTBOX_PAGE = False
+
+
+class DevelopmentConfig(BaseConfig):
+    """`make run`: SQLite, mails on the console and at /dev/outbox."""
+
+    ENV_NAME = "development"
+    DEBUG = False
+    MAIL_TO_CONSOLE = True
+    DEV_OUTBOX_PAGE = True
+
+
+class TestingConfig(BaseConfig):
+    """The test suite: everything real, but fast and in a temporary place."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    MAIL_PORT = 8025
+    RATELIMIT_ENABLED = True
+
+
+class ProductionConfig(BaseConfig):
+    """gunicorn behind a proxy, on PostgreSQL and Redis."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-session"
+    HSTS = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_class(name: str | None = None) -> type[BaseConfig]:
+    """The configuration class for ``name`` or ``$EVENTSITE_ENV`` (default: development)."""
+    name = name or os.environ.get("EVENTSITE_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(
+            f"EVENTSITE_ENV={name!r} is unknown; use one of {', '.join(CONFIGS)}"
+        ) from None

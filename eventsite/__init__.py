@@ -1,0 +1,129 @@
+"""eventsite: programme and free registration for the Smart Industry Jaarevent."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import INSECURE_SECRET_KEY, config_class
+
+
+def create_app(test_config: dict[str, Any] | None = None, env: str | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error pages and headers."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, test_config, env)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    from .errors import register_error_handlers
+    from .security import register_security_headers
+
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_proxy_fix(app)
+    return app
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None, env: str | None) -> None:
+    """Class defaults, then instance/config.py, then EVENTSITE_* variables, then test values."""
+    cls = config_class(env or (test_config or {}).get("ENV_NAME"))
+    app.config.from_object(cls)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if cls.ENV_NAME != "testing":
+        app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("EVENTSITE")
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        path = os.path.join(app.instance_path, "eventsite.db")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if cls.ENV_NAME == "production" and app.config["SECRET_KEY"] in ("", INSECURE_SECRET_KEY):
+        raise SystemExit(
+            "eventsite: refusing to start in production without a real secret key; "
+            "set EVENTSITE_SECRET_KEY, e.g. to the output of "
+            "python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension objects of extensions.py to this app."""
+    # Imported here: the subpackage eventsite.mail would shadow a module-level `mail`.
+    from .extensions import babel, csrf, db, limiter, mail, migrate
+    from .i18n import select_locale
+
+    import_models()
+    db.init_app(app)
+    # Batch mode lets Alembic alter tables on SQLite too.
+    migrations = os.path.join(os.path.dirname(__file__), "migrations")
+    migrate.init_app(app, db, directory=migrations, render_as_batch=True, compare_type=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+
+def import_models() -> None:
+    """Import every feature's models, so the metadata (and Alembic) knows all tables."""
+    from .mail import models as _mail  # noqa: F401
+    from .programme import models as _programme  # noqa: F401
+    from .registration import models as _registration  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per feature."""
+    from .core.views import bp as core_bp
+    from .programme.views import bp as programme_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(programme_bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Functions and filters the templates share."""
+    from flask_babel import format_date
+
+    from . import formatting
+    from .i18n import current_language, localized
+
+    def has_endpoint(name: str) -> bool:
+        """Whether a feature's page exists, so templates can link to it only then."""
+        return name in app.view_functions
+
+    app.jinja_env.globals.update(
+        localized=localized,
+        current_language=current_language,
+        has_endpoint=has_endpoint,
+        zone_label=formatting.zone_label,
+    )
+    app.jinja_env.filters.update(
+        local_date=formatting.local_date,
+        local_time=formatting.local_time,
+        local_datetime=formatting.local_datetime,
+        format_date=format_date,
+    )
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Trust X-Forwarded-* headers from as many proxies as configured (none by default)."""
+    hops = {k: app.config[f"PROXY_FIX_X_{k.upper()}"] for k in ("for", "proto", "host")}
+    if any(hops.values()):
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops["for"], x_proto=hops["proto"], x_host=hops["host"]
+        )
+
+
+@event.listens_for(Engine, "connect")
+def tune_sqlite(dbapi_connection, connection_record) -> None:
+    """SQLite: enforce foreign keys, let readers and a writer work at once, wait for locks."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.close()

@@ -1,0 +1,1 @@
+"""Site-wide pages: health check and privacy statement."""

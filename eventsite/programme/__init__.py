@@ -1,0 +1,1 @@
+"""The public programme: editions, regions, sessions and speakers."""

@@ -1,0 +1,279 @@
+"""Programme files (TOML, one per edition) read, checked, and written to the database.
+
+Reading is pure and checks every field before anything is written, so a bad file changes
+nothing; writing upserts by slug, so loading the same file twice changes nothing either.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..extensions import db
+from .models import Edition, ProgrammeSession, Region, Speaker
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class ProgrammeFileError(ValueError):
+    """A programme file that cannot be loaded; the message names file, place and field."""
+
+
+@dataclass
+class SessionSpec:
+    slug: str
+    region: str
+    start_at: datetime
+    end_at: datetime
+    fields: dict[str, Any]
+    speakers: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class ProgrammeSpec:
+    edition: dict[str, Any]
+    regions: list[dict[str, str]]
+    sessions: list[SessionSpec]
+
+
+class _Checker:
+    """Reads typed values out of a TOML table, failing with the file, place and field."""
+
+    def __init__(self, filename: str, place: str, table: Any):
+        if not isinstance(table, dict):
+            raise ProgrammeFileError(f"{filename}: {place}: expected a table")
+        self.filename, self.place, self.table = filename, place, table
+
+    def fail(self, name: str, problem: str) -> ProgrammeFileError:
+        return ProgrammeFileError(f"{self.filename}: {self.place}: field '{name}': {problem}")
+
+    def get(self, name: str, kind: type | tuple[type, ...], required: bool = True) -> Any:
+        value = self.table.get(name)
+        if value is None:
+            if required:
+                raise self.fail(name, "is missing")
+            return None
+        # bool is an int in Python; a programme never means True as a number.
+        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _as_tuple(kind)):
+            raise self.fail(name, f"expected {_kind_name(kind)}, got {value!r}")
+        return value
+
+    def text(self, name: str, required: bool = True, max_length: int = 200) -> str | None:
+        value = self.get(name, str, required)
+        if value is not None:
+            value = value.strip()
+            if required and not value:
+                raise self.fail(name, "is empty")
+            if len(value) > max_length:
+                raise self.fail(name, f"is longer than {max_length} characters")
+        return value
+
+    def slug(self, name: str = "slug") -> str:
+        value = self.text(name, max_length=80)
+        if not SLUG.match(value):
+            raise self.fail(name, f"expected lowercase letters, digits and hyphens, got {value!r}")
+        return value
+
+    def clock_time(self, name: str) -> time:
+        value = self.text(name, max_length=5)
+        match = HH_MM.match(value)
+        if not match:
+            raise self.fail(name, f"expected a time as HH:MM, got {value!r}")
+        return time(int(match[1]), int(match[2]))
+
+
+def _as_tuple(kind):
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def _kind_name(kind) -> str:
+    names = {
+        str: "text",
+        int: "a whole number",
+        bool: "true or false",
+        date: "a date",
+        datetime: "a date and time",
+        list: "a list",
+        dict: "a table",
+    }
+    return " or ".join(names.get(k, k.__name__) for k in _as_tuple(kind))
+
+
+def read_programme(path: str | Path) -> ProgrammeSpec:
+    """Parse and check a programme file; raise ProgrammeFileError naming what is wrong."""
+    filename = str(path)
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ProgrammeFileError(f"{filename}: no such file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ProgrammeFileError(f"{filename}: not valid TOML: {error}") from None
+    edition = _read_edition(filename, data.get("edition"))
+    regions = [_read_region(filename, i, r) for i, r in enumerate(data.get("regions") or [], 1)]
+    zone = ZoneInfo(edition["timezone"])
+    sessions = [_read_session(filename, s, zone) for s in data.get("sessions") or []]
+    _check_unique(filename, "sessions", [s.slug for s in sessions])
+    _check_unique(filename, "regions", [r["slug"] for r in regions])
+    return ProgrammeSpec(edition, regions, sessions)
+
+
+def _read_edition(filename: str, table: Any) -> dict[str, Any]:
+    check = _Checker(filename, "[edition]", table)
+    year = check.get("year", int)
+    if not 2000 <= year <= 2200:
+        raise check.fail("year", f"expected a year, got {year}")
+    zone_name = check.text("timezone", required=False) or "Europe/Amsterdam"
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise check.fail("timezone", f"unknown time zone {zone_name!r}") from None
+    values = {
+        "year": year,
+        "slug": check.slug(),
+        "name": check.text("name"),
+        "name_en": check.text("name_en", required=False),
+        "timezone": zone_name,
+        "starts_on": check.get("starts_on", date),
+        "ends_on": check.get("ends_on", date),
+        "registration_opens_at": _local_moment(check, "registration_opens_at", zone),
+        "registration_closes_at": _local_moment(check, "registration_closes_at", zone),
+        "published": bool(check.get("published", bool, required=False)),
+        "day_chair": check.text("day_chair", required=False, max_length=120),
+        "intro": check.text("intro", required=False, max_length=5000),
+        "intro_en": check.text("intro_en", required=False, max_length=5000),
+        "example_note": check.text("example_note", required=False, max_length=1000),
+        "example_note_en": check.text("example_note_en", required=False, max_length=1000),
+        "retention_days": check.get("retention_days", int, required=False) or 365,
+    }
+    if values["ends_on"] < values["starts_on"]:
+        raise check.fail("ends_on", "is before starts_on")
+    return values
+
+
+def _local_moment(check: _Checker, name: str, zone: ZoneInfo) -> datetime | None:
+    value = check.get(name, datetime, required=False)
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=zone)
+
+
+def _read_region(filename: str, index: int, table: Any) -> dict[str, str]:
+    check = _Checker(filename, f"region {index}", table)
+    return {
+        "slug": check.slug(),
+        "name": check.text("name", max_length=120),
+        "name_en": check.text("name_en", required=False, max_length=120),
+    }
+
+
+def _read_session(filename: str, table: Any, zone: ZoneInfo) -> SessionSpec:
+    slug = table.get("slug") if isinstance(table, dict) else None
+    check = _Checker(filename, f"session {slug!r}" if slug else "a session", table)
+    slug = check.slug()
+    day = check.get("date", date)
+    start_at = datetime.combine(day, check.clock_time("start"), zone)
+    end_at = datetime.combine(day, check.clock_time("end"), zone)
+    if end_at <= start_at:
+        raise check.fail("end", "is not after start")
+    capacity = check.get("capacity", int, required=False)
+    if capacity is not None and capacity < 0:
+        raise check.fail("capacity", "is negative")
+    fields = {
+        "title": check.text("title"),
+        "title_en": check.text("title_en", required=False),
+        "theme": check.text("theme", required=False) or "",
+        "theme_en": check.text("theme_en", required=False),
+        "description": check.text("description", required=False, max_length=5000) or "",
+        "description_en": check.text("description_en", required=False, max_length=5000),
+        "day_chair": check.text("day_chair", required=False, max_length=120),
+        "capacity": capacity,
+        "stream_url": check.text("stream_url", required=False, max_length=500),
+        "recording_url": check.text("recording_url", required=False, max_length=500),
+        "is_example": bool(check.get("example", bool, required=False)),
+    }
+    speakers = [
+        _read_speaker(check, i, s) for i, s in enumerate(check.get("speakers", list, False) or [])
+    ]
+    return SessionSpec(
+        slug, check.text("region", max_length=40), start_at, end_at, fields, speakers
+    )
+
+
+def _read_speaker(session_check: _Checker, index: int, table: Any) -> dict[str, str]:
+    place = f"{session_check.place}: speaker {index + 1}"
+    check = _Checker(session_check.filename, place, table)
+    return {
+        "name": check.text("name", max_length=120),
+        "company": check.text("company", required=False, max_length=120),
+        "role": check.text("role", required=False, max_length=120),
+    }
+
+
+def _check_unique(filename: str, what: str, slugs: list[str]) -> None:
+    seen = set()
+    for slug in slugs:
+        if slug in seen:
+            raise ProgrammeFileError(f"{filename}: {what}: slug {slug!r} appears twice")
+        seen.add(slug)
+
+
+def apply_programme(spec: ProgrammeSpec, filename: str = "programme") -> Edition:
+    """Upsert the edition, its regions, sessions and speakers (caller commits)."""
+    edition = db.session.scalar(db.select(Edition).filter_by(year=spec.edition["year"]))
+    if edition is None:
+        edition = Edition()
+        db.session.add(edition)
+    for name, value in spec.edition.items():
+        setattr(edition, name, value)
+    for values in spec.regions:
+        region = db.session.scalar(db.select(Region).filter_by(slug=values["slug"])) or Region()
+        for name, value in values.items():
+            setattr(region, name, value)
+        db.session.add(region)
+    db.session.flush()
+    for session_spec in spec.sessions:
+        _apply_session(edition, session_spec, filename)
+    return edition
+
+
+def _apply_session(edition: Edition, spec: SessionSpec, filename: str) -> None:
+    region = db.session.scalar(db.select(Region).filter_by(slug=spec.region))
+    if region is None:
+        raise ProgrammeFileError(
+            f"{filename}: session {spec.slug!r}: field 'region': unknown region {spec.region!r}"
+        )
+    session = db.session.scalar(db.select(ProgrammeSession).filter_by(slug=spec.slug))
+    if session is None:
+        session = ProgrammeSession(slug=spec.slug, edition=edition)
+        db.session.add(session)
+    elif session.edition_id != edition.id:
+        raise ProgrammeFileError(
+            f"{filename}: session {spec.slug!r}: field 'slug': already used by edition "
+            f"{session.edition.year}"
+        )
+    session.apply_changes(region=region, start_at=spec.start_at, end_at=spec.end_at, **spec.fields)
+    wanted = [Speaker(position=i, **s) for i, s in enumerate(spec.speakers)]
+    current = [(s.name, s.company, s.role) for s in session.speakers]
+    if current != [(s.name, s.company, s.role) for s in wanted]:
+        session.speakers.clear()
+        db.session.flush()
+        session.speakers.extend(wanted)
+
+
+def load_programme_file(path: str | Path) -> Edition:
+    """Read, check and store a programme file in one transaction; nothing changes on error."""
+    spec = read_programme(path)
+    try:
+        edition = apply_programme(spec, str(path))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return edition

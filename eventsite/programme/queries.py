@@ -1,0 +1,51 @@
+"""Reading the published programme."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import selectinload
+
+from ..clock import utcnow
+from ..extensions import db
+from .models import Edition, ProgrammeSession
+
+
+def published_editions() -> list[Edition]:
+    """All published editions, newest first."""
+    return list(
+        db.session.scalars(
+            db.select(Edition).filter_by(published=True).order_by(Edition.year.desc())
+        )
+    )
+
+
+def current_edition() -> Edition | None:
+    """The edition the home page shows: the next or running one, else the latest."""
+    today = utcnow().date()
+    editions = published_editions()
+    upcoming = [e for e in editions if e.ends_on >= today]
+    if upcoming:
+        return min(upcoming, key=lambda e: e.starts_on)
+    return editions[0] if editions else None
+
+
+def published_edition(year: int) -> Edition | None:
+    return db.session.scalar(db.select(Edition).filter_by(year=year, published=True))
+
+
+def edition_sessions(edition: Edition) -> list[ProgrammeSession]:
+    """An edition's sessions in time order, with hub and speakers loaded in one go."""
+    return list(
+        db.session.scalars(
+            db.select(ProgrammeSession)
+            .filter_by(edition_id=edition.id)
+            .options(selectinload(ProgrammeSession.region), selectinload(ProgrammeSession.speakers))
+            .order_by(ProgrammeSession.start_at)
+        )
+    )
+
+
+def published_session(slug: str) -> ProgrammeSession | None:
+    session = db.session.scalar(db.select(ProgrammeSession).filter_by(slug=slug))
+    if session is None or not session.edition.published:
+        return None
+    return session

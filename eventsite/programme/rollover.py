@@ -1,0 +1,112 @@
+"""Copy an edition's five-day structure to a new year, with the dates moved."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from ..clock import utcnow
+from ..extensions import db
+from .models import SCHEDULED, Edition, ProgrammeSession, Speaker
+
+
+class RolloverError(ValueError):
+    """The rollover cannot be done; the message says why."""
+
+
+def _shift(moment: datetime | None, days: int, zone: ZoneInfo) -> datetime | None:
+    """Move by whole days keeping the local wall-clock time (15:00 stays 15:00 across DST)."""
+    if moment is None:
+        return None
+    local = moment.astimezone(zone)
+    return datetime.combine(local.date() + timedelta(days=days), local.time(), zone)
+
+
+def _new_slug(old: str, old_year: int, new_year: int) -> str:
+    replaced = re.sub(rf"\b{old_year}\b", str(new_year), old)
+    return replaced if replaced != old else f"{new_year}-{old}"
+
+
+def rollover(
+    year: int,
+    starts_on: date,
+    source: Edition | None = None,
+    opens_at: datetime | None = None,
+    publish: bool = False,
+) -> Edition:
+    """A new edition for ``year`` copied from ``source`` (default: the latest earlier one).
+
+    Sessions keep their hub, title, theme, speakers and local times, on the same weekday
+    offsets from the new start; they get new slugs and new calendar UIDs, no stream or
+    recording links and no registrations. Sign-up opens at ``opens_at`` (default: now).
+    """
+    if db.session.scalar(db.select(Edition).filter_by(year=year)):
+        raise RolloverError(f"edition {year} exists already")
+    if source is None:
+        source = db.session.scalar(
+            db.select(Edition).where(Edition.year < year).order_by(Edition.year.desc())
+        )
+    if source is None:
+        raise RolloverError(f"no earlier edition to copy to {year}")
+    days = (starts_on - source.starts_on).days
+    zone = ZoneInfo(source.timezone)
+    edition = Edition(
+        year=year,
+        slug=_new_slug(source.slug, source.year, year),
+        name=_new_slug(source.name, source.year, year)
+        if str(source.year) in source.name
+        else f"{source.name} {year}",
+        name_en=source.name_en and source.name_en.replace(str(source.year), str(year)),
+        timezone=source.timezone,
+        starts_on=starts_on,
+        ends_on=source.ends_on + timedelta(days=days),
+        registration_opens_at=opens_at or utcnow(),
+        registration_closes_at=_shift(source.registration_closes_at, days, zone),
+        published=publish,
+        day_chair=source.day_chair,
+        intro=source.intro,
+        intro_en=source.intro_en,
+        example_note=source.example_note,
+        example_note_en=source.example_note_en,
+        retention_days=source.retention_days,
+    )
+    db.session.add(edition)
+    for old in source.sessions:
+        edition.sessions.append(_copy_session(old, source.year, year, days, zone))
+    db.session.commit()
+    return edition
+
+
+def _copy_session(
+    old: ProgrammeSession, old_year: int, year: int, days: int, zone
+) -> ProgrammeSession:
+    copied = {
+        name: getattr(old, name)
+        for name in (
+            "title",
+            "title_en",
+            "theme",
+            "theme_en",
+            "description",
+            "description_en",
+            "day_chair",
+            "capacity",
+            "region",
+            "is_example",
+        )
+    }
+    return ProgrammeSession(
+        slug=_new_slug(old.slug, old_year, year),
+        uid=str(uuid.uuid4()),
+        start_at=_shift(old.start_at, days, zone),
+        end_at=_shift(old.end_at, days, zone),
+        registration_closes_at=_shift(old.registration_closes_at, days, zone),
+        status=SCHEDULED,
+        speakers=[
+            Speaker(position=s.position, name=s.name, company=s.company, role=s.role)
+            for s in old.speakers
+        ],
+        **copied,
+    )

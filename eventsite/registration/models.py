@@ -1,0 +1,96 @@
+"""Attendees of an edition and their registrations for sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..clock import utcnow
+from ..dbtypes import UTCDateTime
+from ..extensions import db
+from ..programme.models import Edition, ProgrammeSession
+
+PENDING = "pending"  # signed up, not yet confirmed from the mail: counts for nothing
+CONFIRMED = "confirmed"  # has a place
+WAITING = "waiting"  # confirmed, but the session was full: on its waiting list
+CANCELLED = "cancelled"  # dropped by the attendee (or the session was cancelled)
+STATES = (PENDING, CONFIRMED, WAITING, CANCELLED)
+
+
+class Attendee(db.Model):
+    """A person signed up for an edition: one per edition and email address."""
+
+    __tablename__ = "attendee"
+    __table_args__ = (
+        UniqueConstraint("edition_id", "email"),
+        # Addresses are stored lowercased, so the unique constraint is case-insensitive.
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint("language IN ('nl', 'en')", name="known_language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    # Job title, optional.
+    role: Mapped[str] = mapped_column(String(120), default="")
+    # Language of the sign-up; every mail to this person is in it.
+    language: Mapped[str] = mapped_column(String(2), default="nl")
+    # Separate, optional consent to the Smart Industry newsletter.
+    newsletter: Mapped[bool] = mapped_column(default=False)
+    # Proof of consent (GDPR art. 7(1)): which privacy text, when and from where.
+    consent_version: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    signup_ip: Mapped[str | None] = mapped_column(String(45))
+    # Set by the first confirmation from the mail; None while only pending.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirm_ip: Mapped[str | None] = mapped_column(String(45))
+    # SHA-256 (hex) of the personal management token; the token itself is never stored.
+    manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The attendee asked for no further organiser messages for this edition.
+    messages_opt_out: Mapped[bool] = mapped_column(default=False)
+
+    edition: Mapped[Edition] = relationship()
+    registrations: Mapped[list[Registration]] = relationship(
+        back_populates="attendee", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Attendee {self.id}>"
+
+
+class Registration(db.Model):
+    """One attendee's place (or wish for one) in one session."""
+
+    __tablename__ = "registration"
+    __table_args__ = (
+        # Double clicks and re-posts can never make a second row.
+        UniqueConstraint("attendee_id", "session_id"),
+        CheckConstraint(
+            "state IN ('pending', 'confirmed', 'waiting', 'cancelled')", name="known_state"
+        ),
+        # The waiting list of a session in order.
+        Index("ix_registration_waiting", "session_id", "state", "waiting_since"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attendee_id: Mapped[int] = mapped_column(
+        ForeignKey("attendee.id", ondelete="CASCADE"), index=True
+    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("programme_session.id"), index=True)
+    state: Mapped[str] = mapped_column(String(12), default=PENDING)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Order on the waiting list (the moment the place was asked for, once confirmed).
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    attendee: Mapped[Attendee] = relationship(back_populates="registrations")
+    session: Mapped[ProgrammeSession] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.attendee_id}/{self.session_id} {self.state}>"

@@ -1,0 +1,247 @@
+"""Shared fixtures: the app on a real database (SQLite, and PostgreSQL where configured),
+a real SMTP server in the test process, a settable clock, and small data factories.
+
+Every test that uses ``app`` runs once on a fresh SQLite file and once on PostgreSQL when
+EVENTSITE_TEST_DATABASE_URL is set (each test run gets a database of its own there, and the
+tables are emptied after each test).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from eventsite import clock as site_clock
+from eventsite import create_app
+from eventsite.extensions import db, limiter
+
+PG_URL = os.environ.get("EVENTSITE_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("EVENTSITE_TEST_REDIS_URL")
+NO_PG = "EVENTSITE_TEST_DATABASE_URL is not set: PostgreSQL tests skip"
+NO_REDIS = "EVENTSITE_TEST_REDIS_URL is not set: Redis tests skip"
+
+
+# --- PostgreSQL: one private database per test run ---------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_database_url() -> Iterator[str]:
+    """A fresh database on the configured server, dropped at the end of the run."""
+    if not PG_URL:
+        pytest.skip(NO_PG)
+    server = make_url(PG_URL).set(drivername="postgresql+psycopg")
+    name = f"eventsite_test_{secrets.token_hex(4)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_schema(pg_database_url: str) -> str:
+    """The schema created once per run on the private PostgreSQL database."""
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": pg_database_url})
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return pg_database_url
+
+
+def _empty_tables() -> None:
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+# --- The app --------------------------------------------------------------------------------
+
+
+def make_test_app(database_uri: str, **overrides):
+    config = {
+        "ENV_NAME": "testing",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "SITE_URL": "http://localhost",
+        "SERVER_NAME": None,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": unused_port(),  # nothing listens unless a test starts `smtp`
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_uri(request, tmp_path) -> str:
+    """A database for one test: a temp SQLite file, or the private PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return request.getfixturevalue("pg_schema")
+
+
+@pytest.fixture
+def app(database_uri: str):
+    """The app on a fresh, empty database with the schema in place."""
+    app = make_test_app(database_uri)
+    limiter.reset()
+    with app.app_context():
+        if database_uri.startswith("sqlite"):
+            db.create_all()
+        yield app
+        db.session.remove()
+        if not database_uri.startswith("sqlite"):
+            _empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def clock() -> Iterator[FrozenClock]:
+    """Set the site's clock: ``clock.set(datetime(..., tzinfo=UTC))``."""
+    frozen = FrozenClock()
+    yield frozen
+    site_clock.set_frozen(None)
+
+
+class FrozenClock:
+    def set(self, moment: datetime) -> datetime:
+        site_clock.set_frozen(moment)
+        return moment
+
+    def at(self, *args: int) -> datetime:
+        """Set the clock to a UTC moment given as (year, month, day, hour=0, minute=0)."""
+        return self.set(datetime(*args, tzinfo=UTC))
+
+
+# --- Mail: a real SMTP server in the test process -------------------------------------------
+
+
+def unused_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class MailCatcher:
+    """aiosmtpd handler that keeps every delivered message, parsed."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        parsed = message_from_bytes(
+            envelope.original_content or envelope.content, policy=policy.default
+        )
+        with self._lock:
+            self.envelopes.append(envelope)
+            self.messages.append(parsed)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address.lower() in m["To"].lower()]
+
+
+class SMTPServer:
+    """A running aiosmtpd server bound to the app's MAIL_PORT."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.catcher = MailCatcher()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.catcher, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return self.catcher.messages
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return self.catcher.to(address)
+
+
+@pytest.fixture
+def smtp(app) -> Iterator[SMTPServer]:
+    """A real SMTP server on the app's mail port; stop() and start() it to simulate outages."""
+    server = SMTPServer(app.config["MAIL_PORT"])
+    server.start()
+    yield server
+    server.stop()
+
+
+def mail_text(message: EmailMessage) -> str:
+    """The plain-text body of a received mail."""
+    part = message.get_body(preferencelist=("plain",))
+    return part.get_content() if part else ""
+
+
+def links_in(message: EmailMessage) -> list[str]:
+    """Every http(s) link in a received mail's text body, in order."""
+    return re.findall(r"https?://[^\s<>\"]+", mail_text(message))
+
+
+# --- Data factories -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_edition(app):
+    """Create an edition from the 2021 seed file, optionally moved to another year."""
+    from eventsite.programme.loader import load_programme_file
+    from eventsite.programme.rollover import rollover
+
+    seed_path = os.path.join(
+        os.path.dirname(__file__), "..", "config", "programme", "jaarevent-2021.toml"
+    )
+
+    def factory(
+        year: int = 2021,
+        starts_on: date | None = None,
+        opens_at: datetime | None = None,
+        capacity: int | None = None,
+    ):
+        edition = load_programme_file(seed_path)
+        if year != 2021:
+            edition = rollover(
+                year,
+                starts_on or date(year, 5, 31),
+                source=edition,
+                publish=True,
+                opens_at=opens_at or datetime(year - 1, 1, 1, tzinfo=UTC),
+            )
+        if capacity is not None:
+            for session in edition.sessions:
+                session.capacity = capacity
+            db.session.commit()
+        return edition
+
+    return factory

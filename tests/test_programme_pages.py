@@ -1,0 +1,123 @@
+"""The public pages: programme, session, archive, in Dutch and English, in Dutch time."""
+
+import re
+from datetime import date
+
+from eventsite.extensions import db
+from eventsite.programme.models import CANCELLED, ProgrammeSession
+
+
+def visible_text(response) -> str:
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_home_shows_the_current_editions_five_days_in_dutch(client, make_edition, clock):
+    clock.at(2026, 11, 25, 12)
+    make_edition()
+    make_edition(2027, starts_on=date(2027, 5, 31))
+
+    text = visible_text(client.get("/"))
+
+    assert "Smart Industry Jaarevent 2027" in text
+    for day in (
+        "maandag 31 mei 2027",
+        "dinsdag 1 juni 2027",
+        "woensdag 2 juni 2027",
+        "donderdag 3 juni 2027",
+        "vrijdag 4 juni 2027",
+    ):
+        assert day in text
+    assert "15:00 – 16:30 CEST" in text or "15:00–16:30 CEST" in text.replace(" – ", "–")
+    assert "Smart Industry Hub Noord" in text
+    assert "Dagvoorzitter" in text and "Mark Beumer" in text
+    assert "Aanmelden mogelijk" in text
+    assert "voorbeelden" in text  # the invented values are marked as examples
+
+
+def test_accept_language_english_gives_english(client, make_edition, clock):
+    clock.at(2026, 11, 25, 12)
+    make_edition(2027)
+    text = visible_text(client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}))
+    assert "Monday, May 31, 2027" in text
+    assert "Smart Industry Hub North" in text
+    assert "Digitalisation starts with your people" in text
+    assert "Programme" in text and "Programma" not in text
+
+
+def test_no_header_gives_dutch_and_lang_parameter_sticks(client, make_edition):
+    make_edition()
+    assert 'lang="nl"' in client.get("/editions/2021").get_data(as_text=True)
+    assert 'lang="en"' in client.get("/editions/2021?lang=en").get_data(as_text=True)
+    # The choice sticks for the next page, even against the browser's header.
+    sticky = client.get("/editions/", headers={"Accept-Language": "nl"})
+    assert 'lang="en"' in sticky.get_data(as_text=True)
+    assert 'lang="nl"' in client.get("/editions/?lang=nl").get_data(as_text=True)
+
+
+def test_edition_2021_lists_five_sessions_from_31_may_to_4_june(client, make_edition):
+    make_edition()
+    text = visible_text(client.get("/editions/2021"))
+    assert text.count("Georganiseerd door") == 5
+    assert "maandag 31 mei 2021" in text and "vrijdag 4 juni 2021" in text
+    assert "Aanmelding gesloten" in text
+
+
+def test_a_summer_session_shows_cest_and_a_winter_one_cet(client, make_edition, runner):
+    make_edition()
+    runner.invoke(args=["programme", "rollover", "2030", "--starts-on", "2030-11-25"])
+    db.session.execute(db.update(db.metadata.tables["edition"]).values(published=True))
+    db.session.commit()
+    summer = visible_text(client.get("/sessions/2021-noord"))
+    winter = visible_text(client.get("/sessions/2030-noord"))
+    assert "15:00" in summer and "CEST" in summer
+    assert "15:00" in winter and "CET" in winter and "CEST" not in winter
+
+
+def test_session_page_shows_details_and_not_the_stream_link(client, make_edition):
+    make_edition()
+    session = db.session.scalar(db.select(ProgrammeSession).filter_by(slug="2021-oost"))
+    session.stream_url = "https://stream.example/secret-room"
+    session.recording_url = "https://video.example/recording-oost"
+    db.session.commit()
+    html = client.get("/sessions/2021-oost").get_data(as_text=True)
+    assert "Slim produceren met data" in html
+    assert "Voorbeeldspreker C" in html
+    assert "https://video.example/recording-oost" in html
+    assert "secret-room" not in html
+    assert "secret-room" not in client.get("/editions/2021").get_data(as_text=True)
+
+
+def test_archive_lists_editions_with_recordings(client, make_edition):
+    make_edition()
+    session = db.session.scalar(db.select(ProgrammeSession).filter_by(slug="2021-zuid"))
+    session.recording_url = "https://video.example/zuid"
+    db.session.commit()
+    assert "Smart Industry Jaarevent 2021" in visible_text(client.get("/editions/"))
+    assert "https://video.example/zuid" in client.get("/editions/2021").get_data(as_text=True)
+
+
+def test_cancelled_session_is_shown_as_cancelled(client, make_edition, clock):
+    clock.at(2026, 11, 25, 12)
+    make_edition(2027)
+    session = db.session.scalar(db.select(ProgrammeSession).filter_by(slug="2027-west"))
+    session.status = CANCELLED
+    db.session.commit()
+    assert "Geannuleerd" in visible_text(client.get("/sessions/2027-west"))
+
+
+def test_unpublished_edition_and_unknown_pages_are_404(client, make_edition, runner):
+    make_edition()
+    runner.invoke(args=["programme", "rollover", "2022", "--starts-on", "2022-05-30"])
+    assert client.get("/editions/2022").status_code == 404
+    assert client.get("/sessions/2022-noord").status_code == 404
+    response = client.get("/sessions/nothing-here")
+    assert response.status_code == 404
+    assert "Pagina niet gevonden" in visible_text(response)
+
+
+def test_home_without_editions_says_the_programme_follows(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "verschijnt hier binnenkort" in visible_text(response)
