@@ -1,0 +1,84 @@
+"""Queueing mail: render a mail in the recipient's language and add it to the outbox.
+
+Feature code calls ``queue_mail(...)`` inside its own transaction and commits; the mail row
+is then as durable as the change that caused it. Sending happens after the commit (see
+``eventsite.mail.sender``), never inside the transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from ..extensions import db
+from .models import OutboxAttachment, OutboxMessage
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file, or an extra body part (``disposition="alternative"``), for a queued mail."""
+
+    filename: str
+    content_type: str
+    content: bytes
+    disposition: str = "attachment"
+
+
+def new_message_id() -> str:
+    """A stable, unique Message-ID for one outbox row."""
+    domain = current_app.config["SITE_URL"].split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    return f"<{secrets.token_hex(16)}@{domain or 'eventsite'}>"
+
+
+def render_mail(template: str, language: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
+    """Subject, text and HTML of ``mail/<template>.{txt,html}`` rendered in ``language``.
+
+    The text template's first line is ``Subject: ...``; the rest is the body.
+    """
+    with force_locale(language):
+        text = render_template(f"mail/{template}.txt", language=language, **context)
+        html = render_template(f"mail/{template}.html", language=language, **context)
+    first_line, _, body = text.lstrip().partition("\n")
+    if not first_line.startswith("Subject:"):
+        raise ValueError(f"mail/{template}.txt must start with a 'Subject:' line")
+    return first_line.removeprefix("Subject:").strip(), body.lstrip("\n"), html
+
+
+def queue_mail(
+    *,
+    kind: str,
+    recipient: str,
+    language: str,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    attachments: Iterable[Attachment] = (),
+) -> OutboxMessage:
+    """Add a rendered mail to the session's transaction; the caller commits."""
+    subject, text, html = render_mail(template, language, context or {})
+    message = OutboxMessage(
+        message_id=new_message_id(),
+        kind=kind,
+        recipient=recipient,
+        language=language,
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        attachments=[
+            OutboxAttachment(
+                filename=a.filename,
+                content_type=a.content_type,
+                content=a.content,
+                disposition=a.disposition,
+            )
+            for a in attachments
+        ],
+    )
+    db.session.add(message)
+    # Remembered so the app can try to send it right after the commit (see sender.py).
+    db.session.info.setdefault("outbox_new", []).append(message)
+    return message
