@@ -1,0 +1,16 @@
+"""Signals other features listen to, so programme changes reach attendees' calendars and
+mailboxes without the programme code knowing about them.
+
+Send inside the transaction that made the change, before the commit: listeners queue
+outbox mails in the same transaction.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# A session's title, times or status changed; its revision was raised. sender: the session.
+session_changed = _signals.signal("session-changed")
+
+# A session was cancelled (status set to cancelled). sender: the session.
+session_cancelled = _signals.signal("session-cancelled")
