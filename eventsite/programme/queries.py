@@ -44,6 +44,15 @@ def edition_sessions(edition: Edition) -> list[ProgrammeSession]:
     )
 
 
+def published_session_edition_id(slug: str) -> int | None:
+    """The edition of a published session, in one small query (the page cache's key)."""
+    return db.session.scalar(
+        db.select(ProgrammeSession.edition_id)
+        .join(Edition, Edition.id == ProgrammeSession.edition_id)
+        .where(ProgrammeSession.slug == slug, Edition.published.is_(True))
+    )
+
+
 def published_session(slug: str) -> ProgrammeSession | None:
     session = db.session.scalar(db.select(ProgrammeSession).filter_by(slug=slug))
     if session is None or not session.edition.published:
