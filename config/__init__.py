@@ -67,6 +67,10 @@ class BaseConfig:
     PROXY_FIX_X_PROTO = 0
     PROXY_FIX_X_HOST = 0
 
+    # Seconds a process reuses a page's data version before asking the database again: how
+    # long an organiser's edit may take to show on cached pages (see eventsite/caching.py).
+    PAGE_VERSION_TTL = 1.0
+
     # Show the outbox at /dev/outbox (development only).
     DEV_OUTBOX_PAGE = False
 
@@ -88,6 +92,8 @@ class TestingConfig(BaseConfig):
     SECRET_KEY = "testing-secret-key"
     MAIL_PORT = 8025
     RATELIMIT_ENABLED = True
+    # Tests look at a page right after an edit.
+    PAGE_VERSION_TTL = 0
 
 
 class ProductionConfig(BaseConfig):

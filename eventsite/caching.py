@@ -28,11 +28,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from time import monotonic
 
 from flask import Flask, Response, current_app, g, request, session
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session as OrmSession
-from werkzeug.http import is_resource_modified
+from werkzeug.http import http_date, is_resource_modified, quote_etag
 
 from .clock import utcnow
 from .extensions import db
@@ -43,6 +44,8 @@ from .programme.models import Edition, ProgrammeSession, Region, Speaker
 SHAREABLE_SESSION_KEYS = frozenset({"lang", "csrf_token"})
 MAX_ENTRIES = 256
 MAX_AGE = 60
+# Seconds a version read from the database is reused by one process (config PAGE_VERSION_TTL).
+DEFAULT_VERSION_TTL = 1.0
 
 
 @dataclass(frozen=True)
@@ -97,46 +100,71 @@ def edition_version(edition_id: int, now: datetime | None = None) -> Version | N
 
 def cached_response(
     name: str,
-    version: Version | None,
+    version_of: Callable[[], Version | None],
     render: Callable[[], str | bytes],
     *,
     mimetype: str = "text/html",
     per_language: bool = True,
     max_age: int = MAX_AGE,
 ) -> Response:
-    """``render()``'s output with ETag and Last-Modified, reused while ``version`` holds.
+    """``render()``'s output with ETag and Last-Modified, reused while the version holds.
 
     ``name`` identifies the page or file kind (e.g. "programme.index"); the request path and,
     when ``per_language``, the visitor's language are part of the key as well.
+    ``version_of()`` reads the version (None: not cacheable, e.g. not found); its answer is
+    reused for ``PAGE_VERSION_TTL`` seconds per process, so a busy page costs the database
+    at most one small query per second and process, and an edit shows within that time.
     """
     # Choose the language first: it may store a ?lang= choice in the session. Flask-Babel
     # treats an empty ``g`` as "no request" and would answer the default language.
     g.setdefault("page_cache", name)
     language = current_language() if per_language else "-"
-    if version is None or not _shareable_session():
+    if not _shareable_session():
         return _private(Response(render(), mimetype=mimetype))
-    etag = _etag(name, language, version)
-    if not is_resource_modified(request.environ, etag=etag, last_modified=version.last_modified):
+    version = _versions(current_app).get((name, request.path), version_of)
+    if version is None:
+        return _private(Response(render(), mimetype=mimetype))
+    cache = _render_cache(current_app)
+    key = (name, request.path, language, version.token)
+    page = cache.get(key) or CachedPage.new(key, version, per_language)
+    if not is_resource_modified(request.environ, etag=page.etag):
         response = Response(status=304)
     else:
-        cache = _render_cache(current_app)
-        body = cache.get(etag)
-        if body is None:
-            body = render()
+        if page.body is None:
+            page.body = render()
             if "csrf_token" in g:  # the page holds a form: never share or store it
-                return _private(Response(body, mimetype=mimetype))
-            cache.put(etag, body)
-        response = Response(body, mimetype=mimetype)
-    response.set_etag(etag)
-    response.last_modified = version.last_modified
-    response.vary.update(("Accept-Language", "Cookie") if per_language else ("Cookie",))
+                return _private(Response(page.body, mimetype=mimetype))
+            cache.put(key, page)
+        response = Response(page.body, mimetype=mimetype)
+    response.headers.extend(page.headers)
     if session.modified or session.permanent:  # a Set-Cookie must not reach a shared cache
-        response.cache_control.private = True
-        response.cache_control.no_cache = True
+        response.headers["Cache-Control"] = "private, no-cache"
     else:
-        response.cache_control.public = True
-        response.cache_control.max_age = max_age
+        response.headers["Cache-Control"] = f"public, max-age={max_age}"
     return response
+
+
+class CachedPage:
+    """A page's validators and headers, and its body once rendered."""
+
+    __slots__ = ("etag", "headers", "body")
+
+    def __init__(self, etag: str, headers: list[tuple[str, str]]) -> None:
+        self.etag, self.headers = etag, headers
+        self.body: str | bytes | None = None
+
+    @classmethod
+    def new(cls, key: tuple, version: Version, per_language: bool) -> CachedPage:
+        text = "|".join(map(str, (build_id(current_app), *key)))
+        etag = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        return cls(
+            etag,
+            [
+                ("ETag", quote_etag(etag)),
+                ("Last-Modified", http_date(version.last_modified)),
+                ("Vary", "Accept-Language, Cookie" if per_language else "Cookie"),
+            ],
+        )
 
 
 def _shareable_session() -> bool:
@@ -149,27 +177,22 @@ def _private(response: Response) -> Response:
     return response
 
 
-def _etag(name: str, language: str, version: Version) -> str:
-    key = "|".join((build_id(current_app), name, request.path, language, version.token))
-    return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
-
-
 class RenderCache:
     """A small thread-safe LRU of rendered bodies, keyed by ETag."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
         self.max_entries = max_entries
-        self._entries: OrderedDict[str, str | bytes] = OrderedDict()
+        self._entries: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> str | bytes | None:
+    def get(self, key):
         with self._lock:
             body = self._entries.get(key)
             if body is not None:
                 self._entries.move_to_end(key)
             return body
 
-    def put(self, key: str, body: str | bytes) -> None:
+    def put(self, key, body) -> None:
         with self._lock:
             self._entries[key] = body
             self._entries.move_to_end(key)
@@ -184,8 +207,35 @@ class RenderCache:
         return len(self._entries)
 
 
+class VersionMemo:
+    """Versions read from the database, reused for a few seconds (per process, bounded)."""
+
+    def __init__(self, ttl: float, max_entries: int = 4 * MAX_ENTRIES) -> None:
+        self.ttl = ttl
+        self._entries = RenderCache(max_entries)
+
+    def get(self, key: tuple, version_of: Callable[[], Version | None]) -> Version | None:
+        if self.ttl <= 0:
+            return version_of()
+        now = monotonic()
+        found = self._entries.get(key)
+        if found is not None and found[0] > now:
+            return found[1]
+        version = version_of()
+        self._entries.put(key, (now + self.ttl, version))
+        return version
+
+
 def _render_cache(app: Flask) -> RenderCache:
     return app.extensions.setdefault("eventsite.render_cache", RenderCache())
+
+
+def _versions(app: Flask) -> VersionMemo:
+    memo = app.extensions.get("eventsite.versions")
+    if memo is None:
+        ttl = float(app.config.get("PAGE_VERSION_TTL", DEFAULT_VERSION_TTL))
+        memo = app.extensions["eventsite.versions"] = VersionMemo(ttl)
+    return memo
 
 
 def build_id(app: Flask) -> str:

@@ -184,9 +184,10 @@ def test_flashed_message_bypasses_the_cache(app, client, edition):
 def test_page_with_a_csrf_form_is_never_stored(app, client, edition):
     @app.get("/form-page")
     def form_page():
-        version = edition_version(edition.id)
         return cached_response(
-            "test.form", version, lambda: render_template_string("{{ csrf_token() }}")
+            "test.form",
+            lambda: edition_version(edition.id),
+            lambda: render_template_string("{{ csrf_token() }}"),
         )
 
     first = client.get("/form-page")
@@ -209,6 +210,28 @@ def test_another_instance_sees_an_edit_at_its_next_request(app, edition, databas
         db.engine.dispose()
     assert second.headers["ETag"] != first.headers["ETag"]
     assert "Changed by another instance" in second.get_data(as_text=True)
+
+
+def test_busy_process_reuses_the_version_for_page_version_ttl(app, client, edition, clock):
+    """In production a process asks the database at most once per TTL: an edit shows late
+    by at most that long (1 s by default)."""
+    app.config["PAGE_VERSION_TTL"] = 3600
+    app.extensions.pop("eventsite.versions", None)
+    before = client.get("/", headers=EN)
+    clock.at(2027, 5, 1, 12, 1)
+    noord().apply_changes(title_en="Not yet visible")
+    db.session.commit()
+    assert client.get("/", headers=EN).headers["ETag"] == before.headers["ETag"]
+    app.extensions["eventsite.versions"].ttl = 0  # the TTL has passed
+    after = client.get("/", headers=EN)
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert "Not yet visible" in after.get_data(as_text=True)
+
+
+def test_missing_pages_are_404_and_not_cached(client, edition):
+    for url in ("/sessions/nope", "/editions/1999"):
+        response = client.get(url)
+        assert response.status_code == 404 and "ETag" not in response.headers
 
 
 def test_version_is_none_for_a_missing_edition(app):

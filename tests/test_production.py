@@ -72,6 +72,15 @@ def test_environment_sets_port_concurrency_and_trusted_proxies(monkeypatch):
 # --- the request log ----------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def request_logger_enabled():
+    """Alembic's fileConfig (tests/test_migrations.py) disables loggers that exist by then."""
+    logger = logging.getLogger("eventsite.request")
+    was_disabled, logger.disabled = logger.disabled, False
+    yield
+    logger.disabled = was_disabled
+
+
 def request_lines(caplog) -> list[dict]:
     """The request log lines; requests must be made with ``buffered=True`` (see below)."""
     return [json.loads(r.getMessage()) for r in caplog.records if r.name == "eventsite.request"]

@@ -28,6 +28,19 @@ def current_edition() -> Edition | None:
     return editions[0] if editions else None
 
 
+def current_edition_id() -> int | None:
+    """The id of ``current_edition()``, without loading the editions."""
+    today = utcnow().date()
+    published = db.select(Edition.id).filter_by(published=True)
+    upcoming = published.where(Edition.ends_on >= today).order_by(Edition.starts_on).limit(1)
+    latest = published.order_by(Edition.year.desc()).limit(1)
+    return db.session.scalar(upcoming) or db.session.scalar(latest)
+
+
+def published_edition_id(year: int) -> int | None:
+    return db.session.scalar(db.select(Edition.id).filter_by(year=year, published=True))
+
+
 def published_edition(year: int) -> Edition | None:
     return db.session.scalar(db.select(Edition).filter_by(year=year, published=True))
 

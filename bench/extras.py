@@ -1,0 +1,151 @@
+"""The two measurements beyond requests per second: the CSV export and the outbox sender.
+
+Each returns its figures, or ``{"skipped": reason}`` when the feature is not on this branch.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, insert
+
+from bench.fill import add_attendees, bench_app
+from bench.processes import Gunicorn, SmtpSink, flask, rss_mb
+from eventsite.clock import utcnow
+from eventsite.extensions import db
+from eventsite.mail.models import OutboxMessage
+
+RSS_SAMPLE_SECONDS = 0.01
+
+
+def export_routes(database_uri: str) -> list[str]:
+    """URL rules of the organisers' CSV exports, if the feature exists."""
+    app = bench_app(database_uri)
+    rules = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "export" in rule.endpoint or rule.rule.endswith(".csv")
+    ]
+    return sorted(rules)
+
+
+def csv_export(server: Gunicorn, env: dict, database_uri: str, rows: int) -> dict:
+    """Time and peak worker memory of downloading ``rows`` attendees as CSV."""
+    routes = export_routes(database_uri)
+    if not routes:
+        return {"skipped": "no organiser CSV export route on this branch yet (issue 5)"}
+    login = organiser_session(server, env, database_uri)
+    if isinstance(login, str):
+        return {"skipped": login}
+    cookie, url = login
+    have = add_attendees(database_uri, 0)
+    if have < rows:
+        add_attendees(database_uri, rows - have, start=have)
+    return download_with_rss(server, url, cookie, rows)
+
+
+def organiser_session(server: Gunicorn, env: dict, database_uri: str) -> str | tuple[str, str]:
+    """(session cookie, export URL) of a logged-in organiser, or why there is none.
+
+    Filled in once the organisers feature (issue 5) is on main: it decides how an organiser
+    account is made and how one logs in.
+    """
+    return "organiser login for the benchmark is not wired to issue 5's accounts yet"
+
+
+def download_with_rss(server: Gunicorn, url: str, cookie: str, rows: int) -> dict:
+    """GET ``url`` to the end while sampling every worker's resident memory."""
+    workers = server.worker_pids()
+    baseline = {pid: rss_mb(pid) for pid in workers}
+    peak = dict(baseline)
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            for pid in workers:
+                peak[pid] = max(peak[pid], rss_mb(pid))
+            time.sleep(RSS_SAMPLE_SECONDS)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.perf_counter()
+    request = urllib.request.Request(server.url + url, headers={"Cookie": cookie})
+    size = lines = 0
+    with urllib.request.urlopen(request, timeout=120) as response:
+        status = response.status
+        while chunk := response.read(1 << 16):
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    worker = max(workers, key=lambda pid: peak[pid] - baseline[pid])
+    return {
+        "url": url,
+        "status": status,
+        "rows": rows,
+        "lines": lines,
+        "bytes": size,
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(peak[worker], 1),
+        "rss_increase_mb": round(peak[worker] - baseline[worker], 1),
+    }
+
+
+def outbox(env: dict, database_uri: str, tmp: Path, mails: int) -> dict:
+    """Mails per second that ``flask mail send-queued`` hands to a local SMTP sink."""
+    try:
+        commands = flask(env, "mail", "--help")
+    except RuntimeError:  # no `mail` command group at all
+        commands = ""
+    if "send-queued" not in commands:
+        return {"skipped": "`flask mail send-queued` is not on this branch yet (the lead's sender)"}
+    queue_mails(database_uri, mails)
+    with SmtpSink(int(env["EVENTSITE_MAIL_PORT"]), tmp / "outbox-sink.txt") as sink:
+        started = time.perf_counter()
+        flask(env, "mail", "send-queued")
+        seconds = time.perf_counter() - started
+        delivered = sink.deliveries()
+    ids = [message_id for message_id, _ in delivered]
+    return {
+        "queued": mails,
+        "delivered": len(ids),
+        "duplicates": len(ids) - len(set(ids)),
+        "seconds": round(seconds, 2),
+        "mails_per_second": round(len(ids) / seconds, 1),
+        "note": "includes the command's start-up (importing the app)",
+    }
+
+
+def queue_mails(database_uri: str, count: int) -> None:
+    """An outbox of ``count`` due confirmation-sized mails (earlier rows removed)."""
+    app = bench_app(database_uri)
+    with app.app_context():
+        db.session.execute(delete(OutboxMessage))
+        due = utcnow() - timedelta(minutes=1)
+        body = "Bevestig je aanmelding voor de Smart Industry Jaarevent.\n" * 12
+        db.session.execute(
+            insert(OutboxMessage),
+            [
+                {
+                    "message_id": f"<{secrets.token_hex(16)}@bench.eventsite>",
+                    "kind": "bench",
+                    "recipient": f"ontvanger-{n}@example.nl",
+                    "language": "nl",
+                    "subject": "Bevestig je aanmelding",
+                    "text_body": body,
+                    "html_body": f"<p>{body}</p>",
+                    "state": "queued",
+                    "next_attempt_at": due,
+                    "created_at": due,
+                }
+                for n in range(count)
+            ],
+        )
+        db.session.commit()
+        db.engine.dispose()

@@ -1,0 +1,52 @@
+"""A local SMTP sink for the benchmark and the scale-out check (aiosmtpd, 127.0.0.1 only).
+
+    python bench/smtp_sink.py --port 2525 --log /tmp/delivered.txt
+
+Accepts every mail and appends one line per delivered message to ``--log``: its Message-ID
+and its first recipient, so callers can count deliveries and find duplicates. Stops on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from email.parser import BytesHeaderParser
+
+from aiosmtpd.controller import Controller
+
+
+class RecordingHandler:
+    """Write one line per accepted message; the file is flushed at once (callers poll it)."""
+
+    def __init__(self, log_path: str) -> None:
+        self.log = open(log_path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        headers = BytesHeaderParser().parsebytes(envelope.original_content or envelope.content)
+        message_id = (headers.get("Message-ID") or "").strip()
+        with self.lock:
+            self.log.write(f"{message_id}\t{envelope.rcpt_tos[0] if envelope.rcpt_tos else ''}\n")
+        return "250 Message accepted for delivery"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--log", required=True)
+    args = parser.parse_args()
+    handler = RecordingHandler(args.log)
+    controller = Controller(handler, hostname="127.0.0.1", port=args.port)
+    controller.start()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    print("ready", flush=True)
+    stop.wait()
+    controller.stop()
+    handler.log.close()
+
+
+if __name__ == "__main__":
+    main()
