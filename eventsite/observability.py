@@ -20,7 +20,6 @@ from time import perf_counter
 from typing import Any
 
 from flask import Flask, g, request
-from werkzeug.wsgi import ClosingIterator
 
 REQUEST_ID_HEADER = "X-Request-ID"
 ENVIRON_REQUEST_ID = "eventsite.request_id"
@@ -89,7 +88,7 @@ class RequestLogMiddleware:
         except BaseException:
             done()
             raise
-        return ClosingIterator(body, done)
+        return LoggedBody(body, done)
 
     @staticmethod
     def log(environ: Mapping[str, Any], status: int, started: float) -> None:
@@ -105,6 +104,28 @@ class RequestLogMiddleware:
             "request_id": environ.get(ENVIRON_REQUEST_ID),
         }
         logger.info(log_line(fields))
+
+
+class LoggedBody:
+    """The response body; closing it (the server has sent it all) first writes the log line.
+
+    Logged before the app's own close callbacks, so work done after the response (sending
+    mail) is not counted as the visitor's waiting time.
+    """
+
+    def __init__(self, body: Iterable[bytes], done: Callable[[], None]) -> None:
+        self.body, self.done = body, done
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self) -> None:
+        try:
+            self.done()
+        finally:
+            close = getattr(self.body, "close", None)
+            if close is not None:
+                close()
 
 
 def register_request_logging(app: Flask) -> None:
