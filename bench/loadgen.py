@@ -156,10 +156,12 @@ class SignupForm:
             raise HTTPError("no csrf_token in the /register form")
         self.form, self.client_id, self.count = form, client_id, 0
         self.sessions = form.checkboxes.get("sessions", [])
+        self.last_email = ""
 
     def next_body(self) -> bytes:
         self.count += 1
         email = f"bench-{os.getpid()}-{self.client_id}-{self.count}@example.org"
+        self.last_email = email
         values = {name: "" for name in self.form.text_fields}  # the honeypot stays empty
         values.update(self.form.hidden)
         values.update(
@@ -169,9 +171,10 @@ class SignupForm:
             role="Engineer",
         )
         pairs = list(values.items())
-        if self.sessions:  # one or two sessions, as visitors do
-            chosen = self.sessions[self.count % len(self.sessions)]
-            pairs += [("sessions", chosen), ("sessions", self.sessions[0])][: 1 + self.count % 2]
+        if self.sessions:  # the first session, and every other time a second one
+            pairs.append(("sessions", self.sessions[0]))
+            if len(self.sessions) > 1 and self.count % 2:
+                pairs.append(("sessions", self.sessions[1 + self.count % (len(self.sessions) - 1)]))
         if "consent" in self.form.checkboxes:
             pairs.append(("consent", self.form.checkboxes["consent"][0]))
         return urlencode(pairs).encode()

@@ -129,18 +129,18 @@ class Gunicorn:
 class SmtpSink:
     """bench/smtp_sink.py in a subprocess; ``deliveries()`` reads what it received."""
 
-    def __init__(self, port: int, log: Path) -> None:
-        self.port, self.log = port, log
+    def __init__(self, port: int, log: Path, store: Path | None = None) -> None:
+        self.port, self.log, self.store = port, log, store
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> SmtpSink:
         self.log.write_text("")
-        self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "smtp_sink.py"), "--port", str(self.port)]
-            + ["--log", str(self.log)],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+        command = [sys.executable, str(ROOT / "bench" / "smtp_sink.py"), "--port", str(self.port)]
+        command += ["--log", str(self.log)]
+        if self.store is not None:
+            self.store.mkdir(parents=True, exist_ok=True)
+            command += ["--store", str(self.store)]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         if self.process.stdout.readline().strip() != "ready":
             raise RuntimeError("the SMTP sink did not start")
         return self

@@ -3,7 +3,9 @@
     python bench/smtp_sink.py --port 2525 --log /tmp/delivered.txt
 
 Accepts every mail and appends one line per delivered message to ``--log``: its Message-ID
-and its first recipient, so callers can count deliveries and find duplicates. Stops on SIGTERM.
+and its first recipient, so callers can count deliveries and find duplicates. With
+``--store DIR`` every message is also kept whole (``DIR/<n>.eml``), for reading its links.
+Stops on SIGTERM.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import argparse
 import signal
 import threading
 from email.parser import BytesHeaderParser
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
@@ -19,15 +22,22 @@ from aiosmtpd.controller import Controller
 class RecordingHandler:
     """Write one line per accepted message; the file is flushed at once (callers poll it)."""
 
-    def __init__(self, log_path: str) -> None:
+    def __init__(self, log_path: str, store: str | None = None) -> None:
         self.log = open(log_path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115
+        self.store = Path(store) if store else None
+        self.count = 0
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        headers = BytesHeaderParser().parsebytes(envelope.original_content or envelope.content)
+        raw = envelope.original_content or envelope.content
+        headers = BytesHeaderParser().parsebytes(raw)
         message_id = (headers.get("Message-ID") or "").strip()
+        recipient = envelope.rcpt_tos[0] if envelope.rcpt_tos else ""
         with self.lock:
-            self.log.write(f"{message_id}\t{envelope.rcpt_tos[0] if envelope.rcpt_tos else ''}\n")
+            self.count += 1
+            if self.store is not None:
+                (self.store / f"{self.count}.eml").write_bytes(raw)
+            self.log.write(f"{message_id}\t{recipient}\n")
         return "250 Message accepted for delivery"
 
 
@@ -35,8 +45,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--log", required=True)
+    parser.add_argument("--store", help="directory to keep every message in")
     args = parser.parse_args()
-    handler = RecordingHandler(args.log)
+    handler = RecordingHandler(args.log, args.store)
     controller = Controller(handler, hostname="127.0.0.1", port=args.port)
     controller.start()
     stop = threading.Event()
