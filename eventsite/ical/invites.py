@@ -65,7 +65,11 @@ def invite_attachments(
 
 
 def confirmed_attendees(session: ProgrammeSession) -> list[Attendee]:
-    """Everyone with a confirmed place in ``session`` (not pending, waiting or cancelled)."""
+    """Everyone with a confirmed place in ``session`` (not pending, waiting or cancelled).
+
+    ``messages_opt_out`` does not count here: a changed time is about their appointment, not
+    an organiser's message.
+    """
     return list(
         db.session.scalars(
             db.select(Attendee)
@@ -106,7 +110,7 @@ def _first_time(session: ProgrammeSession, method: str) -> bool:
     The organiser code may send both signals for one cancellation, or the same signal twice;
     attendees get one mail per change all the same.
     """
-    transaction = db.session.get_transaction()
+    transaction = db.session().get_transaction()
     seen = db.session.info.get("ical_notified")
     if seen is None or seen[0] is not transaction:
         seen = (transaction, set())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, current_app, request
 
 from ..i18n import current_language
 from ..programme import queries
@@ -44,6 +44,15 @@ def calendar_response(
     return response.make_conditional(request)
 
 
+def requested_language() -> str:
+    """``?lang=`` when given (subscriptions keep it in their address), else the visitor's.
+
+    Read directly, so a calendar app's request does not get a language cookie set.
+    """
+    asked = request.args.get("lang")
+    return asked if asked in current_app.config["LANGUAGES"] else current_language()
+
+
 @bp.get("/sessions/<slug>.ics")
 def session_ics(slug: str):
     """One session as an .ics file ("add to my calendar")."""
@@ -51,7 +60,7 @@ def session_ics(slug: str):
     if session is None:
         abort(404)
     body = builders.session_calendar(
-        session, page_url_for=services.page_url, language=current_language()
+        session, page_url_for=services.page_url, language=requested_language()
     )
     return calendar_response(body, f"{session.slug}.ics", session.updated_at)
 
@@ -64,7 +73,7 @@ def edition_ics(year: int):
         abort(404)
     sessions = queries.edition_sessions(edition)
     body = builders.edition_calendar(
-        edition, sessions, page_url_for=services.page_url, language=current_language()
+        edition, sessions, page_url_for=services.page_url, language=requested_language()
     )
     modified = services.newest(edition.updated_at, *(s.updated_at for s in sessions))
     return calendar_response(body, f"{edition.slug}.ics", modified)
