@@ -235,3 +235,27 @@ def test_an_invite_has_organizer_attendee_and_method(app, make_edition, clock):
     # vobject agrees on the attendee's parameters (quoted because of the comma).
     parsed = vobject.readOne(body.decode())
     assert parsed.vevent.attendee.params["CN"] == ["Jansen, Piet; jr."]
+
+
+def test_vobject_reads_the_whole_feed_and_an_invite(app, make_edition):
+    edition = make_edition()
+    feed = builders.edition_calendar(edition, edition.sessions, page_url_for=page_url)
+    parsed = vobject.readOne(feed.decode())
+    starts = sorted(e.dtstart.value.astimezone(UTC) for e in parsed.vevent_list)
+    days = [(5, 31), (6, 1), (6, 2), (6, 3), (6, 4)]
+    assert starts == [datetime(2021, m, d, 13, tzinfo=UTC) for m, d in days]
+    assert parsed.x_wr_calname.value == "Smart Industry Jaarevent 2021"
+    attendee, _ = make_attendee(edition)
+    session = edition.sessions[0]
+    body = builders.invite(
+        session,
+        attendee,
+        "CANCEL",
+        organizer_email="jaarevent@smartindustry.nl",
+        organizer_name="Smart Industry Jaarevent",
+        page_url=page_url(session),
+        stamp=datetime(2021, 5, 1, tzinfo=UTC),
+    )
+    cancel = vobject.readOne(body.decode())
+    assert cancel.method.value == "CANCEL" and cancel.vevent.status.value == "CANCELLED"
+    assert cancel.vevent.dtstart.value.astimezone(UTC) == datetime(2021, 5, 31, 13, tzinfo=UTC)

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
+from flask import render_template_string
 from icalendar import Calendar
 
 from eventsite.extensions import db
@@ -160,3 +161,28 @@ def test_programme_pages_offer_the_calendar(client, make_edition, clock):
     # A past edition is no longer offered as a subscription (its file still exists).
     assert "webcal:" not in client.get("/editions/2021").get_data(as_text=True)
     assert client.get("/editions/2021/calendar.ics").status_code == 200
+
+
+def test_an_attendee_without_places_gets_a_valid_empty_feed(client, make_edition):
+    edition = make_edition()
+    attendee, token = make_attendee(edition)
+    register(attendee, edition.sessions[0], state=PENDING)
+    db.session.commit()
+    response = client.get(f"/my/{token}/calendar.ics")
+    assert response.status_code == 200
+    calendar = Calendar.from_ical(response.get_data())
+    assert calendar.walk("VEVENT") == []
+    assert len(calendar.walk("VTIMEZONE")) == 1  # a calendar needs one component
+
+
+def test_the_personal_feed_block_for_the_attendees_page(app, make_edition):
+    """What the registration feature's /my/<token> page includes."""
+    make_edition()
+    with app.test_request_context("/"):
+        html = render_template_string(
+            '{% from "ical/_personal_feed.html" import personal_feed %}{{ personal_feed(t) }}',
+            t="tok-123",
+        )
+    assert 'href="webcal://localhost/my/tok-123/calendar.ics"' in html
+    assert 'href="http://localhost/my/tok-123/calendar.ics"' in html
+    assert "Deel dit adres niet" in html

@@ -104,8 +104,12 @@ def session_event(
     return event
 
 
-def new_calendar(sessions: Iterable, method: str | None = None) -> Calendar:
-    """A VCALENDAR with the VTIMEZONEs the sessions need (events are added by the caller)."""
+def new_calendar(sessions: Iterable, method: str | None = None, edition=None) -> Calendar:
+    """A VCALENDAR with the VTIMEZONEs the sessions (and ``edition``) need; events follow.
+
+    With ``edition``, its zone is there even without sessions: a calendar needs at least
+    one component (RFC 5545 3.4), and an empty personal feed is still a valid file.
+    """
     if method is not None and method not in METHODS:
         raise ValueError(f"unknown iTIP method {method!r}")
     calendar = Calendar()
@@ -115,17 +119,14 @@ def new_calendar(sessions: Iterable, method: str | None = None) -> Calendar:
     if method:
         calendar.add("method", method)
     years: dict[str, list[int]] = {}
+    if edition is not None:
+        years[edition.timezone] = [edition.starts_on.year, edition.ends_on.year]
     for session in sessions:
         for moment in (session.start_at, session.end_at):
             years.setdefault(session.edition.timezone, []).append(moment.year)
     for zone_name, seen in sorted(years.items()):
         calendar.add_component(vtimezone(zone_name, min(seen), max(seen)))
     return calendar
-
-
-def _newest(sessions) -> datetime:
-    stamps = [s.updated_at for s in sessions]
-    return max(stamps) if stamps else datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _feed_properties(calendar: Calendar, name: str, zone_name: str) -> None:
@@ -159,7 +160,7 @@ def edition_calendar(
 ) -> bytes:
     """An edition's whole programme as a feed to subscribe to, cancelled sessions included."""
     sessions = list(sessions)
-    calendar = new_calendar(sessions, method)
+    calendar = new_calendar(sessions, method, edition)
     _feed_properties(calendar, localized(edition, "name", language), edition.timezone)
     for session in sessions:
         calendar.add_component(
@@ -180,7 +181,7 @@ def personal_calendar(
     calendars get shared, and the join link can be checked and withdrawn)."""
     sessions = list(sessions)
     language = language or attendee.language
-    calendar = new_calendar(sessions)
+    calendar = new_calendar(sessions, edition=attendee.edition)
     with force_locale(language):
         edition_name = localized(attendee.edition, "name", language)
         name = gettext("%(edition)s: my sessions", edition=edition_name)
