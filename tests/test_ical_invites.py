@@ -248,3 +248,34 @@ def test_a_mail_with_invites_for_two_sessions_has_a_calendar_part_for_each(app, 
     assert [p.get_param("method") for p in parts] == ["REQUEST", "REQUEST"]
     uids = [Calendar.from_ical(p.get_content()).walk("VEVENT")[0]["UID"] for p in parts]
     assert uids == [event_uid(first), event_uid(second)]
+
+
+def test_an_organisers_change_in_a_request_reaches_the_attendees_after_the_response(
+    app, make_edition, smtp
+):
+    """As the organiser pages will do it: change, signal, commit; the mails go out at once."""
+    edition = make_edition()
+    session = session_by_slug("2021-oost")
+    confirmed = audience(edition, session)
+
+    def move_session():
+        moved = session_by_slug("2021-oost")
+        moved.apply_changes(
+            start_at=moved.start_at + timedelta(minutes=30),
+            end_at=moved.end_at + timedelta(minutes=30),
+        )
+        session_changed.send(moved)
+        db.session.commit()
+        return "moved"
+
+    app.add_url_rule("/test/move", "test_move", move_session, methods=["POST"])
+    app.config["WTF_CSRF_ENABLED"] = False
+    assert app.test_client().post("/test/move").status_code == 200
+
+    assert sorted(m["To"] for m in smtp.messages) == sorted(a.email for a in confirmed)
+    for message in smtp.messages:
+        (part,) = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+        assert part.get_param("method") == "REQUEST"
+        (event,) = Calendar.from_ical(part.get_content()).walk("VEVENT")
+        assert event["SEQUENCE"] == 1
+        assert event["DTSTART"].dt.astimezone(UTC) == datetime(2021, 6, 1, 13, 30, tzinfo=UTC)

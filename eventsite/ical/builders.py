@@ -3,7 +3,7 @@
 Every file and mail gets its events from ``session_event`` and their UID from ``event_uid``,
 so a session is the same calendar entry wherever it comes from (pretix once had two UID
 functions that disagreed). Texts are localised with the site's catalogue (Dutch by default);
-the functions read no request, database or clock: whatever varies is passed in.
+they read no request or clock and write nothing: whatever varies is passed in.
 """
 
 from __future__ import annotations
