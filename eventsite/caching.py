@@ -98,19 +98,24 @@ def edition_version(edition_id: int, now: datetime | None = None) -> Version | N
     return Version(digest, min(last, now))
 
 
+Rendered = str | bytes | tuple[str | bytes, dict[str, str]]
+
+
 def cached_response(
     name: str,
     version_of: Callable[[], Version | None],
-    render: Callable[[], str | bytes],
+    render: Callable[[], Rendered],
     *,
-    mimetype: str = "text/html",
+    content_type: str = "text/html; charset=utf-8",
+    language: str | None = None,
     per_language: bool = True,
     max_age: int = MAX_AGE,
 ) -> Response:
     """``render()``'s output with ETag and Last-Modified, reused while the version holds.
 
     ``name`` identifies the page or file kind (e.g. "programme.index"); the request path and,
-    when ``per_language``, the visitor's language are part of the key as well.
+    when ``per_language``, the language (``language``, else the visitor's) are part of the key.
+    ``render()`` returns the body, or (body, extra headers) such as a Content-Disposition.
     ``version_of()`` reads the version (None: not cacheable, e.g. not found); its answer is
     reused for ``PAGE_VERSION_TTL`` seconds per process, so a busy page costs the database
     at most one small query per second and process, and an edit shows within that time.
@@ -118,24 +123,31 @@ def cached_response(
     # Choose the language first: it may store a ?lang= choice in the session. Flask-Babel
     # treats an empty ``g`` as "no request" and would answer the default language.
     g.setdefault("page_cache", name)
-    language = current_language() if per_language else "-"
+    if per_language:
+        language = language or current_language()
     if not _shareable_session():
-        return _private(Response(render(), mimetype=mimetype))
+        return _private(_response(render(), content_type))
     version = _versions(current_app).get((name, request.path), version_of)
     if version is None:
-        return _private(Response(render(), mimetype=mimetype))
+        return _private(_response(render(), content_type))
     cache = _render_cache(current_app)
-    key = (name, request.path, language, version.token)
-    page = cache.get(key) or CachedPage.new(key, version, per_language)
-    if not is_resource_modified(request.environ, etag=page.etag):
+    key = (name, request.path, language or "-", version.token)
+    page = cache.get(key)
+    if page is None:
+        page = CachedPage.new(key, version, per_language)
+    # If-None-Match decides where sent; If-Modified-Since alone is honoured too (calendar apps).
+    modified = version.last_modified
+    if not is_resource_modified(request.environ, etag=page.etag, last_modified=modified):
         response = Response(status=304)
     else:
         if page.body is None:
-            page.body = render()
+            rendered = render()
             if "csrf_token" in g:  # the page holds a form: never share or store it
-                return _private(Response(page.body, mimetype=mimetype))
+                return _private(_response(rendered, content_type))
+            page.fill(rendered)
             cache.put(key, page)
-        response = Response(page.body, mimetype=mimetype)
+        response = Response(page.body, content_type=content_type)
+        response.headers.extend(page.body_headers)
     response.headers.extend(page.headers)
     if session.modified or session.permanent:  # a Set-Cookie must not reach a shared cache
         response.headers["Cache-Control"] = "private, no-cache"
@@ -144,14 +156,24 @@ def cached_response(
     return response
 
 
+def _response(rendered: Rendered, content_type: str) -> Response:
+    body, headers = rendered if isinstance(rendered, tuple) else (rendered, {})
+    return Response(body, content_type=content_type, headers=headers)
+
+
 class CachedPage:
     """A page's validators and headers, and its body once rendered."""
 
-    __slots__ = ("etag", "headers", "body")
+    __slots__ = ("etag", "headers", "body", "body_headers")
 
     def __init__(self, etag: str, headers: list[tuple[str, str]]) -> None:
         self.etag, self.headers = etag, headers
         self.body: str | bytes | None = None
+        self.body_headers: list[tuple[str, str]] = []
+
+    def fill(self, rendered: Rendered) -> None:
+        body, extra = rendered if isinstance(rendered, tuple) else (rendered, {})
+        self.body, self.body_headers = body, list(extra.items())
 
     @classmethod
     def new(cls, key: tuple, version: Version, per_language: bool) -> CachedPage:

@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 from flask import render_template_string, template_rendered
-from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from eventsite.caching import RenderCache, cached_response, edition_version
@@ -16,24 +15,6 @@ from tests.conftest import make_test_app
 
 EN = {"Accept-Language": "en"}
 PAGES = ("/", "/sessions/2027-noord", "/editions/2027")
-
-
-class FreshContextClient(FlaskClient):
-    """Each request in an app context of its own, as under a real server.
-
-    The ``app`` fixture keeps one app context open for the whole test, so without this ``g``
-    (and Flask-Babel's locale in it) would leak from one request into the next.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def client(app):
-    app.test_client_class = FreshContextClient
-    return app.test_client()
 
 
 @pytest.fixture
@@ -200,7 +181,6 @@ def test_page_with_a_csrf_form_is_never_stored(app, client, edition):
 def test_another_instance_sees_an_edit_at_its_next_request(app, edition, database_uri, clock):
     """Two app instances on one database: no shared memory, no invalidation message."""
     other = make_test_app(database_uri)
-    other.test_client_class = FreshContextClient
     first = other.test_client().get("/sessions/2027-noord", headers=EN)
     clock.at(2027, 5, 1, 12, 30)
     noord().apply_changes(title_en="Changed by another instance")
@@ -243,3 +223,24 @@ def test_render_cache_is_bounded():
     for key in "abc":
         cache.put(key, key)
     assert len(cache) == 2 and cache.get("a") is None and cache.get("c") == "c"
+
+
+def test_calendar_files_are_built_once_per_version_and_language(app, client, edition, clock):
+    url = "/editions/2027/calendar.ics"
+    first = client.get(url)
+    stored = len(app.extensions["eventsite.render_cache"])
+    second = client.get(url)
+    assert second.data == first.data and second.headers["ETag"] == first.headers["ETag"]
+    assert len(app.extensions["eventsite.render_cache"]) == stored  # not built again
+    assert second.headers["Content-Disposition"].endswith('.ics"')
+    assert second.cache_control.public and second.cache_control.max_age == 300
+
+    english = client.get(f"{url}?lang=en")
+    assert english.headers["ETag"] != first.headers["ETag"]
+    assert "Set-Cookie" not in english.headers  # a calendar app gets no language cookie
+
+    clock.at(2027, 5, 1, 12, 10)
+    noord().apply_changes(title="Nieuwe titel")
+    db.session.commit()
+    changed = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and "Nieuwe titel" in changed.get_data(as_text=True)
