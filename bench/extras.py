@@ -110,15 +110,18 @@ def outbox(env: dict, database_uri: str, tmp: Path, mails: int) -> dict:
         started = time.perf_counter()
         flask(env, "mail", "send-queued")
         seconds = time.perf_counter() - started
-        delivered = sink.deliveries()
+        delivered, arrivals = sink.deliveries(), sink.arrival_times()
     ids = [message_id for message_id, _ in delivered]
+    sending = max(arrivals) - min(arrivals) if len(arrivals) > 1 else seconds
     return {
         "queued": mails,
         "delivered": len(ids),
         "duplicates": len(ids) - len(set(ids)),
         "seconds": round(seconds, 2),
-        "mails_per_second": round(len(ids) / seconds, 1),
-        "note": "includes the command's start-up (importing the app)",
+        # From the first mail at the sink to the last: the sender's own pace.
+        "mails_per_second": round(max(len(ids) - 1, 0) / max(sending, 1e-9), 1),
+        # The whole command, with Python and the app starting up.
+        "mails_per_second_with_startup": round(len(ids) / seconds, 1),
     }
 
 

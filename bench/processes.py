@@ -146,8 +146,15 @@ class SmtpSink:
         return self
 
     def deliveries(self) -> list[tuple[str, str]]:
+        """(Message-ID, recipient) of every message received so far."""
+        return [(fields[0], fields[1]) for fields in self._lines()]
+
+    def arrival_times(self) -> list[float]:
+        return [float(fields[2]) for fields in self._lines()]
+
+    def _lines(self) -> list[list[str]]:
         lines = self.log.read_text().splitlines()
-        return [tuple(line.split("\t", 1)) for line in lines if line]
+        return [line.split("\t") for line in lines if line.count("\t") == 2]
 
     def __exit__(self, *exc) -> None:
         if self.process and self.process.poll() is None:

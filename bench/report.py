@@ -68,7 +68,12 @@ def targets(results: dict) -> list[dict]:
             add(name, None, None, mail["skipped"])
         else:
             met = mail["mails_per_second"] >= MAILS_PER_SECOND and mail["duplicates"] == 0
-            add(name, f"{mail['mails_per_second']} mails/s", met)
+            add(
+                name,
+                f"{mail['mails_per_second']} mails/s ({mail['delivered']} mails; "
+                f"{mail['mails_per_second_with_startup']}/s counting the command's start-up)",
+                met,
+            )
     return verdicts
 
 

@@ -2,10 +2,10 @@
 
     python bench/smtp_sink.py --port 2525 --log /tmp/delivered.txt
 
-Accepts every mail and appends one line per delivered message to ``--log``: its Message-ID
-and its first recipient, so callers can count deliveries and find duplicates. With
-``--store DIR`` every message is also kept whole (``DIR/<n>.eml``), for reading its links.
-Stops on SIGTERM.
+Accepts every mail and appends one line per delivered message to ``--log``: its Message-ID,
+its first recipient and the time it arrived, so callers can count deliveries and find
+duplicates. With ``--store DIR`` every message is also kept whole (``DIR/<n>.eml``), for
+reading its links. Stops on SIGTERM.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import signal
 import threading
+import time
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
@@ -37,7 +38,7 @@ class RecordingHandler:
             self.count += 1
             if self.store is not None:
                 (self.store / f"{self.count}.eml").write_bytes(raw)
-            self.log.write(f"{message_id}\t{recipient}\n")
+            self.log.write(f"{message_id}\t{recipient}\t{time.time():.4f}\n")
         return "250 Message accepted for delivery"
 
 
