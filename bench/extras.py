@@ -5,22 +5,28 @@ Each returns its figures, or ``{"skipped": reason}`` when the feature is not on 
 
 from __future__ import annotations
 
+import http.client
+import re
 import secrets
+import subprocess
 import threading
 import time
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import delete, insert
 
-from bench.fill import add_attendees, bench_app
-from bench.processes import Gunicorn, SmtpSink, flask, rss_mb
+from bench.fill import add_attendees, bench_app, programme_facts
+from bench.loadgen import cookie_header
+from bench.processes import BIN, ROOT, Gunicorn, SmtpSink, flask, rss_mb
 from eventsite.clock import utcnow
 from eventsite.extensions import db
 from eventsite.mail.models import OutboxMessage
 
 RSS_SAMPLE_SECONDS = 0.01
+LOGIN_PATH = "/organiser/login"
 
 
 def export_routes(database_uri: str) -> list[str]:
@@ -50,12 +56,53 @@ def csv_export(server: Gunicorn, env: dict, database_uri: str, rows: int) -> dic
 
 
 def organiser_session(server: Gunicorn, env: dict, database_uri: str) -> str | tuple[str, str]:
-    """(session cookie, export URL) of a logged-in organiser, or why there is none.
+    """(session cookie, export URL) of a logged-in admin organiser, or why there is none."""
+    email, password = "bench-admin@example.nl", secrets.token_urlsafe(18)
+    created = subprocess.run(
+        [str(BIN / "flask"), "organisers", "create", email, "--role", "admin"],
+        input=password + "\n",
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if created.returncode != 0:
+        return f"`flask organisers create` failed: {created.stderr.strip()[-300:]}"
+    status, headers, body = http_request(server.url + LOGIN_PATH)
+    jar: dict[str, str] = {}
+    cookie_header(headers.get_all("Set-Cookie") or [], jar)
+    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body)
+    if status != 200 or token is None:
+        return f"GET {LOGIN_PATH} answered {status} without a login form"
+    form = urlencode({"csrf_token": token.group(1).decode(), "email": email, "password": password})
+    status, headers, _ = http_request(
+        server.url + LOGIN_PATH,
+        method="POST",
+        body=form.encode(),
+        headers={
+            "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    if status not in (302, 303):
+        return f"organiser login answered {status}"
+    cookie_header(headers.get_all("Set-Cookie") or [], jar)
+    year = programme_facts(database_uri)["year"]
+    return "; ".join(f"{k}={v}" for k, v in jar.items()), f"/organiser/attendees.csv?edition={year}"
 
-    Filled in once the organisers feature (issue 5) is on main: it decides how an organiser
-    account is made and how one logs in.
-    """
-    return "organiser login for the benchmark is not wired to issue 5's accounts yet"
+
+def http_request(url: str, method: str = "GET", body: bytes | None = None, headers=None):
+    """(status, headers, body) without following redirects or dropping Secure cookies."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    try:
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        conn.close()
 
 
 def download_with_rss(server: Gunicorn, url: str, cookie: str, rows: int) -> dict:

@@ -168,6 +168,12 @@ def run(args) -> int:
                 confirmed = asyncio.run(checks.confirm_everywhere(mails, ports, args.clients))
                 report["confirm_errors"] = confirmed.errors[:5]
                 report["checks"]["confirmations_without_error"] = not confirmed.errors
+                report["checks"]["every_mail_confirmed"] = len(confirmed.emails) == len(mails)
+                # The mails that confirming sends (welcome, invites): still none twice.
+                wait_for_mail(sink, uri, len(mails))
+                ids = [message_id for message_id, _ in sink.deliveries()]
+                report["mails_delivered_in_all"] = len(ids)
+                report["checks"]["no_message_id_twice_after_confirming"] = len(ids) == len(set(ids))
                 report["checks"].update(checks.capacity_kept(uri, limited_slug, args.capacity))
                 report["checks"].update(asyncio.run(checks.rate_limit_shared(ports)))
     print(json.dumps(report, indent=2))
