@@ -89,8 +89,12 @@ logconfig_dict = {
     "disable_existing_loggers": False,
     "formatters": {
         "line": {"format": "%(message)s"},
-        "server": {"format": "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"},
+        "server": {
+            "format": "%(asctime)s [%(process)d] %(levelname)s %(name)s "
+            "request_id=%(request_id)s: %(message)s"
+        },
     },
+    "filters": {"request_id": {"()": "eventsite.observability.RequestIdFilter"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
@@ -100,6 +104,7 @@ logconfig_dict = {
         "stderr": {
             "class": "logging.StreamHandler",
             "formatter": "server",
+            "filters": ["request_id"],
             "stream": "ext://sys.stderr",
         },
     },

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from time import perf_counter
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 
 REQUEST_ID_HEADER = "X-Request-ID"
 ENVIRON_REQUEST_ID = "eventsite.request_id"
@@ -126,6 +126,15 @@ class LoggedBody:
             close = getattr(self.body, "close", None)
             if close is not None:
                 close()
+
+
+class RequestIdFilter(logging.Filter):
+    """Give every log record a ``request_id`` (``-`` outside a request), so the app's
+    warnings and errors can be matched with their request line (see config/gunicorn.py)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
 
 
 def register_request_logging(app: Flask) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from gunicorn.config import Config
 
-from eventsite.observability import REDACTED, redact_path, request_id_from
+from eventsite.observability import REDACTED, RequestIdFilter, redact_path, request_id_from
 from tests.conftest import unused_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,6 +129,23 @@ def test_failed_request_is_logged_with_status_500(app, client, caplog):
     caplog.set_level(logging.INFO, logger="eventsite.request")
     assert client.get("/boom", buffered=True).status_code == 500
     assert [line["status"] for line in request_lines(caplog)] == [500]
+
+
+def test_app_log_records_carry_the_request_id(app, client):
+    seen = []
+
+    @app.get("/warn")
+    def warn():
+        record = logging.LogRecord("eventsite", logging.WARNING, __file__, 1, "x", None, None)
+        RequestIdFilter().filter(record)
+        seen.append(record.request_id)
+        return "ok"
+
+    client.get("/warn", headers={"X-Request-ID": "trace-7"})
+    assert seen == ["trace-7"]
+    outside = logging.LogRecord("eventsite", logging.WARNING, __file__, 1, "x", None, None)
+    RequestIdFilter().filter(outside)
+    assert outside.request_id == "-"
 
 
 def test_redact_path_keeps_slugs_and_cuts_long_paths():
