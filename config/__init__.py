@@ -44,6 +44,14 @@ class BaseConfig:
     MAIL_DEFAULT_SENDER = "Smart Industry Jaarevent <jaarevent@smartindustry.nl>"
     # Print mails (with their links) on the console instead of sending them.
     MAIL_TO_CONSOLE = False
+    # Try to send a request's mails right after its response (else only the worker sends).
+    MAIL_SEND_AFTER_COMMIT = True
+    # Give up on a mail after this many attempts (backoff 10 s ... 1 h: about 8 hours).
+    MAIL_MAX_ATTEMPTS = 12
+    # A mail left "sending" this long (a crashed worker) is queued again.
+    MAIL_SENDING_TIMEOUT = 300
+    # SMTP socket timeout in seconds, so a hanging server cannot block a worker forever.
+    MAIL_TIMEOUT = 30
 
     # Cookies
     SESSION_COOKIE_HTTPONLY = True
@@ -100,6 +108,8 @@ class TestingConfig(BaseConfig):
     TESTING = True
     SECRET_KEY = "testing-secret-key"
     MAIL_PORT = 8025
+    # Flask-Mail would silently drop mail under TESTING; our tests use a real SMTP server.
+    MAIL_SUPPRESS_SEND = False
     RATELIMIT_ENABLED = True
 
 

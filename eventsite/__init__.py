@@ -21,8 +21,10 @@ def create_app(test_config: dict[str, Any] | None = None, env: str | None = None
     register_blueprints(app)
     register_template_helpers(app)
     from .errors import register_error_handlers
+    from .mail.delivery import register_outbox_delivery
     from .security import register_security_headers
 
+    register_outbox_delivery(app)
     register_error_handlers(app)
     register_security_headers(app)
     register_proxy_fix(app)

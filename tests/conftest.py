@@ -20,6 +20,7 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -71,6 +72,18 @@ def _empty_tables() -> None:
 # --- The app --------------------------------------------------------------------------------
 
 
+class ClosingClient(FlaskClient):
+    """A test client that closes each response, as a real server does after sending it.
+
+    Closing runs the response's ``call_on_close`` callbacks, e.g. sending the mails the
+    request committed to the outbox.
+    """
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 def make_test_app(database_uri: str, **overrides):
     config = {
         "ENV_NAME": "testing",
@@ -81,7 +94,9 @@ def make_test_app(database_uri: str, **overrides):
         "MAIL_PORT": unused_port(),  # nothing listens unless a test starts `smtp`
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = ClosingClient
+    return app
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

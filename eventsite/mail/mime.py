@@ -1,0 +1,76 @@
+"""Turning an outbox row into a MIME message that Outlook, Gmail and Apple Mail read well.
+
+Structure: multipart/mixed [ multipart/alternative [ text/plain, text/html, extra
+"alternative" parts such as text/calendar; method=REQUEST ], attachments ... ].
+"""
+
+from __future__ import annotations
+
+from email import policy
+from email.message import EmailMessage
+from email.utils import formatdate
+
+import flask_mail
+
+from .models import OutboxMessage
+
+
+def split_content_type(content_type: str) -> tuple[str, str, dict[str, str]]:
+    """'text/calendar; method=REQUEST; charset=UTF-8' -> ('text', 'calendar', {...})."""
+    main, *params = [p.strip() for p in content_type.split(";")]
+    maintype, _, subtype = main.partition("/")
+    parsed = {}
+    for param in params:
+        key, _, value = param.partition("=")
+        parsed[key.strip().lower()] = value.strip().strip('"')
+    return maintype.lower(), subtype.lower(), parsed
+
+
+def build_mime(row: OutboxMessage, sender: str) -> EmailMessage:
+    """The full MIME message for ``row``, with its stable Message-ID."""
+    # SMTP policy: CRLF line ends and folded headers, as the wire needs.
+    message = EmailMessage(policy=policy.SMTP)
+    message["Subject"] = row.subject
+    message["From"] = sender
+    message["To"] = row.recipient
+    message["Date"] = formatdate(row.created_at.timestamp(), localtime=False)
+    message["Message-ID"] = row.message_id
+    message["Content-Language"] = row.language
+    # Transactional mail: ask autoresponders to stay quiet.
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(row.text_body, subtype="plain", charset="utf-8")
+    if row.html_body:
+        message.add_alternative(row.html_body, subtype="html", charset="utf-8")
+    for part in row.attachments:
+        if part.disposition != "alternative":
+            continue
+        maintype, subtype, params = split_content_type(part.content_type)
+        charset = params.pop("charset", "utf-8")
+        if message.get_content_type() == "text/plain":
+            message.make_alternative()
+        message.add_alternative(
+            part.content.decode(charset), subtype=subtype, charset="utf-8", params=params
+        )
+    for part in row.attachments:
+        if part.disposition == "alternative":
+            continue
+        maintype, subtype, params = split_content_type(part.content_type)
+        message.add_attachment(
+            part.content, maintype=maintype, subtype=subtype, filename=part.filename, params=params
+        )
+    return message
+
+
+class OutboxMail(flask_mail.Message):
+    """A Flask-Mail message whose MIME body is built by ``build_mime``."""
+
+    def __init__(self, row: OutboxMessage, sender: str) -> None:
+        super().__init__(subject=row.subject, recipients=[row.recipient], sender=sender)
+        self._mime = build_mime(row, sender)
+
+    def _message(self):  # Flask-Mail builds its MIME here; ours supports iTIP parts
+        return self._mime
+
+    def has_bad_headers(self) -> bool:
+        # Header values went through EmailMessage, which refuses CR/LF injection itself.
+        return False
