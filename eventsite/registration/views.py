@@ -41,11 +41,20 @@ def email_key() -> str:
     return f"email:{address}" if address else f"ip:{request.remote_addr}"
 
 
-per_ip = limiter.limit(_config_limit("REGISTRATION_LIMIT_PER_IP"), methods=["POST"])
-per_email = limiter.limit(
-    _config_limit("REGISTRATION_LIMIT_PER_EMAIL"), key_func=email_key, methods=["POST"]
+# Shared scopes: sign-up and resend both send mail, so they count together; so do all
+# management actions.
+per_ip = limiter.shared_limit(
+    _config_limit("REGISTRATION_LIMIT_PER_IP"), scope="registration-ip", methods=["POST"]
 )
-manage_limit = limiter.limit(_config_limit("MANAGE_LIMIT_PER_IP"), methods=["POST"])
+per_email = limiter.shared_limit(
+    _config_limit("REGISTRATION_LIMIT_PER_EMAIL"),
+    scope="registration-email",
+    key_func=email_key,
+    methods=["POST"],
+)
+manage_limit = limiter.shared_limit(
+    _config_limit("MANAGE_LIMIT_PER_IP"), scope="registration-manage", methods=["POST"]
+)
 
 
 def _private(response: Response) -> Response:
@@ -115,7 +124,7 @@ def resend():
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
-@limiter.limit(_config_limit("MANAGE_LIMIT_PER_IP"), methods=["POST"])
+@manage_limit
 def confirm(token: str):
     """GET shows one button (mail scanners open links); only the POST confirms."""
     form = ActionForm()
