@@ -7,7 +7,6 @@ mail queued here is as durable as the change that caused it (it is sent after th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +17,7 @@ from ..mail.models import OutboxMessage
 from ..programme.models import Edition, ProgrammeSession
 from . import capacity, notifications
 from .links import issue_manage_token
+from .links import join_url as join_url  # part of this module's interface
 from .models import CANCELLED, CONFIRMED, PENDING, WAITING, Attendee, ManageToken, Registration
 from .tokens import TokenExpired, TokenInvalid, email_digest, hash_token, read_confirm_token
 
@@ -315,32 +315,3 @@ def export_data(attendee: Attendee) -> dict:
             for r in sorted(attendee.registrations, key=lambda r: r.session.start_at)
         ],
     }
-
-
-@dataclass
-class JoinTarget:
-    """Where a personal join link leads now."""
-
-    registration: Registration | None
-    opens_at: datetime | None = None
-    stream_url: str | None = None
-    reason: str = ""  # "", "not-registered", "too-early", "ended", "cancelled", "no-stream"
-
-
-def join_target(attendee: Attendee, slug: str, join_opens_before: timedelta) -> JoinTarget:
-    """The stream a confirmed attendee may join now, or why not (yet)."""
-    now = utcnow()
-    registration = next((r for r in attendee.registrations if r.session.slug == slug), None)
-    if registration is None or registration.state != CONFIRMED:
-        return JoinTarget(registration, reason="not-registered")
-    session = registration.session
-    opens_at = session.start_at - join_opens_before
-    if session.is_cancelled:
-        return JoinTarget(registration, reason="cancelled")
-    if now >= session.end_at:
-        return JoinTarget(registration, reason="ended")
-    if now < opens_at:
-        return JoinTarget(registration, opens_at=opens_at, reason="too-early")
-    if not session.stream_url:
-        return JoinTarget(registration, reason="no-stream")
-    return JoinTarget(registration, stream_url=session.stream_url)

@@ -26,6 +26,7 @@ from ..programme.models import ProgrammeSession
 from . import cli, services
 from .capacity import waiting_position
 from .forms import ActionForm, EmailForm, EraseForm, RegistrationForm
+from .join import join_target
 
 bp = Blueprint("registration", __name__, cli_group="registrations")
 cli.register_commands(bp.cli)
@@ -273,7 +274,7 @@ def join(token: str, slug: str):
     """The personal join link: to the current stream from shortly before the start."""
     attendee = _attendee_or_404(token)
     minutes = current_app.config["JOIN_OPENS_MINUTES_BEFORE"]
-    target = services.join_target(attendee, slug, timedelta(minutes=minutes))
+    target = join_target(attendee, slug, timedelta(minutes=minutes))
     if target.registration is None and target.reason == "not-registered":
         abort(404)
     if target.stream_url:
