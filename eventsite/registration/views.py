@@ -230,15 +230,17 @@ def drop(token: str, slug: str):
     return redirect(url_for(".manage", token=token))
 
 
-@bp.post("/my/<token>/cancel")
+@bp.route("/my/<token>/cancel", methods=["GET", "POST"])
 @manage_limit
 def cancel(token: str):
-    """Cancel every session; the data stays until erased."""
+    """Cancel every session, after a confirming button; the data stays until erased."""
     attendee = _attendee_or_404(token)
-    if ActionForm().validate_on_submit():
+    form = ActionForm()
+    if form.validate_on_submit():
         services.cancel_all(attendee)
         flash(_("Your registration has been cancelled."), "success")
-    return redirect(url_for(".manage", token=token))
+        return redirect(url_for(".manage", token=token))
+    return _private(Response(render_template("registration/cancel.html", form=form, token=token)))
 
 
 @bp.get("/my/<token>/data.json")
