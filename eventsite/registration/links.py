@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from urllib.parse import urlsplit
+
+from flask import current_app
 
 from ..extensions import db
 from ..programme.models import ProgrammeSession
@@ -11,9 +13,12 @@ from .tokens import make_confirm_token, new_manage_token
 
 
 def absolute(endpoint: str, **values) -> str:
-    """SITE_URL plus the endpoint's path; works inside and outside requests."""
-    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
-        return url_for(endpoint, _external=True, **values)
+    """SITE_URL plus the endpoint's path; the same inside a request, in the CLI and in a worker."""
+    site = urlsplit(current_app.config["SITE_URL"])
+    adapter = current_app.url_map.bind(
+        site.netloc, script_name=site.path or "/", url_scheme=site.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def issue_manage_token(attendee: Attendee) -> str:
