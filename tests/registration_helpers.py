@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from urllib.parse import urlsplit
 
 from eventsite.extensions import db
@@ -91,3 +92,29 @@ def signed_up_and_confirmed(client, email: str, sessions=("2027-noord",)) -> str
     response = confirm(client, link_to(confirm_mail, "/confirm/"))
     assert response.status_code == 302, response.get_data(as_text=True)
     return path_of(response.headers["Location"])
+
+
+def run_at_once(app, jobs) -> list:
+    """Run each job in its own thread with its own app context (and so its own database
+    session), all released together; re-raise the first error."""
+    barrier = threading.Barrier(len(jobs))
+    results, errors = [None] * len(jobs), []
+
+    def worker(index, job):
+        with app.app_context():
+            try:
+                barrier.wait()
+                results[index] = job()
+            except Exception as error:  # noqa: BLE001 (reported below)
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    if errors:
+        raise errors[0]
+    return results

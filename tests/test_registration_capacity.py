@@ -1,7 +1,5 @@
 """Capacity and waiting lists: never overbooked, also with many confirmations at once."""
 
-import threading
-
 import pytest
 
 from eventsite.extensions import db
@@ -9,7 +7,13 @@ from eventsite.programme.models import ProgrammeSession
 from eventsite.registration import services
 from eventsite.registration.models import Attendee, Registration
 from eventsite.registration.tokens import make_confirm_token
-from tests.registration_helpers import outbox, post_button, signed_up_and_confirmed, states
+from tests.registration_helpers import (
+    outbox,
+    post_button,
+    run_at_once,
+    signed_up_and_confirmed,
+    states,
+)
 
 
 def make_pending(edition, count: int, slug: str = "2027-noord") -> list[tuple[int, str]]:
@@ -20,32 +24,6 @@ def make_pending(edition, count: int, slug: str = "2027-noord") -> list[tuple[in
         services.sign_up(edition, data, [session])
     rows = db.session.scalars(db.select(Attendee).order_by(Attendee.id)).all()
     return [(a.id, make_confirm_token(a.id, a.email)) for a in rows]
-
-
-def run_at_once(app, jobs) -> list:
-    """Run each job in its own thread with its own app context (and so its own database
-    session), all released together; re-raise the first error."""
-    barrier = threading.Barrier(len(jobs))
-    results, errors = [None] * len(jobs), []
-
-    def worker(index, job):
-        with app.app_context():
-            try:
-                barrier.wait()
-                results[index] = job()
-            except Exception as error:  # noqa: BLE001 (reported below)
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    if errors:
-        raise errors[0]
-    return results
 
 
 def waiting_list(slug: str = "2027-noord") -> list[Registration]:

@@ -3,7 +3,15 @@
 from datetime import timedelta
 
 from eventsite.extensions import db
-from tests.registration_helpers import attendees, outbox, sign_up, signed_up_and_confirmed, states
+from eventsite.registration import housekeeping
+from tests.registration_helpers import (
+    attendees,
+    outbox,
+    run_at_once,
+    sign_up,
+    signed_up_and_confirmed,
+    states,
+)
 
 
 def test_purge_removes_stale_pending_sign_ups_only(client, runner, open_edition, clock):
@@ -58,3 +66,22 @@ def test_reminders_skip_cancelled_sessions_and_waiting_people(client, runner, ma
     assert reminder.recipient == "anna@example.nl"
     assert "Digitaliseren begint bij je mensen" in reminder.subject
     assert "/join/2027-noord" in reminder.text_body
+
+
+def test_two_reminder_runs_at_once_send_each_reminder_once(app, client, open_edition, clock):
+    for address in ("a@example.nl", "b@example.nl", "c@example.nl"):
+        signed_up_and_confirmed(client, address, ["2027-noord"])
+    clock.set(open_edition.sessions[0].start_at - timedelta(hours=2))
+    due = housekeeping.due_reminders(24)
+    assert len(due) == 3
+
+    def run():
+        return sum(housekeeping.send_reminder(i) for i in due)
+
+    assert sum(run_at_once(app, [run, run, run])) == 3  # three runs, three reminders in all
+    assert run() == 0
+    assert sorted(m.recipient for m in outbox("reminder")) == [
+        "a@example.nl",
+        "b@example.nl",
+        "c@example.nl",
+    ]

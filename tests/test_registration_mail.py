@@ -42,7 +42,7 @@ def test_sign_up_mail_confirm_and_personal_link(client, open_edition, smtp):
     second = smtp.to("anna@example.nl")[1]
     assert second["Subject"] == "Je bent ingeschreven voor Smart Industry Jaarevent 2027"
     body = mail_text(second)
-    assert "maandag 31 mei 2027, 15:00 CEST" in body
+    assert "maandag 31 mei 2027, 15:00–16:30 CEST" in body
     page = client.get(manage_path(second))
     assert page.status_code == 200 and "Digitaliseren begint bij je mensen" in page.text
     assert all(m["Message-ID"] for m in smtp.messages)
