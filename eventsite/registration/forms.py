@@ -8,6 +8,8 @@ from wtforms import BooleanField, EmailField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .services import SignUp
+
 
 class MultiCheckboxField(SelectMultipleField):
     """A list of checkboxes; the values are checked by the form, not against the choices,
@@ -73,6 +75,18 @@ class RegistrationForm(FlaskForm):
     @property
     def is_bot(self) -> bool:
         return bool(self.website.data)
+
+    def sign_up_data(self, language: str, ip: str | None) -> SignUp:
+        """The submitted values for ``services.sign_up``."""
+        return SignUp(
+            name=self.name.data,
+            email=self.email.data,
+            organisation=self.organisation.data,
+            role=self.role.data or "",
+            newsletter=self.newsletter.data,
+            language=language,
+            ip=ip,
+        )
 
 
 class EmailForm(FlaskForm):

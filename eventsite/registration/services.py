@@ -97,7 +97,9 @@ def sign_up(edition: Edition, data: SignUp, sessions: list[ProgrammeSession]) ->
         attendee.role = data.role.strip()
         attendee.newsletter = data.newsletter
         attendee.language = data.language
+        # Proof of consent: the text agreed to, and when and from where (the latest sign-up).
         attendee.consent_version = PRIVACY_VERSION
+        attendee.created_at = now
         attendee.signup_ip = data.ip
     new_sessions = _add_pending(attendee, sessions, now)
     if known_and_confirmed:

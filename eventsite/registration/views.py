@@ -83,15 +83,7 @@ def register():
     if form.validate_on_submit():
         if not form.is_bot:
             chosen = [s for s in sessions if s.slug in form.sessions.data]
-            data = services.SignUp(
-                name=form.name.data,
-                email=form.email.data,
-                organisation=form.organisation.data,
-                role=form.role.data or "",
-                newsletter=form.newsletter.data,
-                language=current_language(),
-                ip=request.remote_addr,
-            )
+            data = form.sign_up_data(language=current_language(), ip=request.remote_addr)
             try:
                 services.sign_up(edition, data, chosen)
             except services.SessionNotOpen:
