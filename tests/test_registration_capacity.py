@@ -97,6 +97,7 @@ def test_postgresql_50_confirmations_at_once_for_10_places(app, make_edition, cl
         pytest.skip("the 50-thread run is for PostgreSQL; SQLite runs the test above")
     clock.at(2027, 5, 1, 12)
     edition = make_edition(year=2027, capacity=10)
+    clock.set(None)  # the real clock, so every confirmation has a moment of its own
     tokens = make_pending(edition, 50)
     run_at_once(app, [lambda t=t: services.confirm(t, "10.0.0.1") and None for _, t in tokens])
     db.session.expire_all()
@@ -107,6 +108,12 @@ def test_postgresql_50_confirmations_at_once_for_10_places(app, make_edition, cl
     assert len(waiting) == 40
     positions = [services.capacity.waiting_position(r) for r in waiting]
     assert positions == list(range(1, 41))
+    # In order: everyone with a place confirmed before the first who waits.
+    places = db.session.scalars(
+        db.select(Registration.confirmed_at).filter_by(session_id=noord.id, state="confirmed")
+    ).all()
+    assert max(places) <= waiting[0].waiting_since
+    assert len({r.waiting_since for r in waiting}) == 40
     assert len(outbox("welcome")) == 50
 
     # A cancellation promotes the first on the list, and mails them.

@@ -64,9 +64,9 @@ def lock_session(session_id: int) -> None:
 
 def confirm_place(registration: Registration) -> str:
     """Give a confirmed sign-up a place, or put it on the waiting list. Returns the new state."""
-    now = utcnow()
     session_id = registration.session_id
     lock_session(session_id)
+    now = utcnow()  # read after the lock: the waiting list's order is the order of the locks
     if not has_waiting_list(session_id) and take_place(session_id):
         registration.state = CONFIRMED
         registration.confirmed_at = now
