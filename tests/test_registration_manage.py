@@ -143,3 +143,13 @@ def test_manage_page_token_works_from_every_mail(client, open_edition):
     token = csrf_from(client, "/register/resend")
     client.post("/register/resend", data={"csrf_token": token, "email": "anna@example.nl"})
     assert client.get(first).status_code == 200  # older links keep working
+
+
+def test_personal_calendar_feed_from_the_page_works_with_every_mailed_token(client, open_edition):
+    first = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
+    token = csrf_from(client, "/register/resend")
+    client.post("/register/resend", data={"csrf_token": token, "email": "anna@example.nl"})
+    page = client.get(first).get_data(as_text=True)
+    assert f"{first}/calendar.ics" in page
+    feed = client.get(f"{first}/calendar.ics")
+    assert feed.status_code == 200 and "/join/2027-noord" in feed.get_data(as_text=True)

@@ -197,14 +197,19 @@ def confirm_attendee(attendee: Attendee, ip: str | None) -> Confirmation:
 
 
 def attendee_for_token(token: str) -> Attendee | None:
-    """The attendee a personal management token belongs to, or None."""
+    """The attendee a personal management token belongs to, or None.
+
+    Any token ever mailed to them works (``ManageToken``); ``Attendee.manage_token_hash``,
+    the newest, is accepted too for attendees made by other means (organisers, imports).
+    """
     if not token or len(token) > 100:
         return None
+    digest = hash_token(token)
+    load = selectinload(Attendee.registrations).selectinload(Registration.session)
     return db.session.scalar(
-        db.select(Attendee)
-        .join(ManageToken)
-        .where(ManageToken.token_hash == hash_token(token))
-        .options(selectinload(Attendee.registrations).selectinload(Registration.session))
+        db.select(Attendee).join(ManageToken).where(ManageToken.token_hash == digest).options(load)
+    ) or db.session.scalar(
+        db.select(Attendee).where(Attendee.manage_token_hash == digest).options(load)
     )
 
 
