@@ -146,3 +146,19 @@ def test_two_drops_at_once_promote_two_different_people(app, make_edition, clock
     assert edition.sessions[0].confirmed_count == 2
     assert sorted(m.recipient for m in outbox("promoted")) == ["p02@example.nl", "p03@example.nl"]
     assert [r.attendee.email for r in waiting_list()] == ["p04@example.nl"]
+
+
+def test_double_clicked_sign_ups_at_once_make_one_person(app, open_edition):
+    noord_id = open_edition.sessions[0].id
+    edition_id = open_edition.id
+
+    def sign_up_once():
+        edition = db.session.get(type(open_edition), edition_id)
+        session = db.session.get(ProgrammeSession, noord_id)
+        data = services.SignUp(name="Anna", email="anna@example.nl", organisation="X")
+        services.sign_up(edition, data, [session])
+
+    run_at_once(app, [sign_up_once] * 4)
+    assert db.session.scalar(db.select(db.func.count(Attendee.id))) == 1
+    assert states() == ["pending"]
+    assert len(outbox("confirm")) == 4

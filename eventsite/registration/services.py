@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..clock import utcnow
@@ -84,6 +85,18 @@ def sign_up(edition: Edition, data: SignUp, sessions: list[ProgrammeSession]) ->
     if not sessions:
         raise ValueError("choose at least one session")
     check_open(edition, sessions)
+    session_ids = [s.id for s in sessions]
+    try:
+        _sign_up(edition, data, sessions)
+    except IntegrityError:
+        # A double click: the same new person was stored by a request running alongside.
+        # The unique constraints kept them one person; now they are known, try once more.
+        db.session.rollback()
+        sessions = [db.session.get(ProgrammeSession, i) for i in session_ids]
+        _sign_up(edition, data, sessions)
+
+
+def _sign_up(edition: Edition, data: SignUp, sessions: list[ProgrammeSession]) -> None:
     now = utcnow()
     attendee = find_attendee(edition, data.email)
     known_and_confirmed = attendee is not None and attendee.confirmed_at is not None
