@@ -25,6 +25,7 @@ from ..programme import queries
 from ..programme.models import ProgrammeSession
 from . import cli, services
 from .capacity import waiting_position
+from .export import export_data
 from .forms import ActionForm, EmailForm, EraseForm, RegistrationForm
 from .join import join_target
 
@@ -239,7 +240,7 @@ def cancel(token: str):
 def data(token: str):
     """Download everything stored about me, as JSON."""
     attendee = _attendee_or_404(token)
-    body = json.dumps(services.export_data(attendee), indent=2, ensure_ascii=False)
+    body = json.dumps(export_data(attendee), indent=2, ensure_ascii=False)
     response = Response(body, mimetype="application/json")
     response.headers["Content-Disposition"] = 'attachment; filename="my-registration.json"'
     return _private(response)
