@@ -162,3 +162,17 @@ def test_double_clicked_sign_ups_at_once_make_one_person(app, open_edition):
     assert db.session.scalar(db.select(db.func.count(Attendee.id))) == 1
     assert states() == ["pending"]
     assert len(outbox("confirm")) == 4
+
+
+def test_raising_the_capacity_fills_places_from_the_waiting_list(client, make_edition, clock):
+    clock.at(2027, 5, 1, 12)
+    edition = make_edition(year=2027, capacity=1)
+    for address in ("a@example.nl", "b@example.nl", "c@example.nl"):
+        signed_up_and_confirmed(client, address)
+    noord = edition.sessions[0]
+    noord.capacity = 2
+    promoted = services.fill_free_places(noord.id)
+    db.session.commit()
+    assert [r.attendee.email for r in promoted] == ["b@example.nl"]
+    assert [m.recipient for m in outbox("promoted")] == ["b@example.nl"]
+    assert states() == ["confirmed", "confirmed", "waiting"]

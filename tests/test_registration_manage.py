@@ -27,6 +27,7 @@ def test_personal_page_lists_sessions_and_is_private(client, open_edition):
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert "Anna de Vries" in page and "Digitaliseren begint bij je mensen" in page
     assert f"{manage}/join/2027-noord" in page
+    assert "Gaat open op maandag 31 mei 2027, 14:30 CEST" in page
     assert "Robotisering in het mkb" in page  # can be added
 
 

@@ -278,6 +278,17 @@ def cancel_all(attendee: Attendee) -> list[Registration]:
     return active
 
 
+def fill_free_places(session_id: int) -> list[Registration]:
+    """Give free places (e.g. after organisers raised the capacity) to those waiting, in
+    order, and mail them. The caller commits."""
+    capacity.begin_write()
+    capacity.lock_session(session_id)
+    promoted = capacity.promote_waiting(session_id)
+    for registration in promoted:
+        notifications.send_promoted(registration.attendee, registration)
+    return promoted
+
+
 def _release_and_promote(registration: Registration) -> None:
     promoted = capacity.release(registration)
     if promoted is not None:

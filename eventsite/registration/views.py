@@ -170,6 +170,7 @@ def manage(token: str):
         addable=addable,
         form=ActionForm(),
         now=now,
+        join_opens_before=timedelta(minutes=current_app.config["JOIN_OPENS_MINUTES_BEFORE"]),
     )
     return _private(Response(html))
 
