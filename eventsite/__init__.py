@@ -84,10 +84,12 @@ def register_blueprints(app: Flask) -> None:
     from .ical.views import bp as ical_bp
     from .mail.views import bp as mail_bp
     from .programme.views import bp as programme_bp
+    from .registration.views import bp as registration_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(programme_bp)
+    app.register_blueprint(registration_bp)
     app.register_blueprint(ical_bp)
 
 

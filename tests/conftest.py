@@ -270,3 +270,14 @@ def make_edition(app):
         return edition
 
     return factory
+
+
+# --- Registration -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_edition(make_edition, clock):
+    """The 2027 edition (sessions 31 May to 4 June, 15:00 CEST), open for sign-up; the clock
+    stands on 1 May 2027."""
+    clock.at(2027, 5, 1, 12)
+    return make_edition(year=2027)
