@@ -148,6 +148,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="short measurements, fewer rows")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument(
+        "--readme", action="store_true", help="also put the table into README.md (Performance)"
+    )
     args = parser.parse_args()
     timing = {"duration": 1.5, "warmup": 0.5} if args.quick else {"duration": 5, "warmup": 1}
     sizes = (
@@ -185,6 +188,20 @@ def main() -> None:
     table = report.markdown(results)
     (RESULTS / "latest.md").write_text(table)
     print("\n" + table)
+    if args.readme:
+        update_readme(table)
+
+
+def update_readme(table: str) -> None:
+    """Replace the table between the README's bench markers."""
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if start not in text or end not in text:
+        raise SystemExit("README.md has no bench markers; add the table by hand")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{start}\n{table}{end}{tail}")
 
 
 if __name__ == "__main__":
