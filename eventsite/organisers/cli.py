@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from flask_babel import force_locale
 
 from ..extensions import db
 from . import accounts
@@ -53,7 +54,9 @@ def create_command(
     """Create an organiser account."""
     password = None if send_set_password_mail else read_password(email)
     try:
-        organiser = accounts.create_organiser(email, role, region_slug, name, password)
+        # The command line speaks English (there is no visitor whose language to pick).
+        with force_locale("en"):
+            organiser = accounts.create_organiser(email, role, region_slug, name, password)
         if send_set_password_mail:
             accounts.queue_password_mail(organiser, "welcome", language)
     except accounts.AccountError as error:
