@@ -43,7 +43,9 @@ def request(client, method, url, form_page):
 
 
 @pytest.mark.parametrize("visitor", ["anonymous", "other_region"])
-def test_every_organiser_url_is_refused(app, client, make_edition, make_organiser, make_registration, visitor):
+def test_every_organiser_url_is_refused(
+    app, client, make_edition, make_organiser, make_registration, visitor
+):
     edition = make_edition(2027)
     by_region = {s.region.slug: s for s in edition.sessions}
     zuid, noord = by_region["zuid"], by_region["noord"]

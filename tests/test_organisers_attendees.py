@@ -22,7 +22,11 @@ def setup(make_edition, make_organiser, make_registration, client):
     ]
     for i, (name, email, organisation, state) in enumerate(people):
         make_registration(
-            session, name=name, email=email, organisation=organisation, state=state,
+            session,
+            name=name,
+            email=email,
+            organisation=organisation,
+            state=state,
             created_at=start + timedelta(hours=i),
         )
     make_organiser()
@@ -34,9 +38,15 @@ def test_search_filter_and_sort(client, make_edition, make_organiser, make_regis
     session = setup(make_edition, make_organiser, make_registration, client)
     url = f"/organiser/sessions/{session.slug}/attendees"
     assert names(client.get(url).get_data(as_text=True)) == [
-        "Bram Bakker", "Anna de Vries", "Cees Jansen", "Dirk Smit"
+        "Bram Bakker",
+        "Anna de Vries",
+        "Cees Jansen",
+        "Dirk Smit",
     ]
-    assert names(client.get(url, query_string={"sort": "name"}).get_data(as_text=True))[0] == "Anna de Vries"
+    assert (
+        names(client.get(url, query_string={"sort": "name"}).get_data(as_text=True))[0]
+        == "Anna de Vries"
+    )
     html = client.get(url, query_string={"sort": "name", "dir": "desc"}).get_data(as_text=True)
     assert names(html)[0] == "Dirk Smit"
     for q, expected in [

@@ -55,8 +55,18 @@ def test_create_refuses_bad_input_and_changes_nothing(runner, make_edition):
 def test_create_with_set_password_mail(runner, make_edition, client):
     make_edition()
     result = runner.invoke(
-        args=["organisers", "create", "zuid@example.org", "--role", "region", "--region",
-              "zuid", "--send-set-password-mail", "--language", "en"]
+        args=[
+            "organisers",
+            "create",
+            "zuid@example.org",
+            "--role",
+            "region",
+            "--region",
+            "zuid",
+            "--send-set-password-mail",
+            "--language",
+            "en",
+        ]
     )
     assert result.exit_code == 0, result.output
     organiser = db.session.scalar(db.select(Organiser))
@@ -67,7 +77,11 @@ def test_create_with_set_password_mail(runner, make_edition, client):
     link = next(w for w in mail.text_body.split() if "/organiser/password/welcome/" in w)
     path = link.removeprefix("http://localhost")
     token = csrf_token(client, path)
-    data = {"csrf_token": token, "password": "zuidelijke passphrase", "confirm": "zuidelijke passphrase"}
+    data = {
+        "csrf_token": token,
+        "password": "zuidelijke passphrase",
+        "confirm": "zuidelijke passphrase",
+    }
     assert client.post(path, data=data).status_code == 302
     assert client.get("/organiser/").status_code == 200
     assert client.get(path).status_code == 400  # used

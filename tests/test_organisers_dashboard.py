@@ -32,12 +32,18 @@ def fill_sessions(edition, make_registration):
     ]
     for i, (session, state, email, organisation) in enumerate(plan):
         make_registration(
-            session, email=email, organisation=organisation, state=state,
-            created_at=moments[i % 2], name=f"Person {email}",
+            session,
+            email=email,
+            organisation=organisation,
+            state=state,
+            created_at=moments[i % 2],
+            name=f"Person {email}",
         )
 
 
-def test_counts_and_totals_match_the_database(client, make_edition, make_organiser, make_registration, clock):
+def test_counts_and_totals_match_the_database(
+    client, make_edition, make_organiser, make_registration, clock
+):
     clock.at(2027, 5, 1, 12)
     edition = make_edition(2027, capacity=40)
     fill_sessions(edition, make_registration)
@@ -45,9 +51,7 @@ def test_counts_and_totals_match_the_database(client, make_edition, make_organis
     log_in(client, "admin@example.org")
     html = client.get("/organiser/").get_data(as_text=True)
 
-    rows = db.session.execute(
-        db.select(Registration.session_id, Registration.state)
-    ).all()
+    rows = db.session.execute(db.select(Registration.session_id, Registration.state)).all()
     for session in edition.sessions:
         expected = Counter(state for sid, state in rows if sid == session.id)
         shown = row_counts(html, session.slug)
@@ -55,7 +59,8 @@ def test_counts_and_totals_match_the_database(client, make_edition, make_organis
         assert f'value="{session.confirmed_count}"' in html
 
     confirmed_people = {
-        a for a in db.session.scalars(db.select(Attendee))
+        a
+        for a in db.session.scalars(db.select(Attendee))
         if any(r.state == "confirmed" for r in a.registrations)
     }
     organisations = {a.organisation.strip().lower() for a in confirmed_people} - {""}
@@ -64,7 +69,9 @@ def test_counts_and_totals_match_the_database(client, make_edition, make_organis
     assert (len(confirmed_people), len(organisations)) == (4, 2)
 
 
-def test_fill_bar_and_no_inline_styles(client, make_edition, make_organiser, make_registration, clock):
+def test_fill_bar_and_no_inline_styles(
+    client, make_edition, make_organiser, make_registration, clock
+):
     clock.at(2027, 5, 1, 12)
     edition = make_edition(2027, capacity=4)
     session = edition.sessions[0]
@@ -78,7 +85,9 @@ def test_fill_bar_and_no_inline_styles(client, make_edition, make_organiser, mak
     assert "style=" not in html and "<script" not in html
 
 
-def test_chart_per_local_day_with_title_description_and_table(client, make_edition, make_organiser, make_registration, clock):
+def test_chart_per_local_day_with_title_description_and_table(
+    client, make_edition, make_organiser, make_registration, clock
+):
     clock.at(2027, 5, 1, 12)
     edition = make_edition(2027)
     fill_sessions(edition, make_registration)
@@ -119,7 +128,9 @@ def test_bar_chart_geometry():
     assert bar_chart([]).bars == []
 
 
-def test_regional_organiser_sees_only_their_sessions(client, make_edition, make_organiser, make_registration, clock):
+def test_regional_organiser_sees_only_their_sessions(
+    client, make_edition, make_organiser, make_registration, clock
+):
     clock.at(2027, 5, 1, 12)
     edition = make_edition(2027)
     fill_sessions(edition, make_registration)

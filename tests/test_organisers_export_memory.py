@@ -23,7 +23,7 @@ def bulk_registrations(edition) -> int:
                 "id": i,
                 "edition_id": edition.id,
                 "email": f"person{i}@example.nl",
-                "name": f"Deelnemer {i} \"de Tester\", van Berg",
+                "name": f'Deelnemer {i} "de Tester", van Berg',
                 "organisation": f"=Bedrijf {i % 700} BV",
                 "role": "Eigenaar",
                 "language": "nl",

@@ -13,8 +13,16 @@ from eventsite.organisers.models import AuditLog
 from tests.conftest import log_in
 
 HEADER_NL = [
-    "Naam", "E-mailadres", "Organisatie", "Functie", "Sessie", "Status", "Ingeschreven op",
-    "Bevestigd op", "Toestemming nieuwsbrief", "Taal",
+    "Naam",
+    "E-mailadres",
+    "Organisatie",
+    "Functie",
+    "Sessie",
+    "Status",
+    "Ingeschreven op",
+    "Bevestigd op",
+    "Toestemming nieuwsbrief",
+    "Taal",
 ]
 TRICKY = 'Jan "de Smid", Jansen\nTweede regel'
 FORMULA = '=HYPERLINK("http://x")'
@@ -27,12 +35,33 @@ def exported(app, client, make_edition, make_organiser, make_registration, clock
     noord = next(s for s in edition.sessions if s.region.slug == "noord")
     oost = next(s for s in edition.sessions if s.region.slug == "oost")
     moment = datetime(2027, 4, 1, 13, 5, tzinfo=UTC)
-    make_registration(noord, name=TRICKY, email="jan@x.nl", organisation="Smederij é ë",
-                      created_at=moment, newsletter=True, language="en", role="Eigenaar")
-    make_registration(noord, name=FORMULA, email="evil@x.nl", organisation="+31 6 1234",
-                      state="pending", created_at=moment, role="@SUM(A1)")
-    make_registration(noord, name="\tTab", email="tab@x.nl", organisation="-2+3",
-                      state="waiting", created_at=moment)
+    make_registration(
+        noord,
+        name=TRICKY,
+        email="jan@x.nl",
+        organisation="Smederij é ë",
+        created_at=moment,
+        newsletter=True,
+        language="en",
+        role="Eigenaar",
+    )
+    make_registration(
+        noord,
+        name=FORMULA,
+        email="evil@x.nl",
+        organisation="+31 6 1234",
+        state="pending",
+        created_at=moment,
+        role="@SUM(A1)",
+    )
+    make_registration(
+        noord,
+        name="\tTab",
+        email="tab@x.nl",
+        organisation="-2+3",
+        state="waiting",
+        created_at=moment,
+    )
     make_registration(oost, name=TRICKY, email="jan@x.nl", state="confirmed", created_at=moment)
     make_organiser()
     log_in(client, "admin@example.org")
@@ -83,17 +112,27 @@ def test_semicolon_csv_quotes_per_rfc_4180(client, exported):
     assert '"Jan ""de Smid"", Jansen\nTweede regel"' in raw  # doubled quotes, quoted field
     assert raw.count("\r\n") == 4  # CRLF after each record; the LF inside a field stays LF
     assert parse(response, ";")[1][0] in (TRICKY, "'" + FORMULA, "'\tTab")
-    assert client.get(f"/organiser/sessions/{noord.slug}/attendees.csv?delimiter=tab").status_code == 400
+    assert (
+        client.get(f"/organiser/sessions/{noord.slug}/attendees.csv?delimiter=tab").status_code
+        == 400
+    )
 
 
 def test_all_sessions_csv_has_one_row_per_person_and_session(client, exported):
     edition, noord, oost = exported
     response = client.get("/organiser/attendees.csv")
-    assert f"{edition.slug}_all-sessions_attendees_2027-05-20.csv" in response.headers["Content-Disposition"]
+    assert (
+        f"{edition.slug}_all-sessions_attendees_2027-05-20.csv"
+        in response.headers["Content-Disposition"]
+    )
     rows = parse(response)[1:]
     assert sorted((r[1], r[4]) for r in rows) == sorted(
-        [("jan@x.nl", noord.title), ("evil@x.nl", noord.title), ("tab@x.nl", noord.title),
-         ("jan@x.nl", oost.title)]
+        [
+            ("jan@x.nl", noord.title),
+            ("evil@x.nl", noord.title),
+            ("tab@x.nl", noord.title),
+            ("jan@x.nl", oost.title),
+        ]
     )
 
 
@@ -137,7 +176,9 @@ def test_every_export_is_audited_and_admins_see_the_log(client, exported):
     client.get(f"/organiser/sessions/{noord.slug}/attendees.csv?delimiter=semicolon")
     client.get("/organiser/attendees.xlsx")
     entries = db.session.scalars(db.select(AuditLog).order_by(AuditLog.id)).all()
-    exports_logged = [(e.actor, e.action, e.target) for e in entries if e.action.startswith("export")]
+    exports_logged = [
+        (e.actor, e.action, e.target) for e in entries if e.action.startswith("export")
+    ]
     assert exports_logged == [
         ("admin@example.org", "export.csv", f"{edition.slug}: {noord.slug}"),
         ("admin@example.org", "export.xlsx", f"{edition.slug}: all-sessions"),
@@ -155,7 +196,10 @@ def test_neutralise_and_helpers():
     disposition = exports.content_disposition("jaarevent_café.csv")
     assert 'filename="jaarevent_caf_.csv"' in disposition
     assert "filename*=UTF-8''jaarevent_caf%C3%A9.csv" in disposition
-    assert exports.export_filename("a b", "c/d", "2027-05-20", "csv") == "a-b_c-d_attendees_2027-05-20.csv"
+    assert (
+        exports.export_filename("a b", "c/d", "2027-05-20", "csv")
+        == "a-b_c-d_attendees_2027-05-20.csv"
+    )
     assert exports.local_iso(datetime(2027, 1, 1, 12, tzinfo=UTC)) == "2027-01-01T13:00:00+01:00"
     chunks = list(exports.csv_chunks(["h"], ([str(i)] for i in range(1200)), batch=500))
     assert len(chunks) == 4 and chunks[0] == "\ufeffh\r\n"

@@ -13,9 +13,7 @@ NEW = "a fresh long passphrase"
 
 def ask_reset(client, email):
     token = csrf_token(client, "/organiser/password/forgot")
-    return client.post(
-        "/organiser/password/forgot", data={"csrf_token": token, "email": email}
-    )
+    return client.post("/organiser/password/forgot", data={"csrf_token": token, "email": email})
 
 
 def reset_path(kind="organiser-reset") -> str:
@@ -95,7 +93,11 @@ def test_weak_or_mismatched_password_is_refused_and_link_stays_valid(client, mak
     make_organiser()
     ask_reset(client, "admin@example.org")
     path = reset_path()
-    for password, confirm in (("short", "short"), ("wachtwoord123", "wachtwoord123"), (NEW, NEW + "x")):
+    for password, confirm in (
+        ("short", "short"),
+        ("wachtwoord123", "wachtwoord123"),
+        (NEW, NEW + "x"),
+    ):
         response = set_password(client, path, password, confirm)
         assert response.status_code == 200
         assert "field-error" in response.get_data(as_text=True)

@@ -60,8 +60,14 @@ def unauthorized():
 def enforce_timeouts() -> None:
     """End a login that was idle too long or is older than the absolute limit."""
     # g outlives a request where one app context serves several (the test client inside an
-    # app context): drop what belongs to one request, above all Flask-Login's cached user.
-    for key in ("_login_user", "organiser_login_failed", "organiser_session_expired"):
+    # app context): drop what belongs to one request: Flask-Login's cached user, Flask-Babel's
+    # cached locale, our flags and the CSRF token cache.
+    for key in (
+        "_login_user",
+        "_flask_babel",
+        "organiser_login_failed",
+        "organiser_session_expired",
+    ):
         g.pop(key, None)
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     if "_user_id" not in session:
@@ -83,9 +89,7 @@ def authenticate(email: str, password: str) -> Organiser | None:
 
     Always checks a password hash, also for unknown addresses, so the answer takes as long.
     """
-    organiser = db.session.scalar(
-        db.select(Organiser).filter_by(email=email.strip().lower())
-    )
+    organiser = db.session.scalar(db.select(Organiser).filter_by(email=email.strip().lower()))
     if organiser is None or not organiser.active:
         check_password(None, password)
         return None

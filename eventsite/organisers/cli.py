@@ -40,7 +40,10 @@ def read_password(email: str) -> str:
     help="Mail a one-time link to set the password instead of asking for it here.",
 )
 @click.option(
-    "--language", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
+    "--language",
+    type=click.Choice(["nl", "en"]),
+    default="nl",
+    show_default=True,
     help="Language of the set-password mail.",
 )
 def create_command(
@@ -82,7 +85,9 @@ def list_command() -> None:
         if o.active and not o.password_hash:
             state = "no password yet"
         last = o.last_login_at.isoformat(timespec="minutes") if o.last_login_at else "never"
-        click.echo(f"{o.email:<40} {o.role:<6} {region:<10} {state:<16} last login: {last}  {o.name}")
+        click.echo(
+            f"{o.email:<40} {o.role:<6} {region:<10} {state:<16} last login: {last}  {o.name}"
+        )
 
 
 @click.command("disable")

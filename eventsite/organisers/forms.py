@@ -96,20 +96,22 @@ class SessionForm(FlaskForm):
     )
     speakers = TextAreaField(
         _l("Speakers"),
-        description=_l('One speaker per line: "name | company | role" (company and role optional).'),
+        description=_l(
+            'One speaker per line: "name | company | role" (company and role optional).'
+        ),
     )
     start_at = DateTimeLocalField(
         _l("Starts at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
     )
-    end_at = DateTimeLocalField(_l("Ends at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    end_at = DateTimeLocalField(
+        _l("Ends at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+    )
     capacity = IntegerField(
         _l("Places"),
         description=_l("Leave empty for no limit."),
         validators=[Optional(), NumberRange(min=0, max=1_000_000)],
     )
-    stream_url = StringField(
-        _l("Stream link (private)"), validators=[Length(max=500), web_url]
-    )
+    stream_url = StringField(_l("Stream link (private)"), validators=[Length(max=500), web_url])
     recording_url = StringField(
         _l("Recording link (public)"), validators=[Length(max=500), web_url]
     )

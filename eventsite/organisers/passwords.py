@@ -28,7 +28,11 @@ def common_passwords() -> frozenset[str]:
 def password_problem(password: str, email: str = ""):
     """Why ``password`` is not acceptable (a lazy text), or None when it is."""
     if len(password) < MIN_LENGTH:
-        return _l("Use at least %(n)d characters (%(r)d or more is better).", n=MIN_LENGTH, r=RECOMMENDED_LENGTH)
+        return _l(
+            "Use at least %(n)d characters (%(r)d or more is better).",
+            n=MIN_LENGTH,
+            r=RECOMMENDED_LENGTH,
+        )
     if len(password) > MAX_LENGTH:
         return _l("Use at most %(n)d characters.", n=MAX_LENGTH)
     lowered = password.strip().lower()

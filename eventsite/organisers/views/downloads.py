@@ -54,9 +54,7 @@ def _export(edition: Edition, scope: str, session_ids: list[int], extension: str
     db.session.commit()
     if extension == "xlsx":
         return _xlsx_response(session_ids, filename)
-    chunks = exports.csv_chunks(
-        _header(), _rows(session_ids), exports.DELIMITERS[delimiter_name]
-    )
+    chunks = exports.csv_chunks(_header(), _rows(session_ids), exports.DELIMITERS[delimiter_name])
     body = (chunk.encode("utf-8") for chunk in chunks)
     return Response(
         stream_with_context(body),

@@ -79,7 +79,9 @@ def edit_session(slug: str):
         result = editing.edit_session(session, current_user, form.data)
         if result.saved:
             if result.calendar_changed:
-                flash(_("Saved. Attendees with a place get the updated calendar invite."), "success")
+                flash(
+                    _("Saved. Attendees with a place get the updated calendar invite."), "success"
+                )
             else:
                 flash(_("Saved."), "success")
             return redirect(url_for("organisers.edit_session", slug=session.slug))
