@@ -42,6 +42,8 @@ class BaseConfig:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "Smart Industry Jaarevent <jaarevent@smartindustry.nl>"
+    # The event's address as ORGANIZER of calendar invites (None: MAIL_DEFAULT_SENDER's).
+    MAIL_ORGANIZER: str | None = None
     # Print mails (with their links) on the console instead of sending them.
     MAIL_TO_CONSOLE = False
     # Try to send a request's mails right after its response (else only the worker sends).

@@ -83,6 +83,7 @@ def import_models() -> None:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
     from .core.views import bp as core_bp
+    from .ical.views import bp as ical_bp
     from .mail.views import bp as mail_bp
     from .organisers.views import bp as organisers_bp
     from .programme.views import bp as programme_bp
@@ -91,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail_bp)
     app.register_blueprint(organisers_bp)
     app.register_blueprint(programme_bp)
+    app.register_blueprint(ical_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,0 +1,250 @@
+"""iCalendar files as pure functions: sessions in, RFC 5545 bytes out.
+
+Every file and mail gets its events from ``session_event`` and their UID from ``event_uid``,
+so a session is the same calendar entry wherever it comes from (pretix once had two UID
+functions that disagreed). Texts are localised with the site's catalogue (Dutch by default);
+they read no request or clock and write nothing: whatever varies is passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import force_locale, gettext
+from icalendar import Calendar, Event, vCalAddress, vDuration, vText
+
+from ..i18n import localized
+from .timezones import vtimezone
+
+PRODID = "-//Smart Industry//eventsite Jaarevent//NL"
+# Part of every UID. A constant on purpose: were it taken from the site's address, moving the
+# site would turn every event in every attendee's calendar into a duplicate.
+UID_DOMAIN = "jaarevent.smartindustry.nl"
+# How often subscribed calendars should fetch the feed again (Apple reads REFRESH-INTERVAL,
+# Outlook X-PUBLISHED-TTL; Google polls every 8 to 24 hours whatever we say).
+REFRESH = timedelta(hours=12)
+METHODS = ("PUBLISH", "REQUEST", "CANCEL")
+
+UrlFor = Callable[[object], str]
+
+
+def event_uid(session) -> str:
+    """The UID of ``session`` in every file and mail: stored once, kept across edits."""
+    return f"{session.uid}@{UID_DOMAIN}"
+
+
+def description_text(
+    session, language: str, page_url: str, join_url: str | None = None, join_note: bool = False
+) -> str:
+    """The plain-text DESCRIPTION: theme, hub, chair, speakers, summary and the links."""
+    with force_locale(language):
+        lines = []
+        theme = localized(session, "theme", language)
+        if theme:
+            lines.append(gettext("Theme: %(theme)s", theme=theme))
+        lines.append(gettext("Hosted by %(hub)s", hub=localized(session.region, "name", language)))
+        chair = session.day_chair or session.edition.day_chair
+        if chair:
+            lines.append(gettext("Day chair: %(name)s", name=chair))
+        if session.speakers:
+            lines.append(gettext("Speakers:"))
+            for speaker in session.speakers:
+                extra = ", ".join(x for x in (speaker.role, speaker.company) if x)
+                lines.append(f"- {speaker.name}" + (f" ({extra})" if extra else ""))
+        summary = localized(session, "description", language)
+        if summary:
+            lines += ["", summary]
+        lines.append("")
+        if join_url:
+            lines.append(gettext("Join the session (your personal link): %(url)s", url=join_url))
+        elif join_note:
+            lines.append(
+                gettext(
+                    "Join with the personal link from your confirmation mail "
+                    "or your registration page."
+                )
+            )
+        lines.append(gettext("Programme and details: %(url)s", url=page_url))
+        if session.is_example:
+            lines += ["", gettext("The hub, theme, speakers and times are examples.")]
+    return "\n".join(lines)
+
+
+def session_event(
+    session,
+    *,
+    language: str,
+    page_url: str,
+    stamp: datetime,
+    join_url: str | None = None,
+    join_note: bool = False,
+) -> Event:
+    """The VEVENT for ``session``; times in the edition's zone, SEQUENCE its revision."""
+    zone = ZoneInfo(session.edition.timezone)
+    title = localized(session, "title", language)
+    if session.is_cancelled:
+        # Some clients ignore STATUS in feeds; the title then still tells.
+        with force_locale(language):
+            title = gettext("Cancelled: %(title)s", title=title)
+    event = Event()
+    event.add("uid", event_uid(session))
+    event.add("dtstamp", stamp.astimezone(UTC))
+    event.add("dtstart", session.start_at.astimezone(zone))
+    event.add("dtend", session.end_at.astimezone(zone))
+    event.add("summary", title)
+    event.add("description", description_text(session, language, page_url, join_url, join_note))
+    event.add("url", join_url or page_url, parameters={"VALUE": "URI"})
+    event.add("location", "Online")
+    event.add("sequence", session.revision)
+    event.add("status", "CANCELLED" if session.is_cancelled else "CONFIRMED")
+    event.add("last-modified", session.updated_at.astimezone(UTC))
+    event.add("transp", "OPAQUE")
+    return event
+
+
+def new_calendar(sessions: Iterable, method: str | None = None, edition=None) -> Calendar:
+    """A VCALENDAR with the VTIMEZONEs the sessions (and ``edition``) need; events follow.
+
+    With ``edition``, its zone is there even without sessions: a calendar needs at least
+    one component (RFC 5545 3.4), and an empty personal feed is still a valid file.
+    """
+    if method is not None and method not in METHODS:
+        raise ValueError(f"unknown iTIP method {method!r}")
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    years: dict[str, list[int]] = {}
+    if edition is not None:
+        years[edition.timezone] = [edition.starts_on.year, edition.ends_on.year]
+    for session in sessions:
+        for moment in (session.start_at, session.end_at):
+            years.setdefault(session.edition.timezone, []).append(moment.year)
+    for zone_name, seen in sorted(years.items()):
+        calendar.add_component(vtimezone(zone_name, min(seen), max(seen)))
+    return calendar
+
+
+def _feed_properties(calendar: Calendar, name: str, zone_name: str) -> None:
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", zone_name)
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(REFRESH))
+
+
+def session_calendar(session, *, page_url_for: UrlFor, language: str = "nl") -> bytes:
+    """One session as a file to download and open ("add to my calendar").
+
+    No METHOD: a plain file, so DTSTAMP is the session's last change and the same session
+    gives the same bytes (and ETag) until it changes.
+    """
+    calendar = new_calendar([session])
+    calendar.add_component(
+        session_event(
+            session,
+            language=language,
+            page_url=page_url_for(session),
+            stamp=session.updated_at,
+        )
+    )
+    return calendar.to_ical()
+
+
+def edition_calendar(
+    edition, sessions, *, page_url_for: UrlFor, language: str = "nl", method: str | None = None
+) -> bytes:
+    """An edition's whole programme as a feed to subscribe to, cancelled sessions included."""
+    sessions = list(sessions)
+    calendar = new_calendar(sessions, method, edition)
+    _feed_properties(calendar, localized(edition, "name", language), edition.timezone)
+    for session in sessions:
+        calendar.add_component(
+            session_event(
+                session,
+                language=language,
+                page_url=page_url_for(session),
+                stamp=session.updated_at,
+            )
+        )
+    return calendar.to_ical()
+
+
+def personal_calendar(
+    attendee, sessions, join_url_for: UrlFor, *, page_url_for: UrlFor, language: str | None = None
+) -> bytes:
+    """The attendee's own sessions, each with the personal join link (never the stream link:
+    calendars get shared, and the join link can be checked and withdrawn)."""
+    sessions = list(sessions)
+    language = language or attendee.language
+    calendar = new_calendar(sessions, edition=attendee.edition)
+    with force_locale(language):
+        edition_name = localized(attendee.edition, "name", language)
+        name = gettext("%(edition)s: my sessions", edition=edition_name)
+    _feed_properties(calendar, name, attendee.edition.timezone)
+    for session in sessions:
+        calendar.add_component(
+            session_event(
+                session,
+                language=language,
+                page_url=page_url_for(session),
+                stamp=session.updated_at,
+                join_url=join_url_for(session),
+            )
+        )
+    return calendar.to_ical()
+
+
+def invite(
+    session,
+    attendee,
+    method: str = "REQUEST",
+    *,
+    organizer_email: str,
+    organizer_name: str,
+    page_url: str,
+    stamp: datetime,
+    join_url: str | None = None,
+    whole_session: bool = True,
+) -> bytes:
+    """An iTIP message (RFC 5546) for one attendee: METHOD:REQUEST adds or updates the event,
+    METHOD:CANCEL removes it.
+
+    SEQUENCE is the session's revision in both. An attendee who drops a session gets a CANCEL
+    with the same SEQUENCE as their invite (``whole_session=False``: no STATUS:CANCELLED, as
+    RFC 5546 3.2.5 asks when uninviting); the later DTSTAMP makes it the newer message, and
+    should they sign up again, the REQUEST's still later DTSTAMP wins in turn.
+    """
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"an invite is a REQUEST or a CANCEL, not {method!r}")
+    language = attendee.language
+    calendar = new_calendar([session], method)
+    event = session_event(
+        session,
+        language=language,
+        page_url=page_url,
+        stamp=stamp,
+        join_url=join_url,
+        join_note=join_url is None,
+    )
+    if method == "CANCEL":
+        event.pop("STATUS")
+        if whole_session or session.is_cancelled:
+            event.add("status", "CANCELLED")
+    organizer = vCalAddress(f"mailto:{organizer_email}")
+    organizer.params["CN"] = vText(organizer_name)
+    event.add("organizer", organizer)
+    # We do not process replies (there is no mailbox reading them), so we ask for none:
+    # RSVP=FALSE. Sign-up and cancelling happen on the site.
+    guest = vCalAddress(f"mailto:{attendee.email}")
+    guest.params["CN"] = vText(attendee.name)
+    guest.params["ROLE"] = vText("REQ-PARTICIPANT")
+    guest.params["PARTSTAT"] = vText("NEEDS-ACTION")
+    guest.params["RSVP"] = vText("FALSE")
+    event.add("attendee", guest)
+    calendar.add_component(event)
+    return calendar.to_ical()

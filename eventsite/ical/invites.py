@@ -1,0 +1,174 @@
+"""Calendar invites by mail (iTIP over iMIP, RFC 5546 and 6047), and keeping them current.
+
+Every mail with an invite carries the iCalendar twice: as a ``text/calendar; method=...``
+part beside the text and HTML bodies, which Outlook and Gmail turn into "add to calendar",
+and as an ``invite.ics`` file for every other client. When the organisers change or cancel a
+session (the programme's signals), every attendee with a confirmed place gets the updated
+invite or the cancellation through the outbox, in the transaction of the change.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import selectinload
+
+from ..clock import utcnow
+from ..extensions import db
+from ..mail.models import OutboxMessage
+from ..mail.outbox import Attachment, queue_mail
+from ..programme.models import ProgrammeSession
+from ..programme.signals import session_cancelled, session_changed
+from ..registration.models import CONFIRMED, Attendee, Registration
+from . import builders, services
+
+
+def invite_attachments(
+    session: ProgrammeSession,
+    attendee: Attendee,
+    method: str = "REQUEST",
+    *,
+    join_url: str | None = None,
+    whole_session: bool = True,
+) -> list[Attachment]:
+    """The invite as a calendar body part and as a file, for ``queue_mail(attachments=...)``.
+
+    ``join_url``: the attendee's personal join link, when the caller has the token (the
+    confirmation mail); without it the event says where to find the link.
+    ``whole_session=False`` with CANCEL: only this attendee drops out.
+    """
+    name, address = services.organizer()
+    content = builders.invite(
+        session,
+        attendee,
+        method,
+        organizer_email=address,
+        organizer_name=name,
+        page_url=services.page_url(session),
+        stamp=utcnow(),
+        join_url=join_url,
+        whole_session=whole_session,
+    )
+    return [
+        # The METHOD in the body must equal the content type's method (RFC 6047 2.4).
+        Attachment(
+            filename="invite.ics",
+            content_type=f"text/calendar; method={method}; charset=UTF-8",
+            content=content,
+            disposition="alternative",
+        ),
+        Attachment(
+            filename="invite.ics",
+            content_type="application/ics",
+            content=content,
+            disposition="attachment",
+        ),
+    ]
+
+
+def confirmed_attendees(session: ProgrammeSession) -> list[Attendee]:
+    """Everyone with a confirmed place in ``session`` (not pending, waiting or cancelled).
+
+    ``messages_opt_out`` does not count here: a changed time is about their appointment, not
+    an organiser's message.
+    """
+    return list(
+        db.session.scalars(
+            db.select(Attendee)
+            .join(Registration, Registration.attendee_id == Attendee.id)
+            .where(Registration.session_id == session.id, Registration.state == CONFIRMED)
+            .options(selectinload(Attendee.edition))
+            .order_by(Attendee.id)
+        )
+    )
+
+
+def _queue(
+    session: ProgrammeSession,
+    attendee: Attendee,
+    *,
+    kind: str,
+    method: str,
+    whole_session: bool = True,
+) -> OutboxMessage:
+    return queue_mail(
+        kind=kind,
+        recipient=attendee.email,
+        language=attendee.language,
+        template=kind.replace("-", "_"),
+        context={
+            "session": session,
+            "attendee": attendee,
+            "zone": session.edition.timezone,
+            "page_url": services.page_url(session),
+        },
+        attachments=invite_attachments(session, attendee, method, whole_session=whole_session),
+    )
+
+
+def _first_time(session: ProgrammeSession, method: str) -> bool:
+    """False if this transaction already queued ``method`` for this revision of ``session``.
+
+    The organiser code may send both signals for one cancellation, or the same signal twice;
+    attendees get one mail per change all the same.
+    """
+    transaction = db.session().get_transaction()
+    seen = db.session.info.get("ical_notified")
+    if seen is None or seen[0] is not transaction:
+        seen = (transaction, set())
+        db.session.info["ical_notified"] = seen
+    key = (session.id, session.revision, method)
+    if key in seen[1]:
+        return False
+    seen[1].add(key)
+    return True
+
+
+def queue_session_update(session: ProgrammeSession) -> list[OutboxMessage]:
+    """An updated invite (same UID, SEQUENCE = the new revision) to every confirmed attendee."""
+    attendees = confirmed_attendees(session)
+    if not _first_time(session, "REQUEST"):
+        return []
+    return [_queue(session, a, kind="ical-update", method="REQUEST") for a in attendees]
+
+
+def queue_session_cancel(session: ProgrammeSession) -> list[OutboxMessage]:
+    """A METHOD:CANCEL with STATUS:CANCELLED to every confirmed attendee.
+
+    Send the signal before setting the registrations to cancelled, or nobody is told.
+    """
+    attendees = confirmed_attendees(session)
+    if not _first_time(session, "CANCEL"):
+        return []
+    return [_queue(session, a, kind="ical-cancel", method="CANCEL") for a in attendees]
+
+
+def queue_drop_cancel(registration: Registration) -> OutboxMessage | None:
+    """A CANCEL for one attendee who gave up a confirmed place, removing it from their calendar.
+
+    Call it in the transaction that drops the place; the caller commits. Nothing is queued for
+    a cancelled session: its attendees had the session's own cancellation.
+    """
+    session = registration.session
+    if session.is_cancelled:
+        return None
+    return _queue(
+        session, registration.attendee, kind="ical-drop", method="CANCEL", whole_session=False
+    )
+
+
+def on_session_changed(session: ProgrammeSession, **_extra) -> None:
+    """Receiver of ``session_changed``: an update, or a cancellation if that is the change."""
+    if session.is_cancelled:
+        queue_session_cancel(session)
+    else:
+        queue_session_update(session)
+
+
+def on_session_cancelled(session: ProgrammeSession, **_extra) -> None:
+    """Receiver of ``session_cancelled``."""
+    queue_session_cancel(session)
+
+
+def connect_signals() -> None:
+    """Listen to the programme's signals (connecting twice is harmless)."""
+    session_changed.connect(on_session_changed)
+    session_cancelled.connect(on_session_cancelled)

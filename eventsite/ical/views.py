@@ -1,0 +1,122 @@
+"""Calendar files: one session, an edition's programme feed, an attendee's personal feed.
+
+Each answer carries an ETag (a hash of the bytes, which only change with the programme) and
+Last-Modified, so the calendar apps that poll feeds get ``304 Not Modified``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from ..i18n import current_language
+from ..programme import queries
+from . import builders, services
+from .invites import connect_signals
+
+bp = Blueprint("ical", __name__)
+bp.record_once(lambda _state: connect_signals())
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def calendar_response(
+    body: bytes, filename: str, last_modified: datetime, *, private: bool = False
+) -> Response:
+    """The file with its headers; 304 when the client's copy is current."""
+    response = Response(body, content_type=CONTENT_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.last_modified = last_modified
+    if private:
+        # Personal: no shared cache may keep it, and the secret address must not leak on.
+        response.cache_control.private = True
+        response.cache_control.no_cache = True
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Robots-Tag"] = "noindex"
+    else:
+        response.cache_control.public = True
+        response.cache_control.max_age = 300
+        # The language follows ?lang=, the cookie or Accept-Language.
+        response.vary.update(("Accept-Language", "Cookie"))
+    return response.make_conditional(request)
+
+
+def requested_language() -> str:
+    """``?lang=`` when given (subscriptions keep it in their address), else the visitor's.
+
+    Read directly, so a calendar app's request does not get a language cookie set.
+    """
+    asked = request.args.get("lang")
+    return asked if asked in current_app.config["LANGUAGES"] else current_language()
+
+
+@bp.get("/sessions/<slug>.ics")
+def session_ics(slug: str):
+    """One session as an .ics file ("add to my calendar")."""
+    session = queries.published_session(slug)
+    if session is None:
+        abort(404)
+    body = builders.session_calendar(
+        session, page_url_for=services.page_url, language=requested_language()
+    )
+    return calendar_response(body, f"{session.slug}.ics", session.updated_at)
+
+
+@bp.get("/editions/<int:year>/calendar.ics")
+def edition_ics(year: int):
+    """An edition's whole programme, to subscribe to (webcal) or download."""
+    edition = queries.published_edition(year)
+    if edition is None:
+        abort(404)
+    sessions = queries.edition_sessions(edition)
+    body = builders.edition_calendar(
+        edition, sessions, page_url_for=services.page_url, language=requested_language()
+    )
+    modified = services.newest(edition.updated_at, *(s.updated_at for s in sessions))
+    return calendar_response(body, f"{edition.slug}.ics", modified)
+
+
+@bp.get("/my/<token>/calendar.ics")
+def personal_ics(token: str):
+    """The attendee's confirmed sessions with their personal join links; 404 for a bad token."""
+    attendee = services.attendee_for_token(token)
+    if attendee is None:
+        abort(404)
+    registrations = services.confirmed_registrations(attendee)
+    sessions = [r.session for r in registrations]
+    body = builders.personal_calendar(
+        attendee,
+        sessions,
+        lambda session: services.join_url(token, session),
+        page_url_for=services.page_url,
+    )
+    # A dropped place changes the file too: its moment counts.
+    modified = services.newest(
+        *(s.updated_at for s in sessions),
+        *(r.cancelled_at for r in attendee.registrations),
+        *(r.confirmed_at for r in registrations),
+    )
+    mine = "mijn-sessies" if attendee.language == "nl" else "my-sessions"
+    filename = f"{attendee.edition.slug}-{mine}.ics"
+    return calendar_response(body, filename, modified, private=True)
+
+
+@bp.app_template_global()
+def calendar_links(session) -> dict[str, str]:
+    """Google Calendar and Outlook add-event addresses for a session, in the page's language."""
+    return services.calendar_links(session, current_language())
+
+
+@bp.app_template_global()
+def edition_feed_links(edition) -> dict[str, str]:
+    """The programme feed's download, webcal and Google addresses."""
+    return services.feed_links(edition, current_language())
+
+
+@bp.app_template_global()
+def personal_feed_links(token: str) -> dict[str, str]:
+    """The personal feed's addresses (for the registration feature's /my/<token> page)."""
+    return services.personal_feed_links(token)

@@ -1,0 +1,281 @@
+"""Invites by mail: the iMIP parts, updates and cancellations to confirmed attendees only."""
+
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar
+
+from eventsite.extensions import db
+from eventsite.ical.builders import event_uid
+from eventsite.ical.invites import invite_attachments, queue_drop_cancel
+from eventsite.mail.models import OutboxMessage
+from eventsite.mail.outbox import queue_mail
+from eventsite.mail.sender import send_queued
+from eventsite.programme.models import CANCELLED, ProgrammeSession
+from eventsite.programme.signals import session_cancelled, session_changed
+from eventsite.registration.models import CANCELLED as DROPPED
+from eventsite.registration.models import PENDING, WAITING
+from tests.conftest import mail_text
+from tests.ical_factories import make_attendee, register
+
+
+def session_by_slug(slug: str) -> ProgrammeSession:
+    return db.session.scalar(db.select(ProgrammeSession).filter_by(slug=slug))
+
+
+def outbox(kind: str | None = None) -> list[OutboxMessage]:
+    query = db.select(OutboxMessage).order_by(OutboxMessage.id)
+    if kind:
+        query = query.filter_by(kind=kind)
+    return list(db.session.scalars(query))
+
+
+def invite_of(message: OutboxMessage):
+    """The parsed calendar of a queued mail, checking both parts carry the same bytes."""
+    part, file = message.attachments
+    assert part.disposition == "alternative" and file.disposition == "attachment"
+    assert part.content == file.content
+    return Calendar.from_ical(part.content)
+
+
+def audience(edition, session):
+    """Three confirmed attendees (one English) and three who must hear nothing."""
+    confirmed = []
+    for i, language in enumerate(("nl", "nl", "en")):
+        attendee, _ = make_attendee(edition, email=f"bevestigd{i}@example.nl", language=language)
+        register(attendee, session)
+        confirmed.append(attendee)
+    for state in (PENDING, WAITING, DROPPED):
+        attendee, _ = make_attendee(edition, email=f"{state}@example.nl")
+        register(attendee, session, state=state)
+    elsewhere, _ = make_attendee(edition, email="elders@example.nl")
+    register(elsewhere, edition.sessions[-1])
+    db.session.commit()
+    return confirmed
+
+
+def test_invite_parts_have_the_imip_content_types(app, make_edition):
+    edition = make_edition()
+    session = edition.sessions[0]
+    attendee, _ = make_attendee(edition)
+    for method in ("REQUEST", "CANCEL"):
+        part, file = invite_attachments(session, attendee, method)
+        assert part.content_type == f"text/calendar; method={method}; charset=UTF-8"
+        assert part.disposition == "alternative" and part.filename == "invite.ics"
+        assert file.content_type == "application/ics" and file.disposition == "attachment"
+        assert file.content == part.content
+        calendar = Calendar.from_ical(part.content)
+        assert calendar["METHOD"] == method
+        (event,) = calendar.walk("VEVENT")
+        assert event["UID"] == event_uid(session)
+        assert event["ORGANIZER"] == "mailto:jaarevent@smartindustry.nl"
+        assert event["ATTENDEE"] == "mailto:ondernemer@example.nl"
+
+
+def test_the_organizer_can_be_configured_and_a_join_link_given(app, make_edition):
+    app.config["MAIL_ORGANIZER"] = "Programmabureau <programma@smartindustry.example>"
+    edition = make_edition()
+    attendee, token = make_attendee(edition)
+    join = f"http://localhost/my/{token}/join/2021-noord"
+    part, _ = invite_attachments(edition.sessions[0], attendee, join_url=join)
+    (event,) = Calendar.from_ical(part.content).walk("VEVENT")
+    assert event["ORGANIZER"] == "mailto:programma@smartindustry.example"
+    assert event["ORGANIZER"].params["CN"] == "Programmabureau"
+    assert event["URL"] == join and join in str(event["DESCRIPTION"])
+
+
+def test_a_change_queues_one_updated_invite_per_confirmed_attendee(app, make_edition, clock):
+    clock.at(2021, 5, 20, 9)
+    edition = make_edition()
+    session = session_by_slug("2021-noord")
+    confirmed = audience(edition, session)
+    uid = event_uid(session)
+
+    session.apply_changes(
+        start_at=session.start_at + timedelta(hours=1), end_at=session.end_at + timedelta(hours=1)
+    )
+    session_changed.send(session)
+    session_changed.send(session)  # a second signal for the same change: no second mail
+    db.session.commit()
+
+    mails = outbox()
+    assert sorted(m.recipient for m in mails) == sorted(a.email for a in confirmed)
+    for mail in mails:
+        assert mail.kind == "ical-update"
+        calendar = invite_of(mail)
+        assert calendar["METHOD"] == "REQUEST"
+        (event,) = calendar.walk("VEVENT")
+        assert event["UID"] == uid and event["SEQUENCE"] == 1
+        assert event["STATUS"] == "CONFIRMED"
+        assert event["DTSTART"].dt.astimezone(UTC) == datetime(2021, 5, 31, 14, tzinfo=UTC)
+        assert event["DTSTAMP"].dt == datetime(2021, 5, 20, 9, tzinfo=UTC)
+    dutch = next(m for m in mails if m.language == "nl")
+    english = next(m for m in mails if m.language == "en")
+    # The mail's own text names the session with its date and new time.
+    assert dutch.subject == "Gewijzigd: Digitaliseren begint bij je mensen op 31 mei 2021"
+    assert "maandag 31 mei 2021, 16:00–17:30 CEST" in dutch.text_body
+    assert "Digitalisation starts with your people" in english.text_body
+    assert "Monday, May 31, 2021, 16:00–17:30 CEST" in english.text_body
+    assert "16:00" in dutch.html_body
+
+    # The next change raises the sequence again.
+    session.apply_changes(title="Digitaliseren begint bij jouw mensen")
+    session_changed.send(session)
+    db.session.commit()
+    latest = outbox()[-1]
+    (event,) = invite_of(latest).walk("VEVENT")
+    assert event["SEQUENCE"] == 2 and event["UID"] == uid
+
+
+def test_the_update_is_part_of_the_transaction(app, make_edition):
+    edition = make_edition()
+    session = session_by_slug("2021-oost")
+    audience(edition, session)
+    session.apply_changes(title="Wordt niets")
+    session_changed.send(session)
+    db.session.rollback()
+    assert outbox() == []
+
+
+def test_a_cancellation_queues_one_cancel_per_confirmed_attendee(app, make_edition):
+    edition = make_edition()
+    session = session_by_slug("2021-zuid")
+    confirmed = audience(edition, session)
+    session.apply_changes(status=CANCELLED)
+    # Organiser code may send both signals; attendees get one mail.
+    session_cancelled.send(session)
+    session_changed.send(session)
+    db.session.commit()
+
+    mails = outbox()
+    assert sorted(m.recipient for m in mails) == sorted(a.email for a in confirmed)
+    for mail in mails:
+        assert mail.kind == "ical-cancel"
+        assert mail.attachments[0].content_type == "text/calendar; method=CANCEL; charset=UTF-8"
+        calendar = invite_of(mail)
+        assert calendar["METHOD"] == "CANCEL"
+        (event,) = calendar.walk("VEVENT")
+        assert event["STATUS"] == "CANCELLED"
+        assert event["SEQUENCE"] == 1  # raised by the cancellation
+        assert event["UID"] == event_uid(session)
+        assert "ATTENDEE" in event and "ORGANIZER" in event
+    dutch = next(m for m in mails if m.language == "nl")
+    assert dutch.subject.startswith("Geannuleerd: Robotisering in het mkb op 2 juni 2021")
+    assert "woensdag 2 juni 2021, 15:00–16:30 CEST" in dutch.text_body
+
+
+def test_dropping_a_place_queues_a_cancel_for_that_attendee_only(app, make_edition, clock):
+    clock.at(2021, 5, 25, 8)
+    edition = make_edition()
+    session = session_by_slug("2021-west")
+    attendee, _ = make_attendee(edition)
+    registration = register(attendee, session)
+    register(make_attendee(edition, email="blijft@example.nl")[0], session)
+    db.session.commit()
+
+    registration.state = DROPPED
+    message = queue_drop_cancel(registration)
+    db.session.commit()
+    assert outbox() == [message]
+    assert message.recipient == "ondernemer@example.nl" and message.kind == "ical-drop"
+    calendar = invite_of(message)
+    assert calendar["METHOD"] == "CANCEL"
+    (event,) = calendar.walk("VEVENT")
+    # Only this attendee leaves: no STATUS:CANCELLED (RFC 5546 3.2.5), the attendee named,
+    # the sequence of their invite and a later DTSTAMP.
+    assert "STATUS" not in event
+    assert event["ATTENDEE"] == "mailto:ondernemer@example.nl"
+    assert event["SEQUENCE"] == session.revision
+    assert event["DTSTAMP"].dt == datetime(2021, 5, 25, 8, tzinfo=UTC)
+    assert "donderdag 3 juni 2021, 15:00–16:30 CEST" in message.text_body
+
+    session.apply_changes(status=CANCELLED)
+    db.session.commit()
+    assert queue_drop_cancel(registration) is None
+
+
+def test_received_invites_are_text_calendar_method_request(app, make_edition, smtp):
+    edition = make_edition()
+    session = session_by_slug("2021-noord")
+    (first, *_rest) = audience(edition, session)
+    session.apply_changes(title="Nieuwe titel, met; tekens é ë")
+    session_changed.send(session)
+    db.session.commit()
+    send_queued()
+
+    (received,) = smtp.to(first.email)
+    assert received.get_content_type() == "multipart/mixed"
+    alternative = received.get_payload()[0]
+    assert alternative.get_content_type() == "multipart/alternative"
+    kinds = [p.get_content_type() for p in alternative.get_payload()]
+    assert kinds == ["text/plain", "text/html", "text/calendar"]
+    calendar_part = alternative.get_payload()[2]
+    assert calendar_part.get_param("method") == "REQUEST"
+    calendar = Calendar.from_ical(calendar_part.get_content())
+    assert calendar["METHOD"] == "REQUEST"
+    (event,) = calendar.walk("VEVENT")
+    assert event["SUMMARY"] == "Nieuwe titel, met; tekens é ë"
+    assert event["UID"] == event_uid(session)
+    files = [p for p in received.iter_attachments()]
+    assert [(p.get_content_type(), p.get_filename()) for p in files] == [
+        ("application/ics", "invite.ics")
+    ]
+    assert Calendar.from_ical(files[0].get_content())["METHOD"] == "REQUEST"
+    assert "maandag 31 mei 2021, 15:00–16:30 CEST" in mail_text(received)
+
+
+def test_a_mail_with_invites_for_two_sessions_has_a_calendar_part_for_each(app, make_edition, smtp):
+    """What the registration feature's confirmation mail does with invite_attachments()."""
+    edition = make_edition()
+    attendee, _ = make_attendee(edition)
+    first, second = edition.sessions[0], edition.sessions[1]
+    queue_mail(
+        kind="test",
+        recipient=attendee.email,
+        language="nl",
+        template="ical_update",
+        context={
+            "session": first,
+            "attendee": attendee,
+            "zone": "Europe/Amsterdam",
+            "page_url": "x",
+        },
+        attachments=invite_attachments(first, attendee) + invite_attachments(second, attendee),
+    )
+    db.session.commit()
+    send_queued()
+    (received,) = smtp.to(attendee.email)
+    parts = [p for p in received.walk() if p.get_content_type() == "text/calendar"]
+    assert [p.get_param("method") for p in parts] == ["REQUEST", "REQUEST"]
+    uids = [Calendar.from_ical(p.get_content()).walk("VEVENT")[0]["UID"] for p in parts]
+    assert uids == [event_uid(first), event_uid(second)]
+
+
+def test_an_organisers_change_in_a_request_reaches_the_attendees_after_the_response(
+    app, make_edition, smtp
+):
+    """As the organiser pages will do it: change, signal, commit; the mails go out at once."""
+    edition = make_edition()
+    session = session_by_slug("2021-oost")
+    confirmed = audience(edition, session)
+
+    def move_session():
+        moved = session_by_slug("2021-oost")
+        moved.apply_changes(
+            start_at=moved.start_at + timedelta(minutes=30),
+            end_at=moved.end_at + timedelta(minutes=30),
+        )
+        session_changed.send(moved)
+        db.session.commit()
+        return "moved"
+
+    app.add_url_rule("/test/move", "test_move", move_session, methods=["POST"])
+    app.config["WTF_CSRF_ENABLED"] = False
+    assert app.test_client().post("/test/move").status_code == 200
+
+    assert sorted(m["To"] for m in smtp.messages) == sorted(a.email for a in confirmed)
+    for message in smtp.messages:
+        (part,) = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+        assert part.get_param("method") == "REQUEST"
+        (event,) = Calendar.from_ical(part.get_content()).walk("VEVENT")
+        assert event["SEQUENCE"] == 1
+        assert event["DTSTART"].dt.astimezone(UTC) == datetime(2021, 6, 1, 13, 30, tzinfo=UTC)
