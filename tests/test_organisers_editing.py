@@ -204,3 +204,42 @@ def test_admin_edits_any_region_but_a_hub_only_its_own(client, make_edition, mak
     with received(session_changed) as calls:
         assert client.post(url, data=data).status_code == 302
     assert calls == [(zuid.slug, 1, "scheduled")]
+
+
+def test_moving_a_session_mails_one_updated_invite_per_confirmed_attendee(
+    client, make_edition, make_organiser, make_registration, smtp
+):
+    """End to end with the calendar feature: the edit page, the signal, the outbox, SMTP."""
+    from eventsite.mail.models import OutboxMessage
+
+    session, url = setup(client, make_edition, make_organiser)
+    confirmed = [make_registration(session, email=f"ok{i}@example.nl") for i in range(3)]
+    for state in ("pending", "waiting", "cancelled"):
+        make_registration(session, email=f"{state}@example.nl", state=state)
+    data = form_data(client, url)
+    data.update(start_at="2027-06-01T14:00", end_at="2027-06-01T16:00")
+    assert client.post(url, data=data).status_code == 302
+
+    updates = db.session.scalars(db.select(OutboxMessage).filter_by(kind="ical-update")).all()
+    expected = sorted(r.attendee.email for r in confirmed)
+    assert sorted(m.recipient for m in updates) == expected
+    assert sorted(m["To"] for m in smtp.messages) == expected
+    for message in smtp.messages:
+        calendar = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+        assert calendar and "SEQUENCE:1" in calendar[0].get_content()
+
+
+def test_cancelling_mails_every_confirmed_attendee_once(
+    client, make_edition, make_organiser, make_registration
+):
+    from eventsite.mail.models import OutboxMessage
+
+    session, _ = setup(client, make_edition, make_organiser)
+    make_registration(session, email="ok@example.nl")
+    make_registration(session, email="wacht@example.nl", state="waiting")
+    cancel = f"/organiser/sessions/{session.slug}/cancel"
+    token = csrf_token(client, cancel)
+    client.post(cancel, data={"csrf_token": token})
+    client.post(cancel, data={"csrf_token": token})
+    mails = db.session.scalars(db.select(OutboxMessage).filter_by(kind="ical-cancel")).all()
+    assert [m.recipient for m in mails] == ["ok@example.nl"]
