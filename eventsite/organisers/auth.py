@@ -52,7 +52,7 @@ def load_user(user_id: str) -> Organiser | None:
 def unauthorized():
     """Not logged in: to the login page, and back to the page asked for afterwards."""
     if not g.get("organiser_session_expired"):
-        flash(login_manager.login_message, login_manager.login_message_category)
+        flash(str(login_manager.login_message), login_manager.login_message_category)
     target = request.full_path if request.method == "GET" else None
     return redirect(url_for("organisers.login", next=safe_next(target)))
 
@@ -79,7 +79,7 @@ def enforce_timeouts() -> None:
     if seen is None or started is None or now - seen > idle or now - started > absolute:
         clear_session()
         g.organiser_session_expired = True
-        flash(_l("Your session has ended; please log in again."), "info")
+        flash(str(_l("Your session has ended; please log in again.")), "info")
         return
     session[SEEN_KEY] = now
 
