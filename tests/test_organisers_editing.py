@@ -157,7 +157,7 @@ def test_capacity_below_confirmed_places_is_refused(
     data["capacity"] = "2"
     response = client.post(url, data=data)
     assert response.status_code == 200
-    assert "3 mensen hebben een bevestigde plaats" in response.get_data(as_text=True)
+    assert "Bevestigde plaatsen: 3; het aantal plaatsen" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(ProgrammeSession, session.id).capacity is None
     data = form_data(client, url)

@@ -55,7 +55,7 @@ def edit_session(session: ProgrammeSession, organiser: Organiser, data: dict) ->
     capacity = data["capacity"]
     if capacity is not None and capacity < session.confirmed_count:
         message = _l(
-            "%(n)d people have a confirmed place; the capacity cannot be lower than that.",
+            "Confirmed places: %(n)d; the capacity cannot be lower than that.",
             n=session.confirmed_count,
         )
         return EditResult(saved=False, errors={"capacity": str(message)})

@@ -101,10 +101,12 @@ def _text_cell(sheet, value: str) -> WriteOnlyCell:
     return cell
 
 
-def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[str]], out: IO[bytes]) -> None:
+def write_xlsx(
+    header: Sequence[str], rows: Iterable[Sequence[str]], out: IO[bytes], title: str = "Attendees"
+) -> None:
     """Write the rows as an .xlsx to ``out``; write-only mode keeps rows on disk, not in memory."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Attendees")
+    sheet = workbook.create_sheet(title[:31])
     sheet.append([_text_cell(sheet, h) for h in header])
     for row in rows:
         sheet.append([_text_cell(sheet, cell) for cell in row])

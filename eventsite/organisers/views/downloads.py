@@ -15,6 +15,7 @@ from ...clock import utcnow
 from ...extensions import db
 from ...formatting import in_zone
 from ...programme.models import Edition
+from ...registration.models import STATES
 from .. import audit, exports, services
 from ..blueprint import bp
 from .common import COLUMN_LABELS, session_or_abort, state_label, year_arg
@@ -24,9 +25,11 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _rows(session_ids: list[int]):
+    """Export rows with their labels translated once, not once per row."""
     yes_no = (_("yes"), _("no"))
+    labels = {state: state_label(state) for state in STATES}
     for record in services.export_records(session_ids):
-        yield exports.export_row(record, state_label, yes_no)
+        yield exports.export_row(record, labels.__getitem__, yes_no)
 
 
 def _header() -> list[str]:
@@ -69,7 +72,7 @@ def _export(edition: Edition, scope: str, session_ids: list[int], extension: str
 def _xlsx_response(session_ids: list[int], filename: str):
     """Write the workbook to a temporary file (rows never all in memory) and send it."""
     spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)
-    exports.write_xlsx(_header(), _rows(session_ids), spool)
+    exports.write_xlsx(_header(), _rows(session_ids), spool, title=_("Attendees"))
     spool.seek(0)
     response = send_file(
         spool, mimetype=XLSX_TYPE, as_attachment=True, download_name=filename, max_age=0
