@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 
 from ..extensions import db
 from ..mail.outbox import queue_mail
@@ -31,6 +31,26 @@ def find(email: str) -> Organiser | None:
     return db.session.scalar(db.select(Organiser).filter_by(email=email.strip().lower()))
 
 
+def check_new_account(email: str, role: str, region_slug: str | None) -> tuple[str, Region | None]:
+    """The stored address and the region of a new account; AccountError if it cannot be made."""
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+    if find(email) is not None:
+        raise AccountError(f"an organiser with the address {email} exists already")
+    if role != REGION:
+        if region_slug:
+            raise AccountError(f"an {ADMIN} sees every region; leave out --region")
+        return email, None
+    if not region_slug:
+        raise AccountError("a regional organiser needs --region SLUG")
+    region = db.session.scalar(db.select(Region).filter_by(slug=region_slug))
+    if region is None:
+        slugs = ", ".join(db.session.scalars(db.select(Region.slug).order_by(Region.slug)))
+        raise AccountError(f"there is no region {region_slug!r}; known: {slugs or 'none'}")
+    return email, region
+
+
 def create_organiser(
     email: str,
     role: str,
@@ -39,21 +59,7 @@ def create_organiser(
     password: str | None = None,
 ) -> Organiser:
     """Add an account (not committed). Without a password it can only log in after a mail."""
-    email = normalise_email(email)
-    if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
-    if find(email) is not None:
-        raise AccountError(f"an organiser with the address {email} exists already")
-    region = None
-    if role == REGION:
-        if not region_slug:
-            raise AccountError("a regional organiser needs --region SLUG")
-        region = db.session.scalar(db.select(Region).filter_by(slug=region_slug))
-        if region is None:
-            slugs = ", ".join(db.session.scalars(db.select(Region.slug).order_by(Region.slug)))
-            raise AccountError(f"there is no region {region_slug!r}; known: {slugs or 'none'}")
-    elif region_slug:
-        raise AccountError(f"an {ADMIN} sees every region; leave out --region")
+    email, region = check_new_account(email, role, region_slug)
     organiser = Organiser(
         email=email, name=(name or email.split("@")[0]).strip()[:120], role=role, region=region
     )
@@ -105,5 +111,5 @@ def queue_password_mail(organiser: Organiser, purpose: str, language: str) -> No
 
 def site_link(endpoint: str, **values) -> str:
     """An absolute link on SITE_URL, also from the command line (no request there)."""
-    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
-        return url_for(endpoint, _external=True, **values)
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["SITE_URL"].rstrip("/") + path

@@ -55,8 +55,10 @@ def create_command(
     language: str,
 ) -> None:
     """Create an organiser account."""
-    password = None if send_set_password_mail else read_password(email)
     try:
+        # Refuse a wrong address or region before asking for a password.
+        accounts.check_new_account(email, role, region_slug)
+        password = None if send_set_password_mail else read_password(email)
         # The command line speaks English (there is no visitor whose language to pick).
         with force_locale("en"):
             organiser = accounts.create_organiser(email, role, region_slug, name, password)
