@@ -3,12 +3,15 @@
 import re
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from eventsite.extensions import db
 from eventsite.organisers.models import AuditLog
 from eventsite.programme.models import ProgrammeSession
 from eventsite.programme.signals import session_cancelled, session_changed
 from tests.conftest import csrf_token, log_in
+
+EMPTY_INPUTS = ("title", "title_en", "theme", "theme_en", "stream_url", "recording_url", "capacity")
 
 
 @contextmanager
@@ -29,18 +32,15 @@ def received(signal):
 def form_data(client, url) -> dict:
     """The edit form's current values, as a browser would post them unchanged."""
     html = client.get(url).get_data(as_text=True)
-    data = {"csrf_token": csrf_token(client, url)}
+    return form_data_from(html, csrf_token(client, url))
+
+
+def form_data_from(html: str, token: str) -> dict:
+    """The values of the edit form in ``html``."""
+    data = {"csrf_token": token}
     for name, value in re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', html):
         data.setdefault(name, value)
-    for name in (
-        "title",
-        "title_en",
-        "theme",
-        "theme_en",
-        "stream_url",
-        "recording_url",
-        "capacity",
-    ):
+    for name in EMPTY_INPUTS:  # inputs without a value attribute
         data.setdefault(name, "")
     for name, value in re.findall(
         r'<textarea[^>]*name="(\w+)"[^>]*>\n?(.*?)</textarea>', html, re.S
@@ -62,7 +62,7 @@ def test_form_shows_local_times_and_saving_unchanged_changes_nothing(
 ):
     session, url = setup(client, make_edition, make_organiser)
     html = client.get(url).get_data(as_text=True)
-    local = session.start_at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Amsterdam"))
+    local = session.start_at.astimezone(ZoneInfo("Europe/Amsterdam"))
     assert f'value="{local:%Y-%m-%dT%H:%M}"' in html
     with received(session_changed) as calls:
         response = client.post(url, data=form_data(client, url))
@@ -243,3 +243,22 @@ def test_cancelling_mails_every_confirmed_attendee_once(
     client.post(cancel, data={"csrf_token": token})
     mails = db.session.scalars(db.select(OutboxMessage).filter_by(kind="ical-cancel")).all()
     assert [m.recipient for m in mails] == ["ok@example.nl"]
+
+
+def test_an_edit_in_between_is_not_silently_overwritten(client, make_edition, make_organiser):
+    session, url = setup(client, make_edition, make_organiser)
+    mine = form_data(client, url)  # the form as shown to me
+    session.apply_changes(title="Titel van een collega")  # someone else saves meanwhile
+    db.session.commit()
+    mine["theme"] = "Mijn thema"
+    response = client.post(url, data=mine)
+    assert response.status_code == 200
+    assert "Iemand anders heeft deze sessie opgeslagen" in response.get_data(as_text=True)
+    db.session.expire_all()
+    current = db.session.get(ProgrammeSession, session.id)
+    assert current.title == "Titel van een collega" and current.theme != "Mijn thema"
+    # Saving the form as shown now is a deliberate choice and goes through.
+    again = form_data_from(response.get_data(as_text=True), mine["csrf_token"])
+    assert client.post(url, data=again).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ProgrammeSession, session.id).theme == "Mijn thema"

@@ -7,6 +7,7 @@ transaction, so the calendar feature's listeners queue their mails in the same c
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -23,12 +24,14 @@ from .forms import parse_speakers
 from .models import Organiser
 
 TEXT_FIELDS = ("title", "title_en", "theme", "theme_en", "description", "description_en")
+EDITED_FIELDS = (*TEXT_FIELDS, "start_at", "end_at", "capacity", "stream_url", "recording_url")
 
 
 @dataclass
 class EditResult:
     saved: bool
     calendar_changed: bool = False
+    conflict: bool = False
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -50,8 +53,35 @@ def speakers_text(session: ProgrammeSession) -> str:
     return "\n".join(lines)
 
 
-def edit_session(session: ProgrammeSession, organiser: Organiser, data: dict) -> EditResult:
-    """Apply a validated form's ``data``; refuse a capacity below the confirmed places."""
+def edit_fingerprint(session: ProgrammeSession) -> str:
+    """A hash of what the edit form shows, to notice someone else's edit in between."""
+    values = [repr(getattr(session, name)) for name in EDITED_FIELDS]
+    values.append(speakers_text(session))
+    values.append(session.status)
+    return hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:32]
+
+
+def edit_session(
+    session: ProgrammeSession, organiser: Organiser, data: dict, fingerprint: str | None = None
+) -> EditResult:
+    """Apply a validated form's ``data``; refuse a capacity below the confirmed places.
+
+    With ``fingerprint`` (from the form), refuse when the session changed since the form was
+    shown, rather than silently overwriting another organiser's edit.
+    """
+    session = db.session.scalar(
+        select(ProgrammeSession)
+        .filter_by(id=session.id)
+        .with_for_update()  # one edit of a session at a time (PostgreSQL)
+        .execution_options(populate_existing=True)
+    )
+    if fingerprint is not None and fingerprint != edit_fingerprint(session):
+        message = _l(
+            "Someone else saved this session while you were editing. The form still holds "
+            "your changes: check them and save again to overwrite, or reload the page to see "
+            "the other version."
+        )
+        return EditResult(saved=False, conflict=True, errors={"_form": str(message)})
     capacity = data["capacity"]
     if capacity is not None and capacity < session.confirmed_count:
         message = _l(

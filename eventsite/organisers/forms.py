@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     StringField,
@@ -84,6 +85,8 @@ def parse_speakers(text: str) -> list[tuple[str, str | None, str | None]]:
 
 
 class SessionForm(FlaskForm):
+    # What the session looked like when the form was shown (editing.edit_fingerprint).
+    fingerprint = HiddenField()
     title = StringField(_l("Title (Dutch)"), validators=[DataRequired(), Length(max=200)])
     title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=200)])
     theme = StringField(_l("Theme (Dutch)"), validators=[Optional(), Length(max=200)])

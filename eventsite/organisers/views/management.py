@@ -75,9 +75,16 @@ def edit_session(slug: str):
         form.start_at.data = editing.local_input(session.start_at, zone)
         form.end_at.data = editing.local_input(session.end_at, zone)
         form.speakers.data = editing.speakers_text(session)
+        form.fingerprint.data = editing.edit_fingerprint(session)
     if form.validate_on_submit():
-        result = editing.edit_session(session, current_user, form.data)
-        if result.saved:
+        result = editing.edit_session(
+            session, current_user, form.data, fingerprint=form.fingerprint.data or None
+        )
+        if result.conflict:
+            # Show the current values' fingerprint: saving again is a deliberate overwrite.
+            form.fingerprint.data = editing.edit_fingerprint(session)
+            flash(result.errors["_form"], "error")
+        elif result.saved:
             if result.calendar_changed:
                 flash(
                     _("Saved. Attendees with a place get the updated calendar invite."), "success"
@@ -86,7 +93,8 @@ def edit_session(slug: str):
                 flash(_("Saved."), "success")
             return redirect(url_for("organisers.edit_session", slug=session.slug))
         for name, message in result.errors.items():
-            getattr(form, name).errors.append(message)
+            if name in form:
+                form[name].errors.append(message)
     return render_template("organisers/edit_session.html", session=session, form=form)
 
 
