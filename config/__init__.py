@@ -67,6 +67,19 @@ class BaseConfig:
     # A CSRF token lives as long as the browser session; a form left open for hours still works.
     WTF_CSRF_TIME_LIMIT = None
 
+    # Registration: a confirmation link works this many seconds (48 hours).
+    CONFIRM_TOKEN_MAX_AGE = 48 * 3600
+    # Personal join links lead to the stream from this many minutes before a session starts.
+    JOIN_OPENS_MINUTES_BEFORE = 30
+    # `flask mail send-reminders` reminds attendees this many hours before a session starts.
+    REMINDER_HOURS_BEFORE = 24
+    # `flask registrations purge` removes unconfirmed sign-ups older than this many days.
+    PENDING_RETENTION_DAYS = 7
+    # Rate limits on sign-up, resend and the management actions (Flask-Limiter notation).
+    REGISTRATION_LIMIT_PER_IP = "20 per hour"
+    REGISTRATION_LIMIT_PER_EMAIL = "5 per hour"
+    MANAGE_LIMIT_PER_IP = "60 per hour"
+
     # Rate limits: memory by default, Redis when a storage URI is set.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True

@@ -87,11 +87,13 @@ def register_blueprints(app: Flask) -> None:
     from .mail.views import bp as mail_bp
     from .organisers.views import bp as organisers_bp
     from .programme.views import bp as programme_bp
+    from .registration.views import bp as registration_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(organisers_bp)
     app.register_blueprint(programme_bp)
+    app.register_blueprint(registration_bp)
     app.register_blueprint(ical_bp)
 
 

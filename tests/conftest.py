@@ -20,6 +20,7 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -73,15 +74,24 @@ def _empty_tables() -> None:
 
 
 class ClosingClient(FlaskClient):
-    """A test client that closes each response, as a real server does after sending it.
+    """A test client whose requests run as they do behind a real server.
 
-    Closing runs the response's ``call_on_close`` callbacks, e.g. sending the mails the
-    request committed to the outbox.
+    Each request gets an app context of its own (fresh ``g``, its own database session), even
+    though the ``app`` fixture keeps one open for the test's own queries; otherwise Flask
+    would reuse the test's context, and caches kept in ``g`` (the language, the logged-in
+    organiser) would leak from one request into the next. Each response is closed after it
+    is read, which runs its ``call_on_close`` callbacks (sending the mails it committed).
+    Afterwards the test's session starts a new transaction, so it sees what the request
+    committed.
     """
 
     def open(self, *args, **kwargs):
         kwargs.setdefault("buffered", True)
-        return super().open(*args, **kwargs)
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if has_app_context():
+            db.session.rollback()
+        return response
 
 
 def make_test_app(database_uri: str, **overrides):
@@ -260,6 +270,17 @@ def make_edition(app):
         return edition
 
     return factory
+
+
+# --- Registration -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_edition(make_edition, clock):
+    """The 2027 edition (sessions 31 May to 4 June, 15:00 CEST), open for sign-up; the clock
+    stands on 1 May 2027."""
+    clock.at(2027, 5, 1, 12)
+    return make_edition(year=2027)
 
 
 # --- Organisers -----------------------------------------------------------------------------

@@ -124,3 +124,23 @@ def test_changing_a_time_raises_the_revision_but_reloading_does_not(runner, tmp_
     assert runner.invoke(args=["programme", "load", str(moved)]).exit_code == 0
     db.session.expire_all()
     assert session.revision == 1
+
+
+def test_a_changed_time_in_the_file_tells_the_listeners_once(runner, tmp_path):
+    from eventsite.programme.signals import session_changed
+
+    runner.invoke(args=["programme", "load", str(SEED)])
+    heard = []
+
+    def listener(session, **_):
+        heard.append((session.slug, session.revision))
+
+    session_changed.connect(listener)
+    try:
+        runner.invoke(args=["programme", "load", str(SEED)])
+        assert heard == []
+        moved = broken_copy(tmp_path, 'start = "15:00"', 'start = "14:30"')
+        assert runner.invoke(args=["programme", "load", str(moved)]).exit_code == 0
+    finally:
+        session_changed.disconnect(listener)
+    assert heard == [("2021-noord", 1)]

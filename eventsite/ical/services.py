@@ -6,7 +6,6 @@ or a signal handler carry the same links as pages.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from email.utils import parseaddr
 from urllib.parse import quote
@@ -18,11 +17,11 @@ from ..extensions import db
 from ..i18n import localized
 from ..programme.models import ProgrammeSession
 from ..registration.models import CONFIRMED, Attendee, Registration
+
+# The attendee of a personal link: the registration feature's lookup, used by the views here.
+from ..registration.services import attendee_for_token as attendee_for_token
 from . import links
 from .builders import description_text
-
-# Manage tokens are at least 128 bits in URL-safe base64; anything far longer is not one.
-MAX_TOKEN_LENGTH = 200
 
 
 def site_url_for(endpoint: str, **values) -> str:
@@ -53,18 +52,6 @@ def organizer() -> tuple[str, str]:
     if not address:
         name, address = parseaddr(sender)
     return name or current_app.config["SITE_NAME"], address
-
-
-def attendee_for_token(token: str) -> Attendee | None:
-    """The attendee whose manage token this is, or None.
-
-    The registration feature exports a function of the same name; this small lookup serves
-    the calendar until both are merged.
-    """
-    if not token or len(token) > MAX_TOKEN_LENGTH:
-        return None
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    return db.session.scalar(db.select(Attendee).filter_by(manage_token_hash=digest))
 
 
 def confirmed_registrations(attendee: Attendee) -> list[Registration]:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..extensions import db
 from .models import Edition, ProgrammeSession, Region, Speaker
+from .signals import session_changed
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -258,7 +259,13 @@ def _apply_session(edition: Edition, spec: SessionSpec, filename: str) -> None:
             f"{filename}: session {spec.slug!r}: field 'slug': already used by edition "
             f"{session.edition.year}"
         )
-    session.apply_changes(region=region, start_at=spec.start_at, end_at=spec.end_at, **spec.fields)
+    existed = session.id is not None
+    changed = session.apply_changes(
+        region=region, start_at=spec.start_at, end_at=spec.end_at, **spec.fields
+    )
+    if existed and changed:
+        # Attendees' calendars follow a changed file too (updated invites, same transaction).
+        session_changed.send(session)
     wanted = [Speaker(position=i, **s) for i, s in enumerate(spec.speakers)]
     current = [(s.name, s.company, s.role) for s in session.speakers]
     if current != [(s.name, s.company, s.role) for s in wanted]:

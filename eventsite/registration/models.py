@@ -48,7 +48,8 @@ class Attendee(db.Model):
     # Set by the first confirmation from the mail; None while only pending.
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirm_ip: Mapped[str | None] = mapped_column(String(45))
-    # SHA-256 (hex) of the personal management token; the token itself is never stored.
+    # SHA-256 (hex) of the newest personal management token (all of them: ManageToken);
+    # the token itself is never stored.
     manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     # The attendee asked for no further organiser messages for this edition.
     messages_opt_out: Mapped[bool] = mapped_column(default=False)
@@ -56,6 +57,9 @@ class Attendee(db.Model):
     edition: Mapped[Edition] = relationship()
     registrations: Mapped[list[Registration]] = relationship(
         back_populates="attendee", cascade="all, delete-orphan"
+    )
+    manage_tokens: Mapped[list[ManageToken]] = relationship(
+        back_populates="attendee", cascade="all, delete-orphan", passive_deletes=True
     )
 
     def __repr__(self) -> str:
@@ -94,3 +98,23 @@ class Registration(db.Model):
 
     def __repr__(self) -> str:
         return f"<Registration {self.attendee_id}/{self.session_id} {self.state}>"
+
+
+class ManageToken(db.Model):
+    """The SHA-256 of one personal management link sent to an attendee.
+
+    Every mail that carries a link gets a token of its own, so the links in older mails
+    (the welcome mail, a reminder) keep working; the tokens themselves are never stored.
+    """
+
+    __tablename__ = "manage_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attendee_id: Mapped[int] = mapped_column(
+        ForeignKey("attendee.id", ondelete="CASCADE"), index=True
+    )
+    # hashlib.sha256(token.encode()).hexdigest()
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    attendee: Mapped[Attendee] = relationship(back_populates="manage_tokens")

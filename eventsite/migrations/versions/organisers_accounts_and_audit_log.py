@@ -1,7 +1,7 @@
 """Organiser accounts (roles, session counter) and the audit log
 
-Revision ID: 2c473de5150b
-Revises: 0744c686cf14
+Revision ID: organisers_01
+Revises: registration_01
 Create Date: 2026-11-25 12:15:00.232366
 
 """
@@ -12,8 +12,8 @@ import eventsite.dbtypes
 
 
 # revision identifiers, used by Alembic.
-revision = '2c473de5150b'
-down_revision = '0744c686cf14'
+revision = 'organisers_01'
+down_revision = 'registration_01'
 branch_labels = None
 depends_on = None
 

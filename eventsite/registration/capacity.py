@@ -1,0 +1,141 @@
+"""Places and waiting lists, safe under concurrent confirmations and drops.
+
+A place is taken by one atomic UPDATE that raises ``confirmed_count`` only while it is
+below the capacity, so two confirmations can never both take the last place (the CHECK
+constraint on ``programme_session`` backs this up). Freeing a place and giving it to the
+first person on the waiting list happen in one transaction while the session row is
+locked, so a newcomer cannot slip in between and two drops cannot promote the same person.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, update
+
+from ..clock import utcnow
+from ..extensions import db
+from ..programme.models import ProgrammeSession
+from .models import CANCELLED, CONFIRMED, WAITING, Registration
+
+
+def begin_write() -> None:
+    """On SQLite, take the write lock now (BEGIN IMMEDIATE), so what this transaction reads
+    stays true until it commits; PostgreSQL locks rows instead (see below)."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def take_place(session_id: int) -> bool:
+    """Raise the session's confirmed count by one if there is room. True if a place was taken."""
+    result = db.session.execute(
+        update(ProgrammeSession)
+        .where(
+            ProgrammeSession.id == session_id,
+            or_(
+                ProgrammeSession.capacity.is_(None),
+                ProgrammeSession.confirmed_count < ProgrammeSession.capacity,
+            ),
+        )
+        .values(confirmed_count=ProgrammeSession.confirmed_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def has_waiting_list(session_id: int) -> bool:
+    """Whether anyone waits for this session (then newcomers queue behind them)."""
+    return (
+        db.session.scalar(
+            db.select(Registration.id).filter_by(session_id=session_id, state=WAITING).limit(1)
+        )
+        is not None
+    )
+
+
+def lock_session(session_id: int) -> None:
+    """Lock the session row until the commit (PostgreSQL), serialising drops and promotions."""
+    db.session.execute(
+        db.select(ProgrammeSession.id).filter_by(id=session_id).with_for_update()
+    ).first()
+
+
+def confirm_place(registration: Registration) -> str:
+    """Give a confirmed sign-up a place, or put it on the waiting list. Returns the new state."""
+    session_id = registration.session_id
+    lock_session(session_id)
+    now = utcnow()  # read after the lock: the waiting list's order is the order of the locks
+    if not has_waiting_list(session_id) and take_place(session_id):
+        registration.state = CONFIRMED
+        registration.confirmed_at = now
+        registration.waiting_since = None
+    else:
+        registration.state = WAITING
+        registration.waiting_since = now
+    return registration.state
+
+
+def release(registration: Registration) -> Registration | None:
+    """Cancel a registration; if it held a place, give it to the first waiting person.
+
+    Returns the promoted registration (the caller mails them), or None.
+    """
+    held_place = registration.state == CONFIRMED
+    registration.state = CANCELLED
+    registration.cancelled_at = utcnow()
+    db.session.flush()
+    if not held_place:
+        return None
+    lock_session(registration.session_id)
+    db.session.execute(
+        update(ProgrammeSession)
+        .where(ProgrammeSession.id == registration.session_id)
+        .values(confirmed_count=ProgrammeSession.confirmed_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+    promoted = promote_waiting(registration.session_id)
+    return promoted[0] if promoted else None
+
+
+def promote_waiting(session_id: int) -> list[Registration]:
+    """Fill free places from the waiting list in order; returns the promoted registrations.
+
+    Also for organisers who raise a capacity. The session row must be locked by the caller
+    (``lock_session``) on PostgreSQL.
+    """
+    promoted = []
+    while True:
+        first = db.session.scalar(
+            db.select(Registration)
+            .filter_by(session_id=session_id, state=WAITING)
+            .order_by(Registration.waiting_since, Registration.id)
+            .limit(1)
+            .with_for_update()
+        )
+        if first is None or not take_place(session_id):
+            break
+        first.state = CONFIRMED
+        first.confirmed_at = utcnow()
+        db.session.flush()
+        promoted.append(first)
+    return promoted
+
+
+def waiting_position(registration: Registration) -> int | None:
+    """1 for the first on the waiting list, and so on; None when not waiting."""
+    if registration.state != WAITING:
+        return None
+    ahead = db.session.scalar(
+        db.select(db.func.count(Registration.id)).where(
+            Registration.session_id == registration.session_id,
+            Registration.state == WAITING,
+            or_(
+                Registration.waiting_since < registration.waiting_since,
+                (Registration.waiting_since == registration.waiting_since)
+                & (Registration.id < registration.id),
+            ),
+        )
+    )
+    return (ahead or 0) + 1

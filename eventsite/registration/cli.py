@@ -1,0 +1,43 @@
+"""`flask registrations purge` and `flask mail send-reminders`."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from ..mail.views import bp as mail_bp
+from . import housekeeping
+
+
+def register_commands(group: click.Group) -> None:
+    group.add_command(purge_command)
+
+
+@click.command("purge")
+def purge_command() -> None:
+    """Remove unconfirmed sign-ups older than 7 days, and personal data past retention."""
+    days = current_app.config["PENDING_RETENTION_DAYS"]
+    report = housekeeping.purge(days)
+    click.echo(
+        f"Removed {report.pending_registrations} unconfirmed registration(s) older than "
+        f"{days} days and {report.unconfirmed_attendees} never-confirmed attendee(s)."
+    )
+    if report.editions:
+        click.echo(
+            f"Removed the personal data of {report.expired_attendees} attendee(s) of "
+            f"{', '.join(report.editions)} (retention period over)."
+        )
+    else:
+        click.echo("No edition is past its retention period with attendees left.")
+
+
+@mail_bp.cli.command("send-reminders")
+def send_reminders_command() -> None:
+    """Queue one reminder per confirmed attendee per session, shortly before it starts."""
+    hours = current_app.config["REMINDER_HOURS_BEFORE"]
+    due = housekeeping.due_reminders(hours)
+    sent = 0
+    with click.progressbar(due, label="Reminders", show_pos=True) as bar:
+        for registration_id in bar:
+            sent += housekeeping.send_reminder(registration_id)
+    click.echo(f"Queued {sent} reminder(s) for sessions starting within {hours} hours.")

@@ -1,0 +1,42 @@
+"""The data download (GDPR art. 15 and 20): everything stored about one person, as a dict."""
+
+from __future__ import annotations
+
+from .models import Attendee
+
+
+def export_data(attendee: Attendee) -> dict:
+    """Everything stored about a person, for the data download (GDPR art. 15 and 20)."""
+
+    def moment(value):
+        return value.isoformat() if value else None
+
+    return {
+        "edition": attendee.edition.name,
+        "name": attendee.name,
+        "email": attendee.email,
+        "organisation": attendee.organisation,
+        "role": attendee.role,
+        "language": attendee.language,
+        "newsletter": attendee.newsletter,
+        "consent": {
+            "privacy_statement_version": attendee.consent_version,
+            "signed_up_at": moment(attendee.created_at),
+            "signed_up_from_ip": attendee.signup_ip,
+            "confirmed_at": moment(attendee.confirmed_at),
+            "confirmed_from_ip": attendee.confirm_ip,
+        },
+        "registrations": [
+            {
+                "session": r.session.title,
+                "starts_at": moment(r.session.start_at),
+                "state": r.state,
+                "registered_at": moment(r.created_at),
+                "confirmed_at": moment(r.confirmed_at),
+                "waiting_since": moment(r.waiting_since),
+                "cancelled_at": moment(r.cancelled_at),
+                "reminder_sent_at": moment(r.reminder_sent_at),
+            }
+            for r in sorted(attendee.registrations, key=lambda r: r.session.start_at)
+        ],
+    }

@@ -1,0 +1,131 @@
+"""The registration mails: what each says and whom it goes to.
+
+Each function queues one mail in the current transaction (the caller commits); links are
+absolute, from SITE_URL, never from the request's host. Mails that carry a management link
+get a fresh token of their own (see ``links.issue_manage_token``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..mail.outbox import Attachment, queue_mail
+from ..programme.models import ProgrammeSession
+from .links import confirm_url, issue_manage_token, join_url, manage_url, resend_url
+from .models import Attendee, Registration
+
+
+def welcome_attachments(attendee: Attendee, registrations: list[Registration]) -> list[Attachment]:
+    """Files for the welcome mail, e.g. calendar invites for the confirmed sessions.
+
+    The one place the calendar feature adds its invites to the confirmation mail; none yet.
+    """
+    return []
+
+
+def _queue(kind: str, attendee: Attendee, template: str, attachments=(), **context) -> None:
+    queue_mail(
+        kind=kind,
+        recipient=attendee.email,
+        language=attendee.language,
+        template=f"registration_{template}",
+        context={"attendee": attendee, **context},
+        attachments=attachments,
+    )
+
+
+def send_confirm_request(attendee: Attendee, sessions: Iterable[ProgrammeSession]) -> None:
+    """Please confirm: the link that turns the pending sign-up into a registration."""
+    _queue(
+        "confirm",
+        attendee,
+        "confirm",
+        sessions=list(sessions),
+        confirm_link=confirm_url(attendee),
+        resend_link=resend_url(),
+    )
+
+
+def send_already_registered(attendee: Attendee, new_sessions: list[ProgrammeSession]) -> None:
+    """A confirmed person signed up again: their link, and a confirm link for new sessions."""
+    _queue(
+        "already",
+        attendee,
+        "already",
+        manage_link=manage_url(issue_manage_token(attendee)),
+        new_sessions=new_sessions,
+        confirm_link=confirm_url(attendee) if new_sessions else None,
+    )
+
+
+def send_welcome(
+    attendee: Attendee,
+    confirmed: list[Registration],
+    waiting: list[Registration],
+    token: str | None = None,
+) -> None:
+    """Registered: the sessions with date and time, the waiting lists, the personal link."""
+    token = token or issue_manage_token(attendee)
+    _queue(
+        "welcome",
+        attendee,
+        "welcome",
+        attachments=welcome_attachments(attendee, confirmed),
+        confirmed=confirmed,
+        waiting=waiting,
+        manage_link=manage_url(token),
+        join_links={r.session_id: join_url(token, r.session) for r in confirmed},
+    )
+
+
+def send_waiting(attendee: Attendee, registration: Registration, position: int | None) -> None:
+    """The session was full: you are on the waiting list."""
+    token = issue_manage_token(attendee)
+    _queue(
+        "waiting",
+        attendee,
+        "waiting",
+        registration=registration,
+        position=position,
+        manage_link=manage_url(token),
+    )
+
+
+def send_promoted(attendee: Attendee, registration: Registration) -> None:
+    """A place freed up and it is yours now."""
+    token = issue_manage_token(attendee)
+    _queue(
+        "promoted",
+        attendee,
+        "promoted",
+        attachments=welcome_attachments(attendee, [registration]),
+        registration=registration,
+        manage_link=manage_url(token),
+        join_link=join_url(token, registration.session),
+    )
+
+
+def send_reminder(attendee: Attendee, registration: Registration) -> None:
+    """The session starts soon: the personal join link."""
+    token = issue_manage_token(attendee)
+    _queue(
+        "reminder",
+        attendee,
+        "reminder",
+        registration=registration,
+        manage_link=manage_url(token),
+        join_link=join_url(token, registration.session),
+    )
+
+
+def send_cancelled(attendee: Attendee, registrations: list[Registration], everything: bool) -> None:
+    """Confirms that sessions (or the whole registration) were cancelled."""
+    token = None if everything else issue_manage_token(attendee)
+    _queue(
+        "cancelled",
+        attendee,
+        "cancelled",
+        registrations=registrations,
+        everything=everything,
+        manage_link=manage_url(token) if token else None,
+    )

@@ -1,0 +1,311 @@
+"""Sign-up, confirmation and self-service management, without request objects.
+
+Every function works inside the caller's transaction and commits when it is done, so a
+mail queued here is as durable as the change that caused it (it is sent after the commit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from ..clock import utcnow
+from ..core.views import PRIVACY_VERSION
+from ..extensions import db
+from ..mail.models import OutboxMessage
+from ..programme.models import Edition, ProgrammeSession
+from . import capacity, notifications
+from .links import issue_manage_token
+from .links import join_url as join_url  # part of this module's interface
+from .models import CANCELLED, CONFIRMED, PENDING, WAITING, Attendee, ManageToken, Registration
+from .tokens import TokenExpired, TokenInvalid, email_digest, hash_token, read_confirm_token
+
+# Registrations that hold or wait for a place, or await confirmation.
+ACTIVE = (PENDING, CONFIRMED, WAITING)
+
+
+class SessionNotOpen(ValueError):
+    """A chosen session is closed, cancelled or not of this edition."""
+
+    def __init__(self, session: ProgrammeSession | None) -> None:
+        super().__init__(session.slug if session else "unknown session")
+        self.session = session
+
+
+@dataclass
+class SignUp:
+    """What a visitor submitted on the sign-up form."""
+
+    name: str
+    email: str
+    organisation: str
+    role: str = ""
+    newsletter: bool = False
+    language: str = "nl"
+    ip: str | None = None
+
+
+@dataclass
+class Confirmation:
+    """The outcome of confirming: which registrations got a place and which wait."""
+
+    attendee: Attendee | None
+    confirmed: list[Registration] = field(default_factory=list)
+    waiting: list[Registration] = field(default_factory=list)
+    # A management token for the confirmer's browser; None when nothing was confirmed.
+    manage_token: str | None = None
+    error: str | None = None  # "expired", "invalid"
+
+
+def normalise_email(address: str) -> str:
+    return address.strip().lower()
+
+
+def find_attendee(edition: Edition, email: str) -> Attendee | None:
+    return db.session.scalar(
+        db.select(Attendee).filter_by(edition_id=edition.id, email=normalise_email(email))
+    )
+
+
+def check_open(edition: Edition, sessions: list[ProgrammeSession]) -> None:
+    """Raise SessionNotOpen for the first session that cannot be chosen now."""
+    now = utcnow()
+    for session in sessions:
+        if session.edition_id != edition.id or not session.open_for_registration(now):
+            raise SessionNotOpen(session)
+
+
+def sign_up(edition: Edition, data: SignUp, sessions: list[ProgrammeSession]) -> None:
+    """Store a pending sign-up (or add sessions to a known person) and queue the right mail.
+
+    The caller shows the same page whatever happened here: new, pending or confirmed.
+    """
+    if not sessions:
+        raise ValueError("choose at least one session")
+    check_open(edition, sessions)
+    session_ids = [s.id for s in sessions]
+    try:
+        _sign_up(edition, data, sessions)
+    except IntegrityError:
+        # A double click: the same new person was stored by a request running alongside.
+        # The unique constraints kept them one person; now they are known, try once more.
+        db.session.rollback()
+        sessions = [db.session.get(ProgrammeSession, i) for i in session_ids]
+        _sign_up(edition, data, sessions)
+
+
+def _sign_up(edition: Edition, data: SignUp, sessions: list[ProgrammeSession]) -> None:
+    now = utcnow()
+    attendee = find_attendee(edition, data.email)
+    known_and_confirmed = attendee is not None and attendee.confirmed_at is not None
+    if attendee is None:
+        attendee = Attendee(edition=edition, email=normalise_email(data.email), created_at=now)
+        db.session.add(attendee)
+    if not known_and_confirmed:
+        # Nobody has proved this address yet, so the latest form wins.
+        attendee.name = data.name.strip()
+        attendee.organisation = data.organisation.strip()
+        attendee.role = data.role.strip()
+        attendee.newsletter = data.newsletter
+        attendee.language = data.language
+        # Proof of consent: the text agreed to, and when and from where (the latest sign-up).
+        attendee.consent_version = PRIVACY_VERSION
+        attendee.created_at = now
+        attendee.signup_ip = data.ip
+    new_sessions = _add_pending(attendee, sessions, now)
+    if known_and_confirmed:
+        notifications.send_already_registered(attendee, new_sessions)
+    else:
+        pending = [r.session for r in attendee.registrations if r.state == PENDING]
+        notifications.send_confirm_request(attendee, sorted(pending, key=lambda s: s.start_at))
+    db.session.commit()
+
+
+def _add_pending(attendee: Attendee, sessions: list[ProgrammeSession], now) -> list:
+    """Mark the chosen sessions pending where the person has no place yet; the new ones."""
+    existing = {r.session_id: r for r in attendee.registrations}
+    added = []
+    for session in sessions:
+        registration = existing.get(session.id)
+        if registration is None:
+            attendee.registrations.append(
+                Registration(session=session, state=PENDING, created_at=now)
+            )
+            added.append(session)
+        elif registration.state in (PENDING, CANCELLED):
+            registration.state = PENDING
+            registration.created_at = now  # the purge counts from the latest sign-up
+            registration.cancelled_at = None
+            added.append(session)
+    return added
+
+
+def resend(edition: Edition, email: str) -> None:
+    """Mail a new confirmation link (pending) or the personal link (confirmed); else nothing."""
+    attendee = find_attendee(edition, email)
+    if attendee is None:
+        return
+    pending = [r.session for r in attendee.registrations if r.state == PENDING]
+    if attendee.confirmed_at is not None:
+        notifications.send_already_registered(attendee, pending)
+    elif pending:
+        notifications.send_confirm_request(attendee, pending)
+    else:
+        return
+    db.session.commit()
+
+
+def attendee_from_confirm_token(token: str) -> tuple[Attendee | None, str | None]:
+    """The attendee a confirmation token is for, or (None, "expired" | "invalid")."""
+    try:
+        attendee_id, digest = read_confirm_token(token)
+    except TokenExpired:
+        return None, "expired"
+    except TokenInvalid:
+        return None, "invalid"
+    attendee = db.session.get(Attendee, attendee_id)
+    if attendee is None or email_digest(attendee.email) != digest:
+        return None, "invalid"
+    return attendee, None
+
+
+def confirm(token: str, ip: str | None) -> Confirmation:
+    """Confirm the pending registrations a token stands for. Harmless when done twice."""
+    capacity.begin_write()
+    attendee, error = attendee_from_confirm_token(token)
+    if attendee is None:
+        db.session.rollback()
+        return Confirmation(None, error=error)
+    return confirm_attendee(attendee, ip)
+
+
+def confirm_attendee(attendee: Attendee, ip: str | None) -> Confirmation:
+    """Give each pending registration a place or a waiting-list spot, then mail the person."""
+    capacity.begin_write()
+    result = Confirmation(attendee)
+    now = utcnow()
+    pending = sorted(
+        (r for r in attendee.registrations if r.state == PENDING), key=lambda r: r.session_id
+    )
+    for registration in pending:
+        if not registration.session.open_for_registration(now):
+            # Closed or cancelled since the sign-up: nothing to confirm any more.
+            registration.state = CANCELLED
+            registration.cancelled_at = now
+            continue
+        state = capacity.confirm_place(registration)
+        (result.confirmed if state == CONFIRMED else result.waiting).append(registration)
+    if not result.confirmed and not result.waiting:
+        db.session.commit()
+        return result
+    if attendee.confirmed_at is None:
+        attendee.confirmed_at = now
+        attendee.confirm_ip = ip
+    result.manage_token = issue_manage_token(attendee)
+    notifications.send_welcome(attendee, result.confirmed, result.waiting, result.manage_token)
+    db.session.commit()
+    return result
+
+
+def attendee_for_token(token: str) -> Attendee | None:
+    """The attendee a personal management token belongs to, or None.
+
+    Any token ever mailed to them works (``ManageToken``); ``Attendee.manage_token_hash``,
+    the newest, is accepted too for attendees made by other means (organisers, imports).
+    """
+    if not token or len(token) > 100:
+        return None
+    digest = hash_token(token)
+    load = selectinload(Attendee.registrations).selectinload(Registration.session)
+    return db.session.scalar(
+        db.select(Attendee).join(ManageToken).where(ManageToken.token_hash == digest).options(load)
+    ) or db.session.scalar(
+        db.select(Attendee).where(Attendee.manage_token_hash == digest).options(load)
+    )
+
+
+def add_session(attendee: Attendee, session: ProgrammeSession) -> Registration:
+    """A confirmed attendee adds a session from their page: a place or the waiting list."""
+    capacity.begin_write()
+    check_open(attendee.edition, [session])
+    registration = next((r for r in attendee.registrations if r.session_id == session.id), None)
+    if registration is not None and registration.state in (CONFIRMED, WAITING):
+        db.session.rollback()
+        return registration
+    if registration is None:
+        registration = Registration(session=session, state=PENDING, created_at=utcnow())
+        attendee.registrations.append(registration)
+    registration.state = PENDING
+    registration.cancelled_at = None
+    db.session.flush()
+    if capacity.confirm_place(registration) == CONFIRMED:
+        notifications.send_welcome(attendee, [registration], [])
+    else:
+        notifications.send_waiting(attendee, registration, capacity.waiting_position(registration))
+    db.session.commit()
+    return registration
+
+
+def drop_session(attendee: Attendee, session_id: int) -> Registration | None:
+    """Drop one session; a freed place goes to the first on its waiting list."""
+    capacity.begin_write()
+    registration = next(
+        (r for r in attendee.registrations if r.session_id == session_id and r.state in ACTIVE),
+        None,
+    )
+    if registration is None:
+        db.session.rollback()
+        return None
+    _release_and_promote(registration)
+    notifications.send_cancelled(attendee, [registration], everything=False)
+    db.session.commit()
+    return registration
+
+
+def cancel_all(attendee: Attendee) -> list[Registration]:
+    """Cancel every session of this attendee (their data stays until they erase it)."""
+    capacity.begin_write()
+    active = sorted(
+        (r for r in attendee.registrations if r.state in ACTIVE), key=lambda r: r.session_id
+    )
+    for registration in active:
+        _release_and_promote(registration)
+    if active:
+        notifications.send_cancelled(attendee, active, everything=True)
+    db.session.commit()
+    return active
+
+
+def fill_free_places(session_id: int) -> list[Registration]:
+    """Give free places (e.g. after organisers raised the capacity) to those waiting, in
+    order, and mail them. The caller commits."""
+    capacity.begin_write()
+    capacity.lock_session(session_id)
+    promoted = capacity.promote_waiting(session_id)
+    for registration in promoted:
+        notifications.send_promoted(registration.attendee, registration)
+    return promoted
+
+
+def _release_and_promote(registration: Registration) -> None:
+    promoted = capacity.release(registration)
+    if promoted is not None:
+        notifications.send_promoted(promoted.attendee, promoted)
+
+
+def erase(attendee: Attendee) -> None:
+    """Erase a person (GDPR art. 17): their places go to the waiting lists, their mails too."""
+    capacity.begin_write()
+    for registration in sorted(attendee.registrations, key=lambda r: r.session_id):
+        if registration.state in ACTIVE:
+            _release_and_promote(registration)
+    # The outbox holds their name, address and links: erased with them.
+    db.session.execute(
+        db.delete(OutboxMessage)
+        .where(OutboxMessage.recipient == attendee.email)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.delete(attendee)
+    db.session.commit()

@@ -1,0 +1,178 @@
+"""Capacity and waiting lists: never overbooked, also with many confirmations at once."""
+
+import pytest
+
+from eventsite.extensions import db
+from eventsite.programme.models import ProgrammeSession
+from eventsite.registration import services
+from eventsite.registration.models import Attendee, Registration
+from eventsite.registration.tokens import make_confirm_token
+from tests.registration_helpers import (
+    outbox,
+    post_button,
+    run_at_once,
+    signed_up_and_confirmed,
+    states,
+)
+
+
+def make_pending(edition, count: int, slug: str = "2027-noord") -> list[tuple[int, str]]:
+    """``count`` pending sign-ups for one session; (attendee id, confirm token) each."""
+    session = db.session.scalar(db.select(ProgrammeSession).filter_by(slug=slug))
+    for i in range(count):
+        data = services.SignUp(name=f"P{i}", email=f"p{i:02d}@example.nl", organisation="X")
+        services.sign_up(edition, data, [session])
+    rows = db.session.scalars(db.select(Attendee).order_by(Attendee.id)).all()
+    return [(a.id, make_confirm_token(a.id, a.email)) for a in rows]
+
+
+def waiting_list(slug: str = "2027-noord") -> list[Registration]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            db.select(Registration)
+            .join(ProgrammeSession)
+            .where(ProgrammeSession.slug == slug, Registration.state == "waiting")
+            .order_by(Registration.waiting_since, Registration.id)
+        )
+    )
+
+
+def test_full_session_puts_confirmations_on_the_waiting_list(client, make_edition, clock):
+    clock.at(2027, 5, 1, 12)
+    edition = make_edition(year=2027, capacity=1)
+    signed_up_and_confirmed(client, "first@example.nl")
+    clock.at(2027, 5, 1, 13)
+    second = signed_up_and_confirmed(client, "second@example.nl")
+    clock.at(2027, 5, 1, 14)
+    signed_up_and_confirmed(client, "third@example.nl")
+    assert states() == ["confirmed", "waiting", "waiting"]
+    assert edition.sessions[0].confirmed_count == 1
+    assert "wachtlijst" in outbox("welcome", to="second@example.nl")[0].text_body
+    assert "Wachtlijst: nummer 1" in client.get(second).get_data(as_text=True)
+
+
+def test_a_drop_promotes_the_first_waiting_and_mails_them(client, make_edition, clock):
+    clock.at(2027, 5, 1, 12)
+    edition = make_edition(year=2027, capacity=1)
+    first = signed_up_and_confirmed(client, "first@example.nl")
+    clock.at(2027, 5, 1, 13)
+    signed_up_and_confirmed(client, "second@example.nl")
+    clock.at(2027, 5, 1, 14)
+    signed_up_and_confirmed(client, "third@example.nl")
+    post_button(client, first, f"{first}/drop/2027-noord")
+    assert states() == ["cancelled", "confirmed", "waiting"]
+    [promoted] = outbox("promoted")
+    assert promoted.recipient == "second@example.nl"
+    assert "/join/2027-noord" in promoted.text_body
+    db.session.expire_all()
+    assert edition.sessions[0].confirmed_count == 1
+
+
+def test_adding_a_full_session_from_the_personal_page_waits(client, make_edition, clock):
+    clock.at(2027, 5, 1, 12)
+    make_edition(year=2027, capacity=1)
+    signed_up_and_confirmed(client, "first@example.nl", ["2027-noord"])
+    second = signed_up_and_confirmed(client, "second@example.nl", ["2027-zuid"])
+    post_button(client, second, f"{second}/add/2027-noord")
+    assert outbox("waiting")[-1].recipient == "second@example.nl"
+    assert len(waiting_list()) == 1
+
+
+def test_sqlite_and_postgresql_a_few_threads_never_overbook(app, make_edition, clock):
+    clock.at(2027, 5, 1, 12)
+    edition = make_edition(year=2027, capacity=2)
+    tokens = make_pending(edition, 6)
+    results = run_at_once(
+        app, [lambda t=t: services.confirm(t, "10.0.0.1").error for _, t in tokens]
+    )
+    assert results == [None] * 6
+    db.session.expire_all()
+    assert edition.sessions[0].confirmed_count == 2
+    assert sorted(states()) == ["confirmed"] * 2 + ["waiting"] * 4
+
+
+def test_postgresql_50_confirmations_at_once_for_10_places(app, make_edition, clock):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the 50-thread run is for PostgreSQL; SQLite runs the test above")
+    clock.at(2027, 5, 1, 12)
+    edition = make_edition(year=2027, capacity=10)
+    clock.set(None)  # the real clock, so every confirmation has a moment of its own
+    tokens = make_pending(edition, 50)
+    run_at_once(app, [lambda t=t: services.confirm(t, "10.0.0.1") and None for _, t in tokens])
+    db.session.expire_all()
+    noord = edition.sessions[0]
+    assert noord.confirmed_count == 10
+    assert states().count("confirmed") == 10
+    waiting = waiting_list()
+    assert len(waiting) == 40
+    positions = [services.capacity.waiting_position(r) for r in waiting]
+    assert positions == list(range(1, 41))
+    # In order: everyone with a place confirmed before the first who waits.
+    places = db.session.scalars(
+        db.select(Registration.confirmed_at).filter_by(session_id=noord.id, state="confirmed")
+    ).all()
+    assert max(places) <= waiting[0].waiting_since
+    assert len({r.waiting_since for r in waiting}) == 40
+    assert len(outbox("welcome")) == 50
+
+    # A cancellation promotes the first on the list, and mails them.
+    first_waiting = waiting[0].attendee.email
+    confirmed = db.session.scalar(
+        db.select(Registration).filter_by(session_id=noord.id, state="confirmed").limit(1)
+    )
+    services.drop_session(confirmed.attendee, noord.id)
+    [promoted] = outbox("promoted")
+    assert promoted.recipient == first_waiting
+    assert len(waiting_list()) == 39
+    db.session.expire_all()
+    assert noord.confirmed_count == 10
+
+
+def test_two_drops_at_once_promote_two_different_people(app, make_edition, clock):
+    clock.at(2027, 5, 1, 12)
+    edition = make_edition(year=2027, capacity=2)
+    tokens = make_pending(edition, 5)
+    for _, token in tokens:  # in order: two places, three waiting
+        services.confirm(token, None)
+    holders = [a for a, _ in tokens[:2]]
+
+    def drop(attendee_id):
+        attendee = db.session.get(Attendee, attendee_id)
+        return services.drop_session(attendee, attendee.registrations[0].session_id) and None
+
+    run_at_once(app, [lambda a=a: drop(a) for a in holders])
+    db.session.expire_all()
+    assert edition.sessions[0].confirmed_count == 2
+    assert sorted(m.recipient for m in outbox("promoted")) == ["p02@example.nl", "p03@example.nl"]
+    assert [r.attendee.email for r in waiting_list()] == ["p04@example.nl"]
+
+
+def test_double_clicked_sign_ups_at_once_make_one_person(app, open_edition):
+    noord_id = open_edition.sessions[0].id
+    edition_id = open_edition.id
+
+    def sign_up_once():
+        edition = db.session.get(type(open_edition), edition_id)
+        session = db.session.get(ProgrammeSession, noord_id)
+        data = services.SignUp(name="Anna", email="anna@example.nl", organisation="X")
+        services.sign_up(edition, data, [session])
+
+    run_at_once(app, [sign_up_once] * 4)
+    assert db.session.scalar(db.select(db.func.count(Attendee.id))) == 1
+    assert states() == ["pending"]
+    assert len(outbox("confirm")) == 4
+
+
+def test_raising_the_capacity_fills_places_from_the_waiting_list(client, make_edition, clock):
+    clock.at(2027, 5, 1, 12)
+    edition = make_edition(year=2027, capacity=1)
+    for address in ("a@example.nl", "b@example.nl", "c@example.nl"):
+        signed_up_and_confirmed(client, address)
+    noord = edition.sessions[0]
+    noord.capacity = 2
+    promoted = services.fill_free_places(noord.id)
+    db.session.commit()
+    assert [r.attendee.email for r in promoted] == ["b@example.nl"]
+    assert [m.recipient for m in outbox("promoted")] == ["b@example.nl"]
+    assert states() == ["confirmed", "confirmed", "waiting"]

@@ -1,0 +1,156 @@
+"""The personal page: sessions, add and drop, cancel, data download, erase, join links."""
+
+import json
+from datetime import timedelta
+
+from eventsite.extensions import db
+from eventsite.mail.models import OutboxMessage
+from eventsite.registration.services import attendee_for_token
+from tests.registration_helpers import (
+    attendees,
+    csrf_from,
+    outbox,
+    post_button,
+    signed_up_and_confirmed,
+    states,
+)
+
+STREAM = "https://stream.example/secret-room-123"
+
+
+def test_personal_page_lists_sessions_and_is_private(client, open_edition):
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
+    response = client.get(manage)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "Anna de Vries" in page and "Digitaliseren begint bij je mensen" in page
+    assert f"{manage}/join/2027-noord" in page
+    assert "Gaat open op maandag 31 mei 2027, 14:30 CEST" in page
+    assert "Robotisering in het mkb" in page  # can be added
+
+
+def test_unknown_or_forged_token_is_404(client, open_edition):
+    signed_up_and_confirmed(client, "anna@example.nl")
+    for path in ("/my/nonsense", "/my/" + "A" * 43, "/my/" + "x" * 500):
+        assert client.get(path).status_code == 404
+    assert attendee_for_token("") is None
+
+
+def test_add_and_drop_sessions(client, open_edition):
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
+    post_button(client, manage, f"{manage}/add/2027-zuid")
+    assert states() == ["confirmed", "confirmed"]
+    assert open_edition.sessions[2].confirmed_count == 1
+    post_button(client, manage, f"{manage}/add/2027-zuid")  # double click
+    assert states() == ["confirmed", "confirmed"]
+    post_button(client, manage, f"{manage}/drop/2027-noord")
+    db.session.expire_all()
+    assert states() == ["cancelled", "confirmed"]
+    assert open_edition.sessions[0].confirmed_count == 0
+    assert outbox("cancelled")[-1].recipient == "anna@example.nl"
+    post_button(client, manage, f"{manage}/add/2027-noord")  # and back again
+    assert states() == ["confirmed", "confirmed"]
+
+
+def test_actions_without_csrf_change_nothing(client, open_edition):
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
+    for action in ("/drop/2027-noord", "/cancel", "/add/2027-zuid", "/erase"):
+        client.post(manage + action)
+    assert states() == ["confirmed"] and len(attendees()) == 1
+
+
+def test_cannot_add_a_closed_session(client, open_edition, clock):
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-zuid"])
+    clock.set(open_edition.sessions[0].start_at)
+    response = post_button(client, manage, f"{manage}/add/2027-noord")
+    assert "gesloten" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert states() == ["confirmed"]
+
+
+def test_cancel_everything_keeps_data_until_erased(client, open_edition):
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord", "2027-oost"])
+    assert client.get(f"{manage}/cancel").status_code == 200 and states() == ["confirmed"] * 2
+    post_button(client, f"{manage}/cancel", f"{manage}/cancel")
+    assert states() == ["cancelled", "cancelled"]
+    assert [s.confirmed_count for s in open_edition.sessions[:2]] == [0, 0]
+    assert "Je inschrijving is geannuleerd" in outbox("cancelled")[-1].subject
+    assert client.get(manage).status_code == 200
+
+
+def test_download_my_data(client, open_edition):
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
+    response = client.get(f"{manage}/data.json")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "attachment" in response.headers["Content-Disposition"]
+    data = json.loads(response.get_data(as_text=True))
+    assert data["email"] == "anna@example.nl"
+    assert data["consent"]["privacy_statement_version"]
+    assert data["consent"]["confirmed_from_ip"] == "127.0.0.1"
+    assert data["registrations"][0]["state"] == "confirmed"
+
+
+def test_erase_my_data_removes_the_person_and_their_mails(client, open_edition):
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
+    signed_up_and_confirmed(client, "bob@example.nl", ["2027-noord"])
+    refused = post_button(client, f"{manage}/erase", f"{manage}/erase")  # box not ticked
+    assert refused.status_code == 200 and len(attendees()) == 2
+    response = post_button(client, f"{manage}/erase", f"{manage}/erase", really="y")
+    assert response.headers["Location"] == "/erased"
+    assert [a.email for a in attendees()] == ["bob@example.nl"]
+    assert outbox(to="anna@example.nl") == []
+    assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) > 0
+    assert open_edition.sessions[0].confirmed_count == 1
+    assert client.get(manage).status_code == 404
+
+
+def test_join_link_waits_then_redirects_to_the_current_stream(client, open_edition, clock):
+    noord = open_edition.sessions[0]
+    noord.stream_url = STREAM
+    db.session.commit()
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
+    join = f"{manage}/join/2027-noord"
+    early = client.get(join)
+    assert early.status_code == 200 and "gaat open op" in early.get_data(as_text=True)
+    assert STREAM not in early.get_data(as_text=True)
+    clock.set(noord.start_at - timedelta(minutes=30))
+    opened = client.get(join)
+    assert opened.status_code == 303 and opened.headers["Location"] == STREAM
+    noord.stream_url = STREAM + "-new"  # organisers change the link: nobody needs a new mail
+    db.session.commit()
+    assert client.get(join).headers["Location"] == STREAM + "-new"
+    clock.set(noord.end_at)
+    assert "afgelopen" in client.get(join).get_data(as_text=True)
+
+
+def test_stream_link_is_on_no_public_page(client, open_edition):
+    open_edition.sessions[0].stream_url = STREAM
+    db.session.commit()
+    for path in ("/", "/sessions/2027-noord", "/register", "/editions/2027"):
+        assert STREAM not in client.get(path).get_data(as_text=True)
+
+
+def test_join_link_of_someone_without_a_place(client, open_edition):
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
+    assert client.get(f"{manage}/join/2027-zuid").status_code == 404
+    post_button(client, manage, f"{manage}/drop/2027-noord")
+    page = client.get(f"{manage}/join/2027-noord").get_data(as_text=True)
+    assert "geen plek" in page
+
+
+def test_manage_page_token_works_from_every_mail(client, open_edition):
+    first = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
+    token = csrf_from(client, "/register/resend")
+    client.post("/register/resend", data={"csrf_token": token, "email": "anna@example.nl"})
+    assert client.get(first).status_code == 200  # older links keep working
+
+
+def test_personal_calendar_feed_from_the_page_works_with_every_mailed_token(client, open_edition):
+    first = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
+    token = csrf_from(client, "/register/resend")
+    client.post("/register/resend", data={"csrf_token": token, "email": "anna@example.nl"})
+    page = client.get(first).get_data(as_text=True)
+    assert f"{first}/calendar.ics" in page
+    feed = client.get(f"{first}/calendar.ics")
+    assert feed.status_code == 200 and "/join/2027-noord" in feed.get_data(as_text=True)

@@ -1,0 +1,83 @@
+"""Rate limits on sign-up, resend and the management actions, per IP and per address."""
+
+import os
+import secrets
+
+import pytest
+
+from eventsite.extensions import db
+from tests.conftest import NO_REDIS, REDIS_URL, make_test_app
+from tests.registration_helpers import csrf_from, post_button, sign_up, signed_up_and_confirmed
+
+
+def test_one_address_is_limited_with_a_friendly_page(client, open_edition):
+    for _ in range(5):
+        assert sign_up(client, email="target@example.nl").status_code == 302
+    limited = sign_up(client, email="TARGET@example.nl")
+    assert limited.status_code == 429
+    assert "Te veel pogingen" in limited.get_data(as_text=True)
+    # Another address from the same place still gets through.
+    assert sign_up(client, email="other@example.nl").status_code == 302
+
+
+def test_one_ip_address_is_limited(app, client, open_edition):
+    app.config["REGISTRATION_LIMIT_PER_IP"] = "3 per hour"
+    for i in range(3):
+        assert sign_up(client, email=f"p{i}@example.nl").status_code == 302
+    assert sign_up(client, email="p9@example.nl").status_code == 429
+    response = client.post(
+        "/register",
+        data={"csrf_token": csrf_from(client, "/register"), "email": "x@example.nl"},
+        environ_base={"REMOTE_ADDR": "192.0.2.7"},
+    )
+    assert response.status_code == 200  # another IP: the form answers (with its errors)
+
+
+def test_resend_is_limited_per_address(client, open_edition):
+    token = csrf_from(client, "/register/resend")
+    codes = [
+        client.post(
+            "/register/resend", data={"csrf_token": token, "email": "a@example.nl"}
+        ).status_code
+        for _ in range(6)
+    ]
+    assert codes == [302] * 5 + [429]
+
+
+def test_management_actions_are_limited(app, client, open_edition):
+    manage = signed_up_and_confirmed(client, "anna@example.nl")
+    app.config["MANAGE_LIMIT_PER_IP"] = "2 per hour"
+    assert post_button(client, manage, f"{manage}/add/2027-zuid").status_code == 302
+    assert post_button(client, manage, f"{manage}/drop/2027-zuid").status_code == 302
+    assert post_button(client, manage, f"{manage}/add/2027-zuid").status_code == 429
+
+
+@pytest.mark.skipif(not REDIS_URL, reason=NO_REDIS)
+def test_limits_are_kept_in_redis_when_configured(tmp_path):
+    from eventsite.programme.loader import load_programme_file
+    from eventsite.programme.rollover import rollover
+
+    prefix = f"eventsite-test-{secrets.token_hex(4)}"
+    app = make_test_app(
+        f"sqlite:///{tmp_path}/redis.db",
+        RATELIMIT_STORAGE_URI=REDIS_URL,
+        RATELIMIT_KEY_PREFIX=prefix,
+        REGISTRATION_LIMIT_PER_EMAIL="2 per hour",
+    )
+    seed = os.path.join(os.path.dirname(__file__), "..", "config", "programme")
+    with app.app_context():
+        db.create_all()
+        edition = load_programme_file(os.path.join(seed, "jaarevent-2021.toml"))
+        rollover(2099, edition.starts_on.replace(year=2099), source=edition, publish=True)
+        client = app.test_client()
+        codes = [
+            sign_up(client, sessions=["2099-noord"], email="r@example.nl").status_code
+            for _ in range(3)
+        ]
+        assert codes == [302, 302, 429]
+        import redis
+
+        keys = redis.Redis.from_url(REDIS_URL).keys(f"*{prefix}*")
+        assert keys, "the limiter kept its counters somewhere else"
+        db.session.remove()
+        db.engine.dispose()
