@@ -9,18 +9,36 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..ical.invites import invite_attachments
 from ..mail.outbox import Attachment, queue_mail
 from ..programme.models import ProgrammeSession
 from .links import confirm_url, issue_manage_token, join_url, manage_url, resend_url
 from .models import Attendee, Registration
 
 
-def welcome_attachments(attendee: Attendee, registrations: list[Registration]) -> list[Attachment]:
-    """Files for the welcome mail, e.g. calendar invites for the confirmed sessions.
+def welcome_attachments(
+    attendee: Attendee, registrations: list[Registration], token: str
+) -> list[Attachment]:
+    """A calendar invite (iTIP REQUEST) per confirmed session, with the personal join link."""
+    attachments = []
+    for registration in registrations:
+        session = registration.session
+        attachments += invite_attachments(
+            session, attendee, "REQUEST", join_url=join_url(token, session)
+        )
+    return attachments
 
-    The one place the calendar feature adds its invites to the confirmation mail; none yet.
-    """
-    return []
+
+def dropped_place_attachments(attendee: Attendee, dropped: list[Registration]) -> list[Attachment]:
+    """A calendar CANCEL for this attendee only, per place given up, so the event leaves
+    their calendar (sessions that are themselves cancelled had their own CANCEL)."""
+    attachments = []
+    for registration in dropped:
+        if not registration.session.is_cancelled:
+            attachments += invite_attachments(
+                registration.session, attendee, "CANCEL", whole_session=False
+            )
+    return attachments
 
 
 def _queue(kind: str, attendee: Attendee, template: str, attachments=(), **context) -> None:
@@ -70,7 +88,7 @@ def send_welcome(
         "welcome",
         attendee,
         "welcome",
-        attachments=welcome_attachments(attendee, confirmed),
+        attachments=welcome_attachments(attendee, confirmed, token),
         confirmed=confirmed,
         waiting=waiting,
         manage_link=manage_url(token),
@@ -98,7 +116,7 @@ def send_promoted(attendee: Attendee, registration: Registration) -> None:
         "promoted",
         attendee,
         "promoted",
-        attachments=welcome_attachments(attendee, [registration]),
+        attachments=welcome_attachments(attendee, [registration], token),
         registration=registration,
         manage_link=manage_url(token),
         join_link=join_url(token, registration.session),
@@ -118,13 +136,20 @@ def send_reminder(attendee: Attendee, registration: Registration) -> None:
     )
 
 
-def send_cancelled(attendee: Attendee, registrations: list[Registration], everything: bool) -> None:
-    """Confirms that sessions (or the whole registration) were cancelled."""
+def send_cancelled(
+    attendee: Attendee,
+    registrations: list[Registration],
+    everything: bool,
+    dropped_places: list[Registration] = (),
+) -> None:
+    """Confirms that sessions (or the whole registration) were cancelled; the places given
+    up leave the attendee's calendar by the CANCEL invites attached."""
     token = None if everything else issue_manage_token(attendee)
     _queue(
         "cancelled",
         attendee,
         "cancelled",
+        attachments=dropped_place_attachments(attendee, list(dropped_places)),
         registrations=registrations,
         everything=everything,
         manage_link=manage_url(token) if token else None,

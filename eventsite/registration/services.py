@@ -258,8 +258,11 @@ def drop_session(attendee: Attendee, session_id: int) -> Registration | None:
     if registration is None:
         db.session.rollback()
         return None
+    held_place = [registration] if registration.state == CONFIRMED else []
     _release_and_promote(registration)
-    notifications.send_cancelled(attendee, [registration], everything=False)
+    notifications.send_cancelled(
+        attendee, [registration], everything=False, dropped_places=held_place
+    )
     db.session.commit()
     return registration
 
@@ -270,10 +273,11 @@ def cancel_all(attendee: Attendee) -> list[Registration]:
     active = sorted(
         (r for r in attendee.registrations if r.state in ACTIVE), key=lambda r: r.session_id
     )
+    held_places = [r for r in active if r.state == CONFIRMED]
     for registration in active:
         _release_and_promote(registration)
     if active:
-        notifications.send_cancelled(attendee, active, everything=True)
+        notifications.send_cancelled(attendee, active, everything=True, dropped_places=held_places)
     db.session.commit()
     return active
 

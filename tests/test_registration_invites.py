@@ -1,0 +1,62 @@
+"""Calendar invites in the registration mails, as received by a real SMTP server."""
+
+from icalendar import Calendar
+
+from eventsite.extensions import db
+from eventsite.programme.models import ProgrammeSession
+from tests.registration_helpers import confirm, csrf_from, sign_up
+from tests.test_registration_mail import manage_path, path_to
+
+
+def calendar_parts(message) -> list:
+    """Every text/calendar part of a received mail, parsed, with its method parameter."""
+    return [
+        (part.get_param("method"), Calendar.from_ical(part.get_content()))
+        for part in message.walk()
+        if part.get_content_type() == "text/calendar"
+    ]
+
+
+def sign_up_and_confirm(client, smtp, sessions):
+    sign_up(client, email="anna@example.nl", sessions=sessions)
+    confirm(client, path_to(smtp.to("anna@example.nl")[0], "/confirm/"))
+    return smtp.to("anna@example.nl")[1]
+
+
+def test_confirmation_mail_has_an_invite_per_session(client, open_edition, smtp):
+    welcome = sign_up_and_confirm(client, smtp, ["2027-noord", "2027-oost"])
+
+    parts = calendar_parts(welcome)
+    assert [method for method, _ in parts] == ["REQUEST", "REQUEST"]
+    sessions = {s.slug: s for s in db.session.scalars(db.select(ProgrammeSession))}
+    uids = set()
+    for _method, calendar in parts:
+        assert calendar["METHOD"] == "REQUEST"
+        event = calendar.walk("VEVENT")[0]
+        uids.add(str(event["UID"]))
+        assert "anna@example.nl" in str(event["ATTENDEE"]).lower()
+        assert str(event["ORGANIZER"]).lower().startswith("mailto:")
+        # The personal join link, never the raw stream link.
+        assert "/join/" in str(event["DESCRIPTION"])
+    assert len(uids) == 2
+    assert {sessions["2027-noord"].uid, sessions["2027-oost"].uid} == {
+        uid.split("@")[0] for uid in uids
+    }
+    # The .ics files come along as attachments too, for clients that ignore the parts.
+    assert sorted(a.get_filename() for a in welcome.iter_attachments())[0].endswith(".ics")
+
+
+def test_dropping_a_session_sends_a_cancel_for_that_session(client, open_edition, smtp):
+    welcome = sign_up_and_confirm(client, smtp, ["2027-noord", "2027-oost"])
+    personal = manage_path(welcome)
+    response = client.post(
+        f"{personal}/drop/2027-noord", data={"csrf_token": csrf_from(client, personal)}
+    )
+    assert response.status_code in (302, 303)
+    noord = db.session.scalar(db.select(ProgrammeSession).filter_by(slug="2027-noord"))
+
+    cancelled = smtp.to("anna@example.nl")[-1]
+    parts = calendar_parts(cancelled)
+    assert [method for method, _ in parts] == ["CANCEL"]
+    event = parts[0][1].walk("VEVENT")[0]
+    assert str(event["UID"]).split("@")[0] == noord.uid
