@@ -262,3 +262,41 @@ def test_an_edit_in_between_is_not_silently_overwritten(client, make_edition, ma
     assert client.post(url, data=again).status_code == 302
     db.session.expire_all()
     assert db.session.get(ProgrammeSession, session.id).theme == "Mijn thema"
+
+
+def test_raising_the_capacity_gives_places_to_the_waiting_list_in_order(
+    client, make_edition, make_organiser, make_registration
+):
+    from eventsite.mail.models import OutboxMessage
+    from eventsite.registration.models import Registration
+
+    session, url = setup(client, make_edition, make_organiser)
+    session.capacity = 2
+    db.session.commit()
+    for i in range(2):
+        make_registration(session, email=f"plaats{i}@example.nl")
+    for i in range(3):
+        registration = make_registration(session, email=f"wacht{i}@example.nl", state="waiting")
+        registration.waiting_since = datetime(2027, 4, 1, 9, i, tzinfo=UTC)
+    db.session.commit()
+    data = form_data(client, url)
+    data["capacity"] = "4"
+    response = client.post(url, data=data, follow_redirects=True)
+    assert "Plaatsen gegeven aan mensen op de wachtlijst: 2" in response.get_data(as_text=True)
+    db.session.expire_all()
+    states = dict(
+        db.session.execute(
+            db.select(Registration.id, Registration.state).filter_by(session_id=session.id)
+        ).all()
+    )
+    assert sorted(states.values()).count("confirmed") == 4
+    session = db.session.get(ProgrammeSession, session.id)
+    assert session.confirmed_count == 4
+    waiting = db.session.scalars(
+        db.select(Registration).filter_by(session_id=session.id, state="waiting")
+    ).all()
+    assert [r.attendee.email for r in waiting] == ["wacht2@example.nl"]  # the last in line
+    promoted_mails = db.session.scalars(
+        db.select(OutboxMessage.recipient).where(OutboxMessage.recipient.like("wacht%"))
+    ).all()
+    assert sorted(promoted_mails) == ["wacht0@example.nl", "wacht1@example.nl"]

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..programme.models import CANCELLED, ProgrammeSession, Speaker
 from ..programme.signals import session_cancelled, session_changed
+from ..registration.services import fill_free_places
 from . import audit
 from .forms import parse_speakers
 from .models import Organiser
@@ -32,6 +33,8 @@ class EditResult:
     saved: bool
     calendar_changed: bool = False
     conflict: bool = False
+    # People who moved up from the waiting list into places the edit freed.
+    promoted: int = 0
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -101,22 +104,29 @@ def edit_session(
         recording_url=data["recording_url"] or None,
     )
     changed_fields = [k for k, v in changes.items() if getattr(session, k) != v]
-    calendar_changed = session.apply_changes(**changes)
-    if replace_speakers(session, parse_speakers(data["speakers"])):
-        changed_fields.append("speakers")
-    if not changed_fields:
-        return EditResult(saved=True)
-    if calendar_changed:
-        session_changed.send(session)
-    audit.record(organiser, "session.edit", session.slug, "changed: " + ", ".join(changed_fields))
     try:
+        calendar_changed = session.apply_changes(**changes)
+        if replace_speakers(session, parse_speakers(data["speakers"])):
+            changed_fields.append("speakers")
+        if not changed_fields:
+            return EditResult(saved=True)
+        db.session.flush()  # the database checks the capacity against the places here
+        if calendar_changed:
+            session_changed.send(session)
+        promoted = []
+        if "capacity" in changed_fields and not session.is_cancelled:
+            # After the signal: those who move up get their own mail with the new details.
+            promoted = fill_free_places(session.id)
+        audit.record(
+            organiser, "session.edit", session.slug, "changed: " + ", ".join(changed_fields)
+        )
         db.session.commit()
     except IntegrityError:
         # A sign-up confirmed meanwhile: the database's capacity check refused the lower value.
         db.session.rollback()
         message = _l("The capacity cannot be lower than the confirmed places.")
         return EditResult(saved=False, errors={"capacity": str(message)})
-    return EditResult(saved=True, calendar_changed=calendar_changed)
+    return EditResult(saved=True, calendar_changed=calendar_changed, promoted=len(promoted))
 
 
 def replace_speakers(session: ProgrammeSession, speakers: list[tuple]) -> bool:

@@ -85,6 +85,14 @@ def edit_session(slug: str):
             form.fingerprint.data = editing.edit_fingerprint(session)
             flash(result.errors["_form"], "error")
         elif result.saved:
+            if result.promoted:
+                flash(
+                    _(
+                        "Places from the waiting list given: %(n)d. They get a mail.",
+                        n=result.promoted,
+                    ),
+                    "success",
+                )
             if result.calendar_changed:
                 flash(
                     _("Saved. Attendees with a place get the updated calendar invite."), "success"
