@@ -40,8 +40,9 @@ from .extensions import db
 from .i18n import current_language
 from .programme.models import Edition, ProgrammeSession, Region, Speaker
 
-# Session keys that do not change what an anonymous page shows.
-SHAREABLE_SESSION_KEYS = frozenset({"lang", "csrf_token"})
+# Session keys that do not change what an anonymous page shows. Flask-Login writes
+# ``_fresh = False`` into any non-empty session of a visitor who is not logged in.
+SHAREABLE_SESSION_KEYS = frozenset({"lang", "csrf_token", "_fresh"})
 MAX_ENTRIES = 256
 MAX_AGE = 60
 # Seconds a version read from the database is reused by one process (config PAGE_VERSION_TTL).

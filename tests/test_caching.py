@@ -244,3 +244,10 @@ def test_calendar_files_are_built_once_per_version_and_language(app, client, edi
     db.session.commit()
     changed = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200 and "Nieuwe titel" in changed.get_data(as_text=True)
+
+
+def test_logged_in_organiser_gets_a_fresh_private_page(app, client, edition):
+    with client.session_transaction() as sess:
+        sess["_user_id"] = "1"
+    response = client.get("/")
+    assert response.cache_control.private and "ETag" not in response.headers
