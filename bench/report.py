@@ -84,10 +84,12 @@ def markdown(results: dict) -> str:
         f"{m['cores']} cores ({m['cpu'] or 'unknown CPU'}), {m['memory_mb']} MB, "
         f"Python {m['python']}; load average at start {m['load_average_at_start']}. "
         f"{results['timing']['duration']} s per measurement after "
-        f"{results['timing']['warmup']} s warm-up; client and server share the machine.",
+        f"{results['timing']['warmup']} s warm-up; client and server share the machine. "
+        "Each ratio is to the hello app measured right before it at the same load.",
         "",
-        "| database | endpoint | clients | req/s | × hello | p50 ms | p95 ms | p99 ms | errors |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| database | endpoint | clients | req/s | hello req/s | × hello | p50 ms | p95 ms "
+        "| p99 ms | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for clients in ("32", "128"):
         h = results["hello"][clients]
@@ -108,6 +110,7 @@ def markdown(results: dict) -> str:
 
 def row(database: str, label: str, clients: str, f: dict, ratio: str) -> str:
     return (
-        f"| {database} | {label} | {clients} | {f['rps']:.0f} | {ratio} | {f['p50_ms']:.1f} | "
+        f"| {database} | {label} | {clients} | {f['rps']:.0f} | {f.get('hello_rps', f['rps']):.0f} "
+        f"| {ratio} | {f['p50_ms']:.1f} | "
         f"{f['p95_ms']:.1f} | {f['p99_ms']:.1f} | {f['errors']} |"
     )

@@ -12,6 +12,8 @@ What it does, on 127.0.0.1 only, with everything it starts stopped again:
    and 128 clients against the programme, a session page, the edition's .ics, GET /register
    and the full sign-up POST; then a CSV export of 100,000 attendees (time, peak RSS of the
    worker) and ``flask mail send-queued`` into an SMTP sink (mails per second).
+Each request rate's ratio is to the hello app measured right before it at the same load, so
+both figures of a pair see the same (possibly shared) machine.
 A measurement whose feature does not exist on this branch is skipped and says why.
 Results: bench/results/latest.json and latest.md (the table the README shows).
 """
@@ -79,24 +81,19 @@ def loadgen(port: int, concurrency: int, timing: dict, path: str = "/", signup: 
     return json.loads(out.stdout)
 
 
-def measure(port: int, timing: dict, path: str, signup: bool = False, ceiling=None) -> dict:
-    """32 and 128 clients; each figure with its ratio to the ceiling at the same load."""
+def measure(port: int, timing: dict, path: str, signup: bool = False, hello_port=None) -> dict:
+    """32 and 128 clients; each figure with its ratio to the hello ceiling measured just
+    before it at the same load (the machine may be shared: paired figures drift together)."""
     result = {}
     for clients in CONCURRENCY:
+        ceiling = loadgen(hello_port, clients, timing) if hello_port else None
         figures = loadgen(port, clients, timing, path=path, signup=signup)
         if ceiling:
-            figures["ratio"] = round(figures["rps"] / max(ceiling[str(clients)]["rps"], 1e-9), 3)
+            figures["hello_rps"] = ceiling["rps"]
+            figures["ratio"] = round(figures["rps"] / max(ceiling["rps"], 1e-9), 3)
         result[str(clients)] = figures
         print(f"    {clients:>3} clients: {report.figure_line(figures)}", flush=True)
     return result
-
-
-def measure_ceiling(tmp: Path, timing: dict) -> dict:
-    print("hello ceiling (bench/hello_app.py)", flush=True)
-    port = free_port()
-    env = site_env("sqlite://", port, 25)
-    with Gunicorn("bench.hello_app:app", port, env, tmp / "hello.log"):
-        return measure(port, timing, "/")
 
 
 def endpoints(facts: dict) -> list[tuple[str, str, bool, str]]:
@@ -110,7 +107,7 @@ def endpoints(facts: dict) -> list[tuple[str, str, bool, str]]:
     ]
 
 
-def bench_database(name: str, uri: str, tmp: Path, timing: dict, ceiling: dict, sizes: dict):
+def bench_database(name: str, uri: str, tmp: Path, timing: dict, hello_port: int, sizes: dict):
     """Everything measured on one database."""
     print(f"\n{name}: preparing", flush=True)
     port, mail_port = free_port(), free_port()
@@ -137,7 +134,7 @@ def bench_database(name: str, uri: str, tmp: Path, timing: dict, ceiling: dict, 
             print(f"  {key} {'POST' if signup else 'GET'} {path}", flush=True)
             result["endpoints"][key] = {
                 "path": path,
-                **measure(port, timing, path, signup, ceiling),
+                **measure(port, timing, path, signup, hello_port),
             }
         result["csv_export"] = extras.csv_export(server, env, uri, sizes["csv_rows"])
     result["outbox"] = extras.outbox(env, uri, tmp, sizes["mails"])
@@ -168,18 +165,24 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory(prefix="eventsite-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        results["hello"] = ceiling = measure_ceiling(tmp, timing)
-        sqlite_uri = f"sqlite:///{tmp / 'bench.db'}"
-        results["databases"]["sqlite"] = bench_database(
-            "sqlite", sqlite_uri, tmp, timing, ceiling, sizes
-        )
+        hello_port = free_port()
+        hello_env = site_env("sqlite://", hello_port, 25)
         pg_server = os.environ.get("EVENTSITE_TEST_DATABASE_URL")
-        if pg_server and not args.no_postgres:
-            with PrivatePostgres(pg_server) as pg_uri:
-                results["databases"]["postgresql"] = bench_database(
-                    "postgresql", pg_uri, tmp, timing, ceiling, sizes
-                )
-        else:
+        with_postgres = bool(pg_server) and not args.no_postgres
+        # The hello app runs (idle) next to the site, measured right before each figure.
+        with Gunicorn("bench.hello_app:app", hello_port, hello_env, tmp / "hello.log"):
+            print("hello ceiling (bench/hello_app.py)", flush=True)
+            results["hello"] = measure(hello_port, timing, "/")
+            sqlite_uri = f"sqlite:///{tmp / 'bench.db'}"
+            results["databases"]["sqlite"] = bench_database(
+                "sqlite", sqlite_uri, tmp, timing, hello_port, sizes
+            )
+            if with_postgres:
+                with PrivatePostgres(pg_server) as pg_uri:
+                    results["databases"]["postgresql"] = bench_database(
+                        "postgresql", pg_uri, tmp, timing, hello_port, sizes
+                    )
+        if not with_postgres:
             reason = "--no-postgres" if pg_server else "EVENTSITE_TEST_DATABASE_URL is not set"
             results["skipped_databases"] = {"postgresql": reason}
     results["targets"] = report.targets(results)
