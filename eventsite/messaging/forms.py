@@ -8,6 +8,7 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from .compose import Draft
@@ -45,7 +46,7 @@ class SendOnceForm(FlaskForm):
 class MessageForm(SendOnceForm):
     group = RadioField(
         _l("To"),
-        choices=list(GROUP_LABELS.items()),
+        choices=[SelectChoice(value, label) for value, label in GROUP_LABELS.items()],
         default=CONFIRMED,
         validators=[DataRequired()],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ...extensions import db
@@ -13,6 +14,14 @@ from ...messaging.forms import GROUP_LABELS, MessageForm, SendOnceForm, new_key
 from ...messaging.models import OrganiserMessage
 from ..blueprint import bp
 from .common import session_or_abort
+
+
+def _on_its_way(n: int) -> str:
+    return ngettext(
+        "The message is on its way to %(num)d person.",
+        "The message is on its way to %(num)d people.",
+        n,
+    )
 
 
 def _sent(message: OrganiserMessage | None, slug: str):
@@ -40,10 +49,7 @@ def messages(slug: str):
             except services.AlreadySent as already:
                 flash(_("This message was sent already; it was not sent again."), "info")
                 return _sent(already.message, slug)
-            flash(
-                _("The message is on its way to %(n)d people.", n=message.recipient_count),
-                "success",
-            )
+            flash(_on_its_way(message.recipient_count), "success")
             return _sent(message, slug)
         preview = services.preview(session, organiser, form.draft())
     history = services.history(session)
@@ -78,7 +84,7 @@ def send_recording(slug: str):
     except services.AlreadySent as already:
         flash(_("This message was sent already; it was not sent again."), "info")
         return _sent(already.message, slug)
-    flash(_("The message is on its way to %(n)d people.", n=message.recipient_count), "success")
+    flash(_on_its_way(message.recipient_count), "success")
     return _sent(message, slug)
 
 
