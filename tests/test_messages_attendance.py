@@ -52,6 +52,8 @@ def test_join_link_use_is_recorded_once_and_only_in_the_window(
     assert row.registration_id == registration.id
     assert (row.first_joined_at, row.last_joined_at, row.uses) == (opened, last, 3)
     assert later < last
+    data = client.get(f"/my/{token}/data.json").get_json()  # in the person's own download
+    assert data["registrations"][0]["joined_first_at"] == opened.isoformat()
 
 
 def test_only_confirmed_places_in_sessions_that_take_place_count(
