@@ -101,7 +101,7 @@ def test_dashboard_list_and_csv_show_who_joined(
     make_organiser("noord@example.org", "region", "noord")
     log_in(client, "noord@example.org")
     dashboard = client.get("/organiser/").get_data(as_text=True)
-    assert 'data-count="joined">1<' in dashboard
+    assert 'data-attendance="joined">1<' in dashboard
     listing = client.get(f"/organiser/sessions/{session.slug}/attendees").get_data(as_text=True)
     assert listing.count('data-joined="yes"') == 1 and listing.count('data-joined="no"') == 1
 

@@ -8,10 +8,15 @@ import pytest
 from eventsite.extensions import db
 from eventsite.i18n import localized
 from eventsite.mail.sender import send_queued
+from eventsite.messaging import services
+from eventsite.messaging.compose import Draft
 from eventsite.messaging.models import OrganiserMessage
+from eventsite.organisers.models import Organiser
+from eventsite.programme.models import ProgrammeSession
 from eventsite.registration.models import Attendee
 from tests.conftest import csrf_token, links_in, log_in, mail_text
 from tests.messages_helpers import join, message_form, outbox_of, send
+from tests.registration_helpers import run_at_once
 from tests.test_organisers_editing import form_data
 
 PEOPLE = {
@@ -197,3 +202,27 @@ def test_the_message_log_shows_who_sent_what_to_whom(client, noord):
     assert "Nora Noord" in page and "Waiting" in page and "De wachtlijst" in page
     entry = db.session.scalars(db.select(OrganiserMessage)).one()
     assert (entry.recipient_group, entry.recipient_count, entry.subject_nl) == ("waiting", 1, None)
+
+
+def test_two_posts_of_one_form_at_the_same_moment_send_once(app, noord):
+    """Two workers get the same form at once (a double click behind a load balancer)."""
+    session_id = noord.id
+    organiser_id = db.session.scalar(db.select(Organiser.id))
+
+    def press():
+        try:
+            services.send_message(
+                db.session.get(ProgrammeSession, session_id),
+                db.session.get(Organiser, organiser_id),
+                "confirmed",
+                Draft("Tegelijk", "Twee keer geklikt", None, None),
+                "same-key-" + "x" * 20,
+            )
+        except services.AlreadySent as already:
+            return already.message.id
+        return "sent"
+
+    results = run_at_once(app, [press, press])
+    [message] = db.session.scalars(db.select(OrganiserMessage)).all()
+    assert sorted(results, key=str) == sorted([message.id, "sent"], key=str)
+    assert len(outbox_of("organiser-message")) == len(GROUPS["confirmed"])

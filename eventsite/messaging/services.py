@@ -21,6 +21,7 @@ from ..mail.outbox import queue_many
 from ..organisers import audit
 from ..organisers.models import Organiser
 from ..programme.models import ProgrammeSession
+from ..registration.capacity import begin_write
 from ..registration.models import (
     CONFIRMED,
     WAITING,
@@ -112,6 +113,9 @@ def _message_context(session: ProgrammeSession, organiser: Organiser, draft: Dra
 
 def _start_log(session, organiser, group, key, **fields) -> OrganiserMessage:
     """Add the log row and flush: a key used before raises AlreadySent (nothing is queued)."""
+    # SQLite: take the write lock first, so a second post of the same form waits here and
+    # then meets the unique key (PostgreSQL makes it wait on the unique index instead).
+    begin_write()
     log = OrganiserMessage(
         session_id=session.id,
         organiser_id=organiser.id,
