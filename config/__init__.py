@@ -71,6 +71,13 @@ class BaseConfig:
     CONFIRM_TOKEN_MAX_AGE = 48 * 3600
     # Personal join links lead to the stream from this many minutes before a session starts.
     JOIN_OPENS_MINUTES_BEFORE = 30
+    # A use of a join link counts as attendance from this many minutes before the start
+    # (None: JOIN_OPENS_MINUTES_BEFORE) until this many minutes after the end.
+    JOIN_WINDOW_MINUTES_BEFORE: int | None = None
+    JOIN_WINDOW_MINUTES_AFTER = 30
+    # Organiser messages to at most this many people are sent right after the response;
+    # larger ones are left to the `flask mail send-queued` workers.
+    MESSAGES_SEND_AT_ONCE_MAX = 50
     # `flask mail send-reminders` reminds attendees this many hours before a session starts.
     REMINDER_HOURS_BEFORE = 24
     # `flask registrations purge` removes unconfirmed sign-ups older than this many days.

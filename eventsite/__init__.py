@@ -77,6 +77,7 @@ def register_extensions(app: Flask) -> None:
 def import_models() -> None:
     """Import every feature's models, so the metadata (and Alembic) knows all tables."""
     from .mail import models as _mail  # noqa: F401
+    from .messaging import models as _messaging  # noqa: F401
     from .organisers import models as _organisers  # noqa: F401
     from .programme import models as _programme  # noqa: F401
     from .registration import models as _registration  # noqa: F401

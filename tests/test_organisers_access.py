@@ -6,6 +6,8 @@ The URLs are read from the app's URL map, so a page added later is walked too.
 import pytest
 
 from eventsite.extensions import db
+from eventsite.mail.models import OutboxMessage
+from eventsite.messaging.models import OrganiserMessage
 from eventsite.organisers.models import AuditLog
 from eventsite.organisers.views.account import PUBLIC_ENDPOINTS
 from eventsite.programme.models import ProgrammeSession
@@ -23,11 +25,12 @@ def organiser_urls(app, slug: str) -> list[tuple[str, str, str]]:
             continue
         extensions = ["csv", "xlsx"] if "extension" in rule.arguments else [None]
         for extension in extensions:
-            values = {"slug": slug, "extension": extension}
+            values = {"slug": slug, "extension": extension, "message_id": "1"}
             path = rule.rule
             for name in rule.arguments:
                 path = path.replace(f"<{name}>", values[name])
                 path = path.replace(f"<any(csv, xlsx):{name}>", values[name])
+                path = path.replace(f"<int:{name}>", values[name])
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 urls.append((rule.endpoint, method, path))
     assert len(urls) >= 10, urls
@@ -51,6 +54,20 @@ def test_every_organiser_url_is_refused(
     zuid, noord = by_region["zuid"], by_region["noord"]
     make_registration(zuid, name="Zuid Geheim", email="geheim@zuid.example")
     make_registration(noord, name="Noord Deelnemer", email="deelnemer@noord.example")
+    # A message about zuid (id 1: the message URLs below ask for it).
+    db.session.add(
+        OrganiserMessage(
+            session_id=zuid.id,
+            sender_name="Zuid",
+            sender_email="zuid@example.org",
+            recipient_group="confirmed",
+            languages="nl",
+            subject_nl="Geheim bericht",
+            body_nl="Geheim",
+            idempotency_key="k" * 24,
+        )
+    )
+    db.session.commit()
     before = (zuid.title, zuid.capacity, zuid.status, zuid.revision)
     form_page = "/organiser/login"
     if visitor == "other_region":
@@ -75,6 +92,9 @@ def test_every_organiser_url_is_refused(
     db.session.expire_all()
     zuid = db.session.get(ProgrammeSession, zuid.id)
     assert (zuid.title, zuid.capacity, zuid.status, zuid.revision) == before
+    # Refused message forms sent nothing.
+    assert db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage)) == 0
+    assert db.session.scalar(db.select(db.func.count()).select_from(OrganiserMessage)) == 1
     # Refused exports leave no trace of data; allowed ones (own sessions) are audited.
     targets = db.session.scalars(db.select(AuditLog.target)).all()
     assert not any(zuid.slug in t for t in targets)

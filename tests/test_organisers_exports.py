@@ -23,6 +23,7 @@ HEADER_NL = [
     "Bevestigd op",
     "Toestemming nieuwsbrief",
     "Taal",
+    "Deelgenomen om",
 ]
 TRICKY = 'Jan "de Smid", Jansen\nTweede regel'
 FORMULA = '=HYPERLINK("http://x")'
@@ -96,7 +97,7 @@ def test_session_csv(client, exported):
     assert jan[4] == noord.title
     assert jan[5] == "bevestigd"
     assert jan[6] == jan[7] == "2027-04-01T15:05:00+02:00"  # Amsterdam summer time
-    assert jan[8:] == ["ja", "en"]
+    assert jan[8:] == ["ja", "en", ""]  # not joined (tests/test_messages_attendance.py)
     evil = by_email["evil@x.nl"]
     assert evil[0] == "'" + FORMULA and evil[2] == "'+31 6 1234" and evil[3] == "'@SUM(A1)"
     assert evil[5] == "nog niet bevestigd" and evil[7] == ""

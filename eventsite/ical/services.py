@@ -17,11 +17,19 @@ from ..extensions import db
 from ..i18n import localized
 from ..programme.models import ProgrammeSession
 from ..registration.models import CONFIRMED, Attendee, Registration
-
-# The attendee of a personal link: the registration feature's lookup, used by the views here.
-from ..registration.services import attendee_for_token as attendee_for_token
 from . import links
 from .builders import description_text
+
+
+def attendee_for_token(token: str) -> Attendee | None:
+    """The attendee of a personal link: the registration feature's lookup.
+
+    Imported on use: registration.services imports this package (for its invites), so a
+    module-level import makes a cycle whenever registration.services is imported first.
+    """
+    from ..registration.services import attendee_for_token as lookup
+
+    return lookup(token)
 
 
 def site_url_for(endpoint: str, **values) -> str:

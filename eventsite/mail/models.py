@@ -43,6 +43,10 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The organiser message this mail is one of (its progress page counts these rows).
+    organiser_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organiser_message.id", ondelete="SET NULL"), index=True
+    )
 
     attachments: Mapped[list[OutboxAttachment]] = relationship(
         back_populates="message", cascade="all, delete-orphan", order_by="OutboxAttachment.id"

@@ -14,9 +14,12 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from sqlalchemy import insert
 
+from ..clock import utcnow
 from ..extensions import db
-from .models import OutboxAttachment, OutboxMessage
+from .delivery import FLUSHED
+from .models import QUEUED, OutboxAttachment, OutboxMessage
 
 
 @dataclass(frozen=True)
@@ -82,3 +85,27 @@ def queue_mail(
     # Remembered so the app can try to send it right after the commit (see sender.py).
     db.session.info.setdefault("outbox_new", []).append(message)
     return message
+
+
+def queue_many(rows: list[dict[str, Any]], send_after_commit: bool = False) -> int:
+    """Add many rendered mails (dicts of OutboxMessage columns) in one bulk INSERT.
+
+    For large sends: no ORM object per mail. Unless ``send_after_commit``, the rows are
+    left to the `flask mail send-queued` workers rather than sent after the response, so a
+    request never sends thousands of mails itself. Returns the number of rows.
+    """
+    if not rows:
+        return 0
+    now = utcnow()
+    values = [
+        {"message_id": new_message_id(), "state": QUEUED, "attempts": 0}
+        | {"next_attempt_at": now, "created_at": now}
+        | row
+        for row in rows
+    ]
+    ids = db.session.scalars(
+        insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True), values
+    ).all()
+    if send_after_commit:
+        db.session.info.setdefault(FLUSHED, []).extend(ids)
+    return len(ids)

@@ -40,6 +40,7 @@ COLUMNS = (
     "confirmed_at",
     "newsletter",
     "language",
+    "joined",
 )
 
 
@@ -52,7 +53,9 @@ def local_iso(moment: datetime | None, zone: str = ZONE) -> str:
 
 def export_row(record: Sequence, state_label: Callable[[str], str], yes_no: tuple[str, str]):
     """A database record (see services.export_records) as a row of text cells."""
-    name, email, organisation, role, session, state, registered, confirmed, news, lang = record
+    name, email, organisation, role, session, state, registered, confirmed, news, lang, joined = (
+        record
+    )
     return [
         name,
         email,
@@ -64,6 +67,7 @@ def export_row(record: Sequence, state_label: Callable[[str], str], yes_no: tupl
         local_iso(confirmed),
         yes_no[0] if news else yes_no[1],
         lang,
+        local_iso(joined),
     ]
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import contains_eager
 from ..extensions import db
 from ..programme import queries
 from ..programme.models import Edition, ProgrammeSession
-from ..registration.models import STATES, Attendee, Registration
+from ..registration.models import STATES, Attendance, Attendee, Registration
 from .models import Organiser
 
 SORTS = {
@@ -206,8 +206,10 @@ def export_records(session_ids: list[int]) -> Iterator[tuple]:
             Registration.confirmed_at,
             Attendee.newsletter,
             Attendee.language,
+            Attendance.first_joined_at,
         )
         .join(Attendee, Registration.attendee_id == Attendee.id)
+        .outerjoin(Attendance, Attendance.registration_id == Registration.id)
         .join(ProgrammeSession, Registration.session_id == ProgrammeSession.id)
         .where(Registration.session_id.in_(session_ids))
         .order_by(ProgrammeSession.start_at, Attendee.name, Registration.id)

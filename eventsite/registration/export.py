@@ -19,6 +19,7 @@ def export_data(attendee: Attendee) -> dict:
         "role": attendee.role,
         "language": attendee.language,
         "newsletter": attendee.newsletter,
+        "organiser_messages_stopped": attendee.messages_opt_out,
         "consent": {
             "privacy_statement_version": attendee.consent_version,
             "signed_up_at": moment(attendee.created_at),
@@ -36,6 +37,9 @@ def export_data(attendee: Attendee) -> dict:
                 "waiting_since": moment(r.waiting_since),
                 "cancelled_at": moment(r.cancelled_at),
                 "reminder_sent_at": moment(r.reminder_sent_at),
+                # Uses of the personal join link around the session (attendance).
+                "joined_first_at": moment(r.attendance.first_joined_at if r.attendance else None),
+                "joined_last_at": moment(r.attendance.last_joined_at if r.attendance else None),
             }
             for r in sorted(attendee.registrations, key=lambda r: r.session.start_at)
         ],

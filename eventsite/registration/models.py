@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..clock import utcnow
 from ..dbtypes import UTCDateTime
@@ -118,3 +118,30 @@ class ManageToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     attendee: Mapped[Attendee] = relationship(back_populates="manage_tokens")
+
+
+class Attendance(db.Model):
+    """That a confirmed attendee used their personal join link around the session's time.
+
+    One row per registration (the unique constraint makes concurrent clicks one row): the
+    first use and the last, and how many uses; written by ``attendance.record_join``.
+    """
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("registration_id", name="uq_attendance_registration"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
+    first_joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Uses of the join link within the window (a reconnect counts again).
+    uses: Mapped[int] = mapped_column(default=1)
+
+    registration: Mapped[Registration] = relationship(
+        backref=backref(
+            "attendance", uselist=False, cascade="all, delete-orphan", passive_deletes=True
+        )
+    )
+
+    def __repr__(self) -> str:
+        return f"<Attendance {self.registration_id}>"

@@ -282,6 +282,12 @@ def cancel_all(attendee: Attendee) -> list[Registration]:
     return active
 
 
+def set_messages_opt_out(attendee: Attendee, stop: bool) -> None:
+    """Stop or resume organiser messages (reminders and calendar updates still go)."""
+    attendee.messages_opt_out = stop
+    db.session.commit()
+
+
 def fill_free_places(session_id: int) -> list[Registration]:
     """Give free places (e.g. after organisers raised the capacity) to those waiting, in
     order, and mail them. The caller commits."""

@@ -24,6 +24,7 @@ from ..i18n import current_language
 from ..programme import queries
 from ..programme.models import ProgrammeSession
 from . import cli, services
+from .attendance import record_join
 from .capacity import waiting_position
 from .export import export_data
 from .forms import ActionForm, EmailForm, EraseForm, RegistrationForm
@@ -224,6 +225,20 @@ def drop(token: str, slug: str):
     return redirect(url_for(".manage", token=token))
 
 
+@bp.post("/my/<token>/messages/<any(stop, resume):action>")
+@manage_limit
+def messages_opt_out(token: str, action: str):
+    """Stop (or resume) messages from the organisers for this edition."""
+    attendee = _attendee_or_404(token)
+    if ActionForm().validate_on_submit():
+        services.set_messages_opt_out(attendee, action == "stop")
+        if action == "stop":
+            flash(_("You will get no more messages from the organisers."), "success")
+        else:
+            flash(_("You will get messages from the organisers again."), "success")
+    return redirect(url_for(".manage", token=token))
+
+
 @bp.route("/my/<token>/cancel", methods=["GET", "POST"])
 @manage_limit
 def cancel(token: str):
@@ -273,6 +288,8 @@ def join(token: str, slug: str):
     target = join_target(attendee, slug, timedelta(minutes=minutes))
     if target.registration is None and target.reason == "not-registered":
         abort(404)
+    if target.registration is not None and record_join(target.registration):
+        db.session.commit()
     if target.stream_url:
         return _private(redirect(target.stream_url, code=303))
     html = render_template("registration/join_wait.html", target=target, token=token)

@@ -6,6 +6,7 @@ import pytest
 
 from eventsite.clock import utcnow
 from eventsite.extensions import db
+from eventsite.mail.sender import send_queued
 from eventsite.organisers.accounts import create_organiser
 from eventsite.programme.models import Edition
 from eventsite.registration.models import Attendee, Registration
@@ -74,6 +75,7 @@ def test_organiser_pages_are_accessible_and_fit(organiser_site, browser, viewpor
             (f"/organiser/sessions/{slug}/attendees", "attendees"),
             (f"/organiser/sessions/{slug}/edit", "edit"),
             ("/organiser/audit", "audit"),
+            (f"/organiser/sessions/{slug}/messages", "messages"),
         ):
             page.goto(site(path))
             assert serious_violations(page) == [], path
@@ -81,6 +83,27 @@ def test_organiser_pages_are_accessible_and_fit(organiser_site, browser, viewpor
             screenshot(page, f"organisers-{shot}-{name}")
             if shot == "dashboard":
                 assert page.locator("svg.chart-svg rect.bar").count() == 4
+        # A message: preview, then send, then its progress page.
+        page.goto(site(f"/organiser/sessions/{slug}/messages"))
+        page.fill("#subject_nl", "De stream begint later")
+        page.fill("#body_nl", "We beginnen tien minuten later: https://example.nl/" + "x" * 80)
+        page.click("button[name=preview]")
+        assert "tien minuten later" in page.inner_text(".mail-preview")
+        assert serious_violations(page) == [], "message preview"
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        screenshot(page, f"organisers-message-preview-{name}")
+        site.app.config["MESSAGES_SEND_AT_ONCE_MAX"] = 0  # as a large send: left to the workers
+        page.click("button[name=send]")
+        page.wait_for_url(site(f"/organiser/sessions/{slug}/messages/*"))
+        assert page.get_attribute("#progress", "data-done") == "false"
+        assert serious_violations(page) == [], "message progress"
+        with site.app.app_context():
+            send_queued()
+            db.session.remove()
+        # The optional script fetches the new numbers without a reload.
+        page.wait_for_selector("#progress[data-done=true]", timeout=15_000)
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        screenshot(page, f"organisers-message-{name}")
         assert csp_errors == []
     finally:
         page.context.close()

@@ -27,6 +27,7 @@ COLUMN_LABELS = {
     "confirmed_at": _l("Confirmed at"),
     "newsletter": _l("Newsletter consent"),
     "language": _l("Language"),
+    "joined": _l("Joined at"),
 }
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...clock import utcnow
+from ...registration.attendance import attendance_of, joined_counts
 from ...registration.models import STATES
 from .. import audit, editing, services
 from ..auth import admin_required
@@ -32,6 +33,7 @@ def dashboard():
         editions=services.editions_for(current_user),
         sessions=sessions,
         counts=services.state_counts(ids),
+        joined=joined_counts(ids),
         totals=services.totals(ids),
         chart=bar_chart(services.signups_per_day(ids, edition.timezone)),
         state_labels=STATE_LABELS,
@@ -58,6 +60,7 @@ def attendees(slug: str):
         "organisers/attendees.html",
         session=session,
         pagination=pagination,
+        attendance=attendance_of([r.id for r in pagination.items]),
         filters=filters,
         states=STATES,
         state_labels=STATE_LABELS,

@@ -1,0 +1,277 @@
+"""Organiser messages: who gets them, sending them once, and their progress. No requests here.
+
+A send writes the log row first (its unique idempotency key refuses a second send of the
+same form), then one outbox row per recipient in a bulk INSERT, all in one transaction.
+Attendees who stopped organiser messages (``Attendee.messages_opt_out``) are never included.
+Small sends go out right after the response; large ones are left to the mail workers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..mail.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
+from ..mail.outbox import queue_many
+from ..organisers import audit
+from ..organisers.models import Organiser
+from ..programme.models import ProgrammeSession
+from ..registration.capacity import begin_write
+from ..registration.models import (
+    CONFIRMED,
+    WAITING,
+    Attendance,
+    Attendee,
+    ManageToken,
+    Registration,
+)
+from . import compose
+from .compose import Draft, Placeholders, Recipient
+from .models import GROUPS, JOINED, NOT_JOINED, RECORDING, OrganiserMessage
+
+MESSAGE_TEMPLATE = "messages_organiser"
+RECORDING_TEMPLATES = {True: "messages_recording_joined", False: "messages_recording_missed"}
+
+
+class AlreadySent(Exception):
+    """The form with this idempotency key was sent before: ``message`` is that send."""
+
+    def __init__(self, message: OrganiserMessage | None) -> None:
+        super().__init__("already sent")
+        self.message = message
+
+
+def _recipients_query(session: ProgrammeSession, group: str):
+    joined = select(Attendance.id).where(Attendance.registration_id == Registration.id).exists()
+    query = (
+        select(Attendee.id, Attendee.email, Attendee.name, Attendee.language, joined)
+        .join(Registration, Registration.attendee_id == Attendee.id)
+        .where(Registration.session_id == session.id, Attendee.messages_opt_out.is_(False))
+    )
+    if group == WAITING:
+        query = query.where(Registration.state == WAITING)
+    else:
+        query = query.where(Registration.state == CONFIRMED)
+    if group == JOINED:
+        query = query.where(joined)
+    elif group == NOT_JOINED:
+        query = query.where(~joined)
+    return query
+
+
+def recipients(session: ProgrammeSession, group: str) -> list[Recipient]:
+    """The people of ``group`` in ``session`` who have not stopped organiser messages."""
+    query = _recipients_query(session, group).order_by(Attendee.id)
+    return [Recipient(*row) for row in db.session.execute(query)]
+
+
+def group_counts(session: ProgrammeSession) -> dict[str, Counter]:
+    """Per group, how many would get a message, by language: {group: Counter({lang: n})}."""
+    counts = {}
+    for group in GROUPS:
+        people = _recipients_query(session, group).subquery()
+        rows = db.session.execute(
+            select(people.c.language, func.count()).group_by(people.c.language)
+        )
+        counts[group] = Counter(dict(rows.all()))
+    return counts
+
+
+def by_language(people: list[Recipient]) -> Counter:
+    return Counter(person.language for person in people)
+
+
+def preview(session: ProgrammeSession, organiser: Organiser, draft: Draft) -> dict[str, tuple]:
+    """The mail as recipients will get it, per language written: {language: (subject, text)}."""
+    placeholders = Placeholders.new()
+    rendered = compose.render_templates(
+        MESSAGE_TEMPLATE,
+        draft.languages,
+        placeholders,
+        **_message_context(session, organiser, draft),
+    )
+    sample = {}
+    for lang, mail in rendered.items():
+        subject, text, _html = compose.personalise(mail, placeholders, "…", "https://…")
+        sample[lang] = (subject, text)
+    return sample
+
+
+def _message_context(session: ProgrammeSession, organiser: Organiser, draft: Draft) -> dict:
+    return {
+        "session": session,
+        "organiser_name": organiser.name,
+        "draft": draft,
+        "body_html": compose.body_html,
+    }
+
+
+def _start_log(session, organiser, group, key, **fields) -> OrganiserMessage:
+    """Add the log row and flush: a key used before raises AlreadySent (nothing is queued)."""
+    # SQLite: take the write lock first, so a second post of the same form waits here and
+    # then meets the unique key (PostgreSQL makes it wait on the unique index instead).
+    begin_write()
+    log = OrganiserMessage(
+        session_id=session.id,
+        organiser_id=organiser.id,
+        sender_name=organiser.name,
+        sender_email=organiser.email,
+        recipient_group=group,
+        idempotency_key=key,
+        **fields,
+    )
+    db.session.add(log)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same form again (double click, re-post): the first send stands.
+        db.session.rollback()
+        raise AlreadySent(find_by_key(key)) from None
+    return log
+
+
+def _queue(log: OrganiserMessage, kind: str, people: list[Recipient], mail_for) -> None:
+    """One outbox row per recipient, personal management links, the count; bulk inserts."""
+    links, token_rows = compose.personal_links(people)
+    if token_rows:
+        db.session.execute(insert(ManageToken), token_rows)
+    rows = []
+    for person in people:
+        template_mail, placeholders, language = mail_for(person)
+        subject, text, html = compose.personalise(
+            template_mail, placeholders, person.name, links[person.attendee_id]
+        )
+        rows.append(
+            {
+                "kind": kind,
+                "recipient": person.email,
+                "language": language,
+                "subject": subject[:300],
+                "text_body": text,
+                "html_body": html,
+                "organiser_message_id": log.id,
+            }
+        )
+    at_once = len(rows) <= current_app.config["MESSAGES_SEND_AT_ONCE_MAX"]
+    log.recipient_count = queue_many(rows, send_after_commit=at_once)
+
+
+def send_message(
+    session: ProgrammeSession, organiser: Organiser, group: str, draft: Draft, key: str
+) -> OrganiserMessage:
+    """Log and queue a message to ``group``, each in the recipient's language; commit."""
+    log = _start_log(
+        session,
+        organiser,
+        group,
+        key,
+        languages=",".join(draft.languages),
+        subject_nl=draft.subject_nl,
+        body_nl=draft.body_nl if draft.subject_nl else None,
+        subject_en=draft.subject_en,
+        body_en=draft.body_en if draft.subject_en else None,
+    )
+    people = recipients(session, group)
+    placeholders = Placeholders.new()
+    # Only the languages written: a reader of the other language gets the whole mail in
+    # the written one, rather than an English frame around a Dutch text.
+    rendered = compose.render_templates(
+        MESSAGE_TEMPLATE,
+        draft.languages,
+        placeholders,
+        **_message_context(session, organiser, draft),
+    )
+
+    def mail_for(person: Recipient):
+        language = draft.language_for(person.language)
+        return rendered[language], placeholders, language
+
+    _queue(log, "organiser-message", people, mail_for)
+    audit.record(organiser, "message.send", session.slug, f"{group}: {log.recipient_count}")
+    db.session.commit()
+    return log
+
+
+def send_recording(session: ProgrammeSession, organiser: Organiser, key: str) -> OrganiserMessage:
+    """ "The recording is online" to every confirmed attendee: one text for those who
+    joined, another for those who did not; in each one's language; commit."""
+    if not session.recording_url:
+        raise ValueError("the session has no recording link")
+    placeholders = Placeholders.new()
+    context = {"session": session, "organiser_name": organiser.name}
+    rendered = {
+        joined: compose.render_templates(template, compose.LANGUAGES, placeholders, **context)
+        for joined, template in RECORDING_TEMPLATES.items()
+    }
+    log = _start_log(
+        session,
+        organiser,
+        RECORDING,
+        key,
+        languages="nl,en",
+        subject_nl=rendered[True]["nl"][0][:200],
+        subject_en=rendered[True]["en"][0][:200],
+    )
+    people = recipients(session, CONFIRMED)
+
+    def mail_for(person: Recipient):
+        language = person.language if person.language in compose.LANGUAGES else "nl"
+        return rendered[person.joined][language], placeholders, language
+
+    _queue(log, "recording", people, mail_for)
+    joined = sum(person.joined for person in people)
+    audit.record(
+        organiser,
+        "message.recording",
+        session.slug,
+        f"joined: {joined}, missed: {len(people) - joined}",
+    )
+    db.session.commit()
+    return log
+
+
+def find_by_key(key: str) -> OrganiserMessage | None:
+    return db.session.scalar(select(OrganiserMessage).filter_by(idempotency_key=key))
+
+
+def history(session: ProgrammeSession) -> list[OrganiserMessage]:
+    """The messages sent about a session, newest first."""
+    return list(
+        db.session.scalars(
+            select(OrganiserMessage)
+            .filter_by(session_id=session.id)
+            .order_by(OrganiserMessage.created_at.desc(), OrganiserMessage.id.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Progress:
+    queued: int = 0  # waiting for a (next) attempt, or being sent right now
+    sent: int = 0
+    failed: int = 0
+
+    @property
+    def done(self) -> bool:
+        return self.queued == 0
+
+
+def progress(message_ids: list[int]) -> dict[int, Progress]:
+    """How far each send is, from its outbox rows: {message_id: Progress}."""
+    counts: dict[int, Counter] = {message_id: Counter() for message_id in message_ids}
+    rows = db.session.execute(
+        select(OutboxMessage.organiser_message_id, OutboxMessage.state, func.count())
+        .where(OutboxMessage.organiser_message_id.in_(message_ids))
+        .group_by(OutboxMessage.organiser_message_id, OutboxMessage.state)
+    )
+    for message_id, state, n in rows:
+        counts[message_id][state] = n
+    return {
+        message_id: Progress(queued=c[QUEUED] + c[SENDING], sent=c[SENT], failed=c[FAILED])
+        for message_id, c in counts.items()
+    }

@@ -1,0 +1,139 @@
+"""After the event: "the recording is online" (joined and missed get their own text), the
+public pages show the recording, and large sends show their progress from the outbox."""
+
+from datetime import timedelta
+
+from eventsite.extensions import db
+from eventsite.mail.models import FAILED, OutboxMessage
+from eventsite.mail.sender import send_queued
+from eventsite.messaging.models import OrganiserMessage
+from tests.conftest import csrf_token, log_in, mail_text
+from tests.messages_helpers import join, key_from, message_form, outbox_of, send
+from tests.test_organisers_editing import form_data
+
+RECORDING = "https://video.example/jaarevent-2027-noord"
+
+
+def noord_with_people(make_edition, make_registration, client, clock):
+    session = next(s for s in make_edition(2027).sessions if s.region.slug == "noord")
+    came_nl = make_registration(session, email="kwam@example.nl", language="nl")
+    came_en = make_registration(session, email="came@example.nl", language="en")
+    make_registration(session, email="gemist@example.nl", language="nl")
+    make_registration(session, email="missed@example.nl", language="en")
+    make_registration(session, email="wacht@example.nl", state="waiting")
+    stopped = make_registration(session, email="stop@example.nl")
+    stopped.attendee.messages_opt_out = True
+    db.session.commit()
+    for registration in (came_nl, came_en):
+        join(client, clock, registration)
+    return session
+
+
+def test_recording_mail_joined_and_missed_texts_go_to_the_right_people(
+    client, make_edition, make_registration, make_organiser, clock, smtp
+):
+    session = noord_with_people(make_edition, make_registration, client, clock)
+    clock.set(session.end_at + timedelta(days=1))
+    make_organiser("noord@example.org", "region", "noord", name="Nora Noord")
+    log_in(client, "noord@example.org")
+    page_url = f"/organiser/sessions/{session.slug}/messages"
+    assert "/recording" not in client.get(page_url).get_data(as_text=True)  # no link yet
+
+    edit = f"/organiser/sessions/{session.slug}/edit"
+    data = form_data(client, edit)
+    data["recording_url"] = RECORDING
+    assert client.post(edit, data=data).status_code == 302
+    assert "de opname online staat" in client.get(edit).get_data(as_text=True)
+
+    page = client.get(page_url).get_data(as_text=True)
+    assert "Deelgenomen: 2; niet deelgenomen: 2." in page
+    form = {"csrf_token": csrf_token(client, page_url), "key": key_from(page)}
+    response = client.post(f"/organiser/sessions/{session.slug}/recording", data=form)
+    again = client.post(f"/organiser/sessions/{session.slug}/recording", data=form)
+    assert response.status_code == again.status_code == 302
+    assert response.headers["Location"] == again.headers["Location"]  # a double click: once
+
+    send_queued()
+    mails = {m["To"]: m for m in smtp.messages}
+    assert len(smtp.messages) == 4
+    assert set(mails) == {
+        "kwam@example.nl",
+        "came@example.nl",
+        "gemist@example.nl",
+        "missed@example.nl",
+    }
+    assert mails["kwam@example.nl"]["Subject"].startswith("De opname van")
+    assert "Bedankt dat je erbij was" in mail_text(mails["kwam@example.nl"])
+    assert "Thank you for joining" in mail_text(mails["came@example.nl"])
+    assert mails["gemist@example.nl"]["Subject"].endswith("gemist? De opname staat online")
+    assert "kon er niet bij zijn" in mail_text(mails["gemist@example.nl"])
+    assert "could not be there" in mail_text(mails["missed@example.nl"])
+    assert all(RECORDING in mail_text(m) and "Nora Noord" in mail_text(m) for m in mails.values())
+    [entry] = db.session.scalars(db.select(OrganiserMessage)).all()
+    assert (entry.recipient_group, entry.recipient_count) == ("recording", 4)
+
+
+def test_recording_without_a_link_is_refused(client, make_edition, make_organiser, clock):
+    session = next(s for s in make_edition(2027).sessions if s.region.slug == "noord")
+    make_organiser("noord@example.org", "region", "noord")
+    log_in(client, "noord@example.org")
+    url = f"/organiser/sessions/{session.slug}/messages"
+    form = {"csrf_token": csrf_token(client, url), "key": "a" * 32}
+    response = client.post(f"/organiser/sessions/{session.slug}/recording", data=form)
+    assert response.status_code == 302
+    assert "Vul eerst de link naar de opname in" in client.get(url).get_data(as_text=True)
+    assert db.session.scalars(db.select(OrganiserMessage)).all() == []
+
+
+def test_the_public_session_page_and_the_archive_show_the_recording(client, make_edition, clock):
+    edition = make_edition(2021)
+    session = edition.sessions[0]
+    session.recording_url = RECORDING
+    db.session.commit()
+    clock.at(2026, 11, 1)
+    assert RECORDING in client.get(f"/sessions/{session.slug}").get_data(as_text=True)
+    assert RECORDING in client.get("/editions/2021").get_data(as_text=True)
+
+
+def test_a_large_send_returns_at_once_and_shows_its_progress(
+    app, client, make_edition, make_registration, make_organiser, clock, smtp
+):
+    app.config["MESSAGES_SEND_AT_ONCE_MAX"] = 3
+    session = next(s for s in make_edition(2027).sessions if s.region.slug == "noord")
+    for i in range(8):
+        make_registration(session, email=f"p{i}@example.nl", language="en" if i % 2 else "nl")
+    make_organiser("noord@example.org", "region", "noord")
+    log_in(client, "noord@example.org")
+    data = message_form(client, session.slug, subject_nl="Veel", body_nl="Voor iedereen")
+    response = send(client, session.slug, data)
+    assert smtp.messages == []  # left to the workers, not sent after the response
+    detail = response.headers["Location"]
+    page = client.get(detail).get_data(as_text=True)
+    assert 'data-done="false"' in page and 'data-progress="queued">8<' in page
+    assert "js/message-progress.js" in page  # optional: the page has a reload link too
+    rows = outbox_of("organiser-message")
+    assert len({row.text_body for row in rows}) == 8  # a personal link in each
+    assert len({row.subject for row in rows}) == 1
+
+    rows[0].state = FAILED  # e.g. an address the server refused for good
+    db.session.commit()
+    send_queued()
+    page = client.get(detail).get_data(as_text=True)
+    assert 'data-progress="queued">0<' in page and 'data-progress="sent">7<' in page
+    assert 'data-progress="failed">1<' in page and 'data-done="true"' in page
+    assert "js/message-progress.js" not in page
+    listing = client.get(f"/organiser/sessions/{session.slug}/messages").get_data(as_text=True)
+    assert 'data-progress="sent">7<' in listing
+    assert len(smtp.messages) == 7
+
+
+def test_a_small_send_goes_right_after_the_response(
+    client, make_edition, make_registration, make_organiser, clock, smtp
+):
+    session = next(s for s in make_edition(2027).sessions if s.region.slug == "noord")
+    make_registration(session, email="een@example.nl")
+    make_organiser("noord@example.org", "region", "noord")
+    log_in(client, "noord@example.org")
+    send(client, session.slug, message_form(client, session.slug, subject_nl="Kort", body_nl="Hoi"))
+    assert [m["To"] for m in smtp.messages] == ["een@example.nl"]
+    assert db.session.scalar(db.select(OutboxMessage.state)) == "sent"
