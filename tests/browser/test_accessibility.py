@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
 
-from tests.browser.conftest import (
+from tests.browser.harness import (
     DESKTOP,
     PHONE,
     assert_accessible,
+    expect,
     screenshot,
     serious_violations,
     sign_up_directly,
@@ -116,5 +116,7 @@ def test_screenshots_of_the_main_pages(live_site, make_page):
             # Nothing sticks out sideways, not even on a 360 px phone.
             assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
             screenshot(page, f"{name}-{device}")
+            # What a visitor sees first, for the README.
+            screenshot(page, f"{name}-{device}-first-screen", full_page=False)
         page.goto(live_site("/"))
         assert page.locator("article.session-card").count() == 5

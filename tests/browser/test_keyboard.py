@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
 
+from tests.browser.harness import expect
 from tests.conftest import links_in
 
 FOCUSED = """() => {

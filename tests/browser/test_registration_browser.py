@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from icalendar import Calendar
-from playwright.sync_api import expect
 
 from eventsite.extensions import db
 from eventsite.registration.models import CANCELLED, Attendee
-from tests.browser.conftest import PHONE, download, screenshot, stream_url
+from tests.browser.harness import PHONE, download, expect, screenshot, stream_url
 from tests.conftest import links_in
 
 MY_PAGE = re.compile(r".*/my/[^/?]+$")
@@ -35,6 +35,7 @@ def unfolded(ics: bytes) -> str:
     return re.sub(r"\r\n[ \t]", "", ics.decode())
 
 
+@pytest.mark.parametrize("live_database", ["sqlite", "postgresql"], indirect=True)
 def test_dutch_phone_journey_from_programme_to_cancel(live_site, phone_page):
     page, email = phone_page, "anna@example.nl"
     first, second = live_site.slugs[:2]
