@@ -85,6 +85,20 @@ class BaseConfig:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
 
+    # Organiser logins: a login ends after this many idle minutes, and after this many hours.
+    ORGANISER_IDLE_MINUTES = 60
+    ORGANISER_ABSOLUTE_HOURS = 12
+    # Password links in mails: a reset link is valid this many minutes, a welcome link hours.
+    ORGANISER_RESET_LINK_MINUTES = 60
+    ORGANISER_WELCOME_LINK_HOURS = 72
+    # Failed logins allowed per account and per IP address (limits that pass, not a lockout),
+    # and password-reset requests per address and per IP address.
+    ORGANISER_LOGIN_LIMIT_ACCOUNT = "10 per 15 minutes"
+    ORGANISER_LOGIN_LIMIT_IP = "50 per hour"
+    ORGANISER_RESET_LIMIT = "5 per hour"
+    # Rows per page of an attendee list.
+    ORGANISER_PAGE_SIZE = 50
+
     # Proxy: how many proxies in front of the app set X-Forwarded-* (0: none).
     PROXY_FIX_X_FOR = 0
     PROXY_FIX_X_PROTO = 0

@@ -67,11 +67,15 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    from .organisers.auth import init_app as init_organiser_login
+
+    init_organiser_login(app)
 
 
 def import_models() -> None:
     """Import every feature's models, so the metadata (and Alembic) knows all tables."""
     from .mail import models as _mail  # noqa: F401
+    from .organisers import models as _organisers  # noqa: F401
     from .programme import models as _programme  # noqa: F401
     from .registration import models as _registration  # noqa: F401
 
@@ -81,11 +85,13 @@ def register_blueprints(app: Flask) -> None:
     from .core.views import bp as core_bp
     from .ical.views import bp as ical_bp
     from .mail.views import bp as mail_bp
+    from .organisers.views import bp as organisers_bp
     from .programme.views import bp as programme_bp
     from .registration.views import bp as registration_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(mail_bp)
+    app.register_blueprint(organisers_bp)
     app.register_blueprint(programme_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(ical_bp)

@@ -294,3 +294,93 @@ def open_edition(make_edition, clock):
     stands on 1 May 2027."""
     clock.at(2027, 5, 1, 12)
     return make_edition(year=2027)
+
+
+# --- Organisers -----------------------------------------------------------------------------
+
+ORGANISER_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_organiser(app):
+    """Create an organiser account: ``make_organiser("a@x.nl", "region", "noord")``."""
+    from eventsite.organisers.accounts import create_organiser
+
+    def factory(
+        email: str = "admin@example.org",
+        role: str = "admin",
+        region: str | None = None,
+        password: str | None = ORGANISER_PASSWORD,
+        name: str | None = None,
+    ):
+        organiser = create_organiser(email, role, region, name, password)
+        db.session.commit()
+        return organiser
+
+    return factory
+
+
+@pytest.fixture
+def make_registration(app):
+    """An attendee (reused per edition and address) with a registration for ``session``."""
+    from eventsite.clock import utcnow
+    from eventsite.registration.models import Attendee, Registration
+
+    counter = iter(range(1, 1_000_000))
+
+    def factory(
+        session,
+        name: str = "Anna de Vries",
+        email: str | None = None,
+        organisation: str = "Metaalbewerking Jansen BV",
+        state: str = "confirmed",
+        created_at: datetime | None = None,
+        **attendee_fields,
+    ):
+        email = (email or f"person{next(counter)}@example.nl").lower()
+        attendee = db.session.scalar(
+            db.select(Attendee).filter_by(edition_id=session.edition_id, email=email)
+        )
+        if attendee is None:
+            attendee = Attendee(
+                edition_id=session.edition_id,
+                email=email,
+                name=name,
+                organisation=organisation,
+                consent_version="2026-1",
+                **attendee_fields,
+            )
+            db.session.add(attendee)
+        moment = created_at or utcnow()
+        registration = Registration(
+            attendee=attendee,
+            session=session,
+            state=state,
+            created_at=moment,
+            confirmed_at=moment if state in ("confirmed", "waiting") else None,
+        )
+        if state == "confirmed":
+            session.confirmed_count += 1
+        db.session.add(registration)
+        db.session.commit()
+        return registration
+
+    return factory
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token from the form on ``url``."""
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def log_in(client, email: str, password: str = ORGANISER_PASSWORD, **kwargs):
+    """Log in through the real form (with its CSRF token); returns the response."""
+    token = csrf_token(client, "/organiser/login")
+    return client.post(
+        "/organiser/login",
+        data={"csrf_token": token, "email": email, "password": password},
+        **kwargs,
+    )

@@ -1,0 +1,1 @@
+"""Organisers: accounts with roles, the dashboard, attendee lists, exports and session editing."""

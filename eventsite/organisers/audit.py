@@ -1,0 +1,28 @@
+"""Writing and reading the audit log."""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+
+from ..extensions import db
+from .models import AuditLog, Organiser
+
+
+def record(actor: Organiser | None, action: str, target: str = "", detail: str = "") -> AuditLog:
+    """Add an audit entry to the transaction (the caller commits with the action itself)."""
+    entry = AuditLog(
+        organiser_id=actor.id if actor else None,
+        actor=actor.email if actor else "cli",
+        action=action,
+        target=target[:200],
+        detail=detail,
+        ip=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def latest_entries(page: int, per_page: int = 50):
+    """The audit log, newest first, one page at a time."""
+    query = db.select(AuditLog).order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -1,0 +1,158 @@
+"""Organisers change and cancel sessions: validation, revision, signals, audit, one commit.
+
+Calendar-visible changes (title, times, status) raise the session's revision through
+``apply_changes`` and send ``session_changed`` / ``session_cancelled`` inside the
+transaction, so the calendar feature's listeners queue their mails in the same commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..programme.models import CANCELLED, ProgrammeSession, Speaker
+from ..programme.signals import session_cancelled, session_changed
+from ..registration.services import fill_free_places
+from . import audit
+from .forms import parse_speakers
+from .models import Organiser
+
+TEXT_FIELDS = ("title", "title_en", "theme", "theme_en", "description", "description_en")
+EDITED_FIELDS = (*TEXT_FIELDS, "start_at", "end_at", "capacity", "stream_url", "recording_url")
+
+
+@dataclass
+class EditResult:
+    saved: bool
+    calendar_changed: bool = False
+    conflict: bool = False
+    # People who moved up from the waiting list into places the edit freed.
+    promoted: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def local_input(moment: datetime, zone: str) -> datetime:
+    """An aware UTC moment as the naive local time a datetime-local input shows."""
+    return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+
+
+def from_local_input(value: datetime, zone: str) -> datetime:
+    """A naive local time from a form as an aware moment (the earlier one in the autumn hour)."""
+    return value.replace(tzinfo=ZoneInfo(zone), fold=0)
+
+
+def speakers_text(session: ProgrammeSession) -> str:
+    """The speakers as the form's lines "name | company | role"."""
+    lines = []
+    for s in session.speakers:
+        lines.append(" | ".join([s.name, s.company or "", s.role or ""]).rstrip(" |"))
+    return "\n".join(lines)
+
+
+def edit_fingerprint(session: ProgrammeSession) -> str:
+    """A hash of what the edit form shows, to notice someone else's edit in between."""
+    values = [repr(getattr(session, name)) for name in EDITED_FIELDS]
+    values.append(speakers_text(session))
+    values.append(session.status)
+    return hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:32]
+
+
+def edit_session(
+    session: ProgrammeSession, organiser: Organiser, data: dict, fingerprint: str | None = None
+) -> EditResult:
+    """Apply a validated form's ``data``; refuse a capacity below the confirmed places.
+
+    With ``fingerprint`` (from the form), refuse when the session changed since the form was
+    shown, rather than silently overwriting another organiser's edit.
+    """
+    session = db.session.scalar(
+        select(ProgrammeSession)
+        .filter_by(id=session.id)
+        .with_for_update()  # one edit of a session at a time (PostgreSQL)
+        .execution_options(populate_existing=True)
+    )
+    if fingerprint is not None and fingerprint != edit_fingerprint(session):
+        message = _l(
+            "Someone else saved this session while you were editing. The form still holds "
+            "your changes: check them and save again to overwrite, or reload the page to see "
+            "the other version."
+        )
+        return EditResult(saved=False, conflict=True, errors={"_form": str(message)})
+    capacity = data["capacity"]
+    if capacity is not None and capacity < session.confirmed_count:
+        message = _l(
+            "Confirmed places: %(n)d; the capacity cannot be lower than that.",
+            n=session.confirmed_count,
+        )
+        return EditResult(saved=False, errors={"capacity": str(message)})
+    zone = session.edition.timezone
+    changes = {name: (data[name] or "").strip() for name in TEXT_FIELDS}
+    for name in ("title_en", "theme_en", "description_en"):
+        changes[name] = changes[name] or None
+    changes.update(
+        start_at=from_local_input(data["start_at"], zone),
+        end_at=from_local_input(data["end_at"], zone),
+        capacity=capacity,
+        stream_url=data["stream_url"] or None,
+        recording_url=data["recording_url"] or None,
+    )
+    changed_fields = [k for k, v in changes.items() if getattr(session, k) != v]
+    try:
+        calendar_changed = session.apply_changes(**changes)
+        if replace_speakers(session, parse_speakers(data["speakers"])):
+            changed_fields.append("speakers")
+        if not changed_fields:
+            return EditResult(saved=True)
+        db.session.flush()  # the database checks the capacity against the places here
+        if calendar_changed:
+            session_changed.send(session)
+        promoted = []
+        if "capacity" in changed_fields and not session.is_cancelled:
+            # After the signal: those who move up get their own mail with the new details.
+            promoted = fill_free_places(session.id)
+        audit.record(
+            organiser, "session.edit", session.slug, "changed: " + ", ".join(changed_fields)
+        )
+        db.session.commit()
+    except IntegrityError:
+        # A sign-up confirmed meanwhile: the database's capacity check refused the lower value.
+        db.session.rollback()
+        message = _l("The capacity cannot be lower than the confirmed places.")
+        return EditResult(saved=False, errors={"capacity": str(message)})
+    return EditResult(saved=True, calendar_changed=calendar_changed, promoted=len(promoted))
+
+
+def replace_speakers(session: ProgrammeSession, speakers: list[tuple]) -> bool:
+    """Make the speaker list equal ``speakers``; True if it changed."""
+    current = [(s.name, s.company, s.role) for s in session.speakers]
+    if current == speakers:
+        return False
+    session.speakers.clear()
+    db.session.flush()  # delete the old rows before new ones take their positions
+    for position, (name, company, role) in enumerate(speakers):
+        session.speakers.append(Speaker(position=position, name=name, company=company, role=role))
+    return True
+
+
+def cancel_session(session: ProgrammeSession, organiser: Organiser) -> bool:
+    """Cancel: status cancelled (revision raised), signal, audit, commit. False if it was."""
+    locked = db.session.scalar(
+        select(ProgrammeSession)
+        .filter_by(id=session.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if locked.is_cancelled:
+        return False
+    locked.apply_changes(status=CANCELLED)
+    session_cancelled.send(locked)
+    audit.record(organiser, "session.cancel", locked.slug)
+    db.session.commit()
+    return True

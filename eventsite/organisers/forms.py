@@ -1,0 +1,134 @@
+"""Organiser forms: login, passwords and session editing (Flask-WTF, CSRF on every form)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from .passwords import MAX_LENGTH, password_problem
+
+MAX_SPEAKERS = 30
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
+    # No length rules here: a login only compares, and must not reveal the policy's details.
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+    def validate_password(self, field) -> None:
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only its CSRF token: logout, cancelling a session."""
+
+
+def web_url(form, field) -> None:
+    """An http(s) address with a host; nothing else (no javascript:, data:, mailto:)."""
+    value = (field.data or "").strip()
+    field.data = value or None
+    if not value:
+        return
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+        raise ValidationError(_l("Enter a web address starting with https:// or http://."))
+
+
+def parse_speakers(text: str) -> list[tuple[str, str | None, str | None]]:
+    """Lines "name | company | role" as (name, company, role); company and role optional."""
+    speakers = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) > 3 or not parts[0]:
+            raise ValueError(line)
+        parts += [""] * (3 - len(parts))
+        if any(len(p) > 120 for p in parts):
+            raise ValueError(line)
+        speakers.append((parts[0], parts[1] or None, parts[2] or None))
+    return speakers
+
+
+class SessionForm(FlaskForm):
+    # What the session looked like when the form was shown (editing.edit_fingerprint).
+    fingerprint = HiddenField()
+    title = StringField(_l("Title (Dutch)"), validators=[DataRequired(), Length(max=200)])
+    title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=200)])
+    theme = StringField(_l("Theme (Dutch)"), validators=[Optional(), Length(max=200)])
+    theme_en = StringField(_l("Theme (English)"), validators=[Optional(), Length(max=200)])
+    description = TextAreaField(
+        _l("Description (Dutch)"), validators=[Optional(), Length(max=5000)]
+    )
+    description_en = TextAreaField(
+        _l("Description (English)"), validators=[Optional(), Length(max=5000)]
+    )
+    speakers = TextAreaField(
+        _l("Speakers"),
+        description=_l(
+            'One speaker per line: "name | company | role" (company and role optional).'
+        ),
+    )
+    start_at = DateTimeLocalField(
+        _l("Starts at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+    )
+    end_at = DateTimeLocalField(
+        _l("Ends at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+    )
+    capacity = IntegerField(
+        _l("Places"),
+        description=_l("Leave empty for no limit."),
+        validators=[Optional(), NumberRange(min=0, max=1_000_000)],
+    )
+    stream_url = StringField(_l("Stream link (private)"), validators=[Length(max=500), web_url])
+    recording_url = StringField(
+        _l("Recording link (public)"), validators=[Length(max=500), web_url]
+    )
+
+    def validate_speakers(self, field) -> None:
+        try:
+            speakers = parse_speakers(field.data)
+        except ValueError as error:
+            raise ValidationError(
+                _l('Write each speaker as "name | company | role": %(line)s', line=str(error))
+            ) from None
+        if len(speakers) > MAX_SPEAKERS:
+            raise ValidationError(_l("At most %(n)d speakers.", n=MAX_SPEAKERS))
+
+    def validate_end_at(self, field) -> None:
+        if self.start_at.data and field.data and field.data <= self.start_at.data:
+            raise ValidationError(_l("The session must end after it starts."))

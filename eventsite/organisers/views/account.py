@@ -1,0 +1,116 @@
+"""Public organiser pages: log in, log out, forgotten password, set a password from a link."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ...extensions import db, limiter
+from ...i18n import current_language
+from .. import accounts, auth
+from ..blueprint import bp
+from ..forms import ConfirmForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+from ..tokens import organiser_for_token
+
+PUBLIC_ENDPOINTS = {
+    "organisers.login",
+    "organisers.logout",
+    "organisers.forgot_password",
+    "organisers.reset_password",
+    "organisers.welcome",
+}
+
+# Failed logins count per account and per IP address; a success costs nothing.
+account_login_limit = limiter.limit(
+    auth.account_limit, key_func=auth.account_key, methods=["POST"], deduct_when=auth.login_failed
+)
+ip_login_limit = limiter.limit(
+    auth.ip_limit, key_func=auth.ip_key, methods=["POST"], deduct_when=auth.login_failed
+)
+# Reset mails: a few per address and per IP address, so nobody can flood a mailbox.
+account_reset_limit = limiter.limit(auth.reset_limit, key_func=auth.account_key, methods=["POST"])
+ip_reset_limit = limiter.limit(auth.reset_limit, key_func=auth.ip_key, methods=["POST"])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@account_login_limit
+@ip_login_limit
+def login():
+    """Log in with email address and password; the same answer for any wrong combination."""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("organisers.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        organiser = auth.authenticate(form.email.data, form.password.data)
+        if organiser is not None:
+            auth.start_session(organiser)
+            target = auth.safe_next(request.args.get("next"))
+            return redirect(target or url_for("organisers.dashboard"))
+        g.organiser_login_failed = True
+        current_app.logger.info("failed organiser login from %s", request.remote_addr)
+        form.password.errors.append(_("The email address or password is not right."))
+    return render_template("organisers/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    """Log out (POST with CSRF token): this login and any copy of its cookie end."""
+    if ConfirmForm().validate_on_submit() and current_user.is_authenticated:
+        auth.end_session(current_user._get_current_object())
+        flash(_("You are logged out."), "success")
+    return redirect(url_for("organisers.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@account_reset_limit
+@ip_reset_limit
+def forgot_password():
+    """Ask for a reset link; the answer never says whether the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        organiser = accounts.find(form.email.data)
+        if organiser is not None and organiser.active:
+            accounts.queue_password_mail(organiser, "reset", current_language())
+            db.session.commit()
+        flash(
+            _(
+                "If an organiser account exists for this address, we have sent it a link to "
+                "set a new password. The link works once and expires in %(n)d minutes.",
+                n=current_app.config["ORGANISER_RESET_LINK_MINUTES"],
+            ),
+            "info",
+        )
+        return redirect(url_for("organisers.login"))
+    return render_template("organisers/forgot_password.html", form=form)
+
+
+def _set_password(token: str, purpose: str):
+    """Show (GET) or use (POST) a one-time link to set a password, then log in."""
+    organiser = organiser_for_token(token, purpose)
+    if organiser is None:
+        return render_template("organisers/link_invalid.html"), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_password(organiser, form.password.data)
+        except accounts.AccountError as error:
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            auth.start_session(organiser)
+            flash(_("Your password is set; you are logged in."), "success")
+            return redirect(url_for("organisers.dashboard"))
+    return render_template("organisers/set_password.html", form=form, organiser=organiser)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Set a new password from the link in a reset mail."""
+    return _set_password(token, "reset")
+
+
+@bp.route("/password/welcome/<token>", methods=["GET", "POST"])
+def welcome(token: str):
+    """Set the first password from the link in a welcome mail."""
+    return _set_password(token, "welcome")

@@ -1,0 +1,48 @@
+"""Helpers the organiser views share: loading a session with access check, labels."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ...programme.models import ProgrammeSession
+from .. import services
+
+STATE_LABELS = {
+    "pending": _l("pending"),
+    "confirmed": _l("confirmed"),
+    "waiting": _l("waiting list"),
+    "cancelled": _l("cancelled"),
+}
+
+COLUMN_LABELS = {
+    "name": _l("Name"),
+    "email": _l("Email address"),
+    "organisation": _l("Organisation"),
+    "role": _l("Job title"),
+    "session": _l("Session"),
+    "state": _l("State"),
+    "registered_at": _l("Registered at"),
+    "confirmed_at": _l("Confirmed at"),
+    "newsletter": _l("Newsletter consent"),
+    "language": _l("Language"),
+}
+
+
+def state_label(state: str) -> str:
+    return str(STATE_LABELS.get(state, state))
+
+
+def session_or_abort(slug: str) -> ProgrammeSession:
+    """The session with ``slug`` if the logged-in organiser may see it: 404 or 403 otherwise."""
+    session = services.session_by_slug(slug)
+    if session is None:
+        abort(404)
+    if not services.may_see(current_user, session):
+        abort(403)
+    return session
+
+
+def year_arg(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) <= 4 else None
