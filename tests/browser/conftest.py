@@ -7,12 +7,14 @@ tools the tests use are in harness.py.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
-from werkzeug.serving import make_server
 
 from eventsite.extensions import db
 from tests.browser.harness import (
@@ -21,6 +23,7 @@ from tests.browser.harness import (
     DESKTOP,
     PHONE,
     LiveSite,
+    create_organiser,
     demo_edition,
     missing_browser,
     new_page,
@@ -30,6 +33,25 @@ from tests.conftest import SMTPServer, make_test_app, unused_port
 from tests.conftest import _empty_tables as empty_tables
 
 HERE = Path(__file__).parent
+
+
+class ThreadingServer(ThreadingMixIn, WSGIServer):
+    """The standard library's WSGI server, a thread per request.
+
+    Not werkzeug's development server: after each response that one reads the socket until
+    the client closes it, so a response's ``call_on_close`` (which sends the mails a request
+    committed) can wait as long as Chromium keeps the connection open. Here it runs right
+    after the response, as under gunicorn.
+    """
+
+    daemon_threads = True
+
+
+class QuietHandler(WSGIRequestHandler):
+    """Requests go to the log (shown with a failing test), not to stderr."""
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
+        logging.getLogger("live_site").info(format, *args)
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -64,7 +86,9 @@ def live_site(live_database: str) -> Iterator[LiveSite]:
             db.create_all()
             slugs = demo_edition()
             db.session.remove()
-        server = make_server("127.0.0.1", port, app, threaded=True)
+        server = make_server(
+            "127.0.0.1", port, app, server_class=ThreadingServer, handler_class=QuietHandler
+        )
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         yield LiveSite(app, f"http://127.0.0.1:{port}", smtp, slugs)
@@ -72,6 +96,7 @@ def live_site(live_database: str) -> Iterator[LiveSite]:
         if server is not None:
             server.shutdown()
             thread.join(timeout=10)
+            server.server_close()
         smtp.stop()
         with app.app_context():
             if not live_database.startswith("sqlite"):
@@ -110,3 +135,10 @@ def phone_page(make_page):
 @pytest.fixture
 def desktop_page(make_page):
     return make_page(DESKTOP)
+
+
+@pytest.fixture
+def organiser_account(live_site) -> str:
+    """The programme office's account (role admin); its address. The password is
+    ``tests.conftest.ORGANISER_PASSWORD``."""
+    return create_organiser(live_site, "beheer@example.org", "--role", "admin")

@@ -16,8 +16,11 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import icalendar
+
 from eventsite.clock import utcnow
 from eventsite.extensions import db
+from tests.conftest import ORGANISER_PASSWORD
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -70,8 +73,17 @@ class LiveSite:
         return self.url + path
 
     def mails(self, address: str, count: int) -> list[EmailMessage]:
-        """The mails to ``address``, waiting (bounded) until ``count`` have arrived."""
-        return self.smtp.wait_for(address, count)
+        """The mails to ``address``, waiting (bounded) until ``count`` have arrived; when they
+        do not, the failure lists the outbox (what was queued, its state, the last error)."""
+        try:
+            return self.smtp.wait_for(address, count)
+        except AssertionError as error:
+            from eventsite.mail.models import OutboxMessage
+
+            with self.database() as session:
+                rows = session.scalars(db.select(OutboxMessage).filter_by(recipient=address))
+                outbox = [(m.id, m.kind, m.state, m.attempts, m.last_error) for m in rows]
+            raise AssertionError(f"{error}; outbox: {outbox}") from None
 
     @contextmanager
     def database(self) -> Iterator:
@@ -155,6 +167,35 @@ def download(page, click) -> tuple[str, bytes]:
     return file.suggested_filename, Path(file.path()).read_bytes()
 
 
+def invites(mail: EmailMessage, method: str) -> list:
+    """The calendar parts of a mail with ``Content-Type: text/calendar; method=<method>``."""
+    return [
+        icalendar.Calendar.from_ical(part.get_content())
+        for part in mail.walk()
+        if part.get_content_type() == "text/calendar" and part.get_param("method") == method
+    ]
+
+
+def log_in(page, site: LiveSite, email: str, password: str = ORGANISER_PASSWORD) -> None:
+    """Log in on the organiser login page; waits for the dashboard."""
+    page.goto(site("/organiser/login"))
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(site("/organiser/"))
+
+
+def create_organiser(site: LiveSite, email: str, *options: str) -> str:
+    """An organiser account made as the README says: ``flask organisers create``, with the
+    password piped in."""
+    with site.database():
+        result = site.app.test_cli_runner().invoke(
+            args=["organisers", "create", email, *options], input=ORGANISER_PASSWORD + "\n"
+        )
+    assert result.exit_code == 0, result.output
+    return email
+
+
 @dataclass
 class SignedUp:
     """An attendee made directly through the services (no browser), with their links."""
@@ -164,9 +205,19 @@ class SignedUp:
     manage_token: str | None
 
 
-def sign_up_directly(live_site: LiveSite, email: str, language: str, confirm: bool = True):
-    """Sign up for the first two sessions (and confirm) without the browser: for tests of
-    the pages that come after, such as the accessibility checks."""
+def sign_up_directly(
+    live_site: LiveSite,
+    email: str,
+    language: str = "nl",
+    *,
+    confirm: bool = True,
+    slugs: list[str] | None = None,
+    name: str = "Anna de Vries",
+    organisation: str = "De Vries Metaal B.V.",
+) -> SignedUp:
+    """Sign up (for the first two sessions unless ``slugs``) and confirm, through the
+    services and without the browser: for tests of the pages that come after. The mails are
+    queued, not sent (sending follows a request)."""
     from eventsite.programme.models import ProgrammeSession
     from eventsite.registration import services
     from eventsite.registration.links import confirm_url
@@ -174,11 +225,10 @@ def sign_up_directly(live_site: LiveSite, email: str, language: str, confirm: bo
     with live_site.database() as session:
         sessions = [
             session.scalar(db.select(ProgrammeSession).filter_by(slug=slug))
-            for slug in live_site.slugs[:2]
+            for slug in slugs or live_site.slugs[:2]
         ]
         edition = sessions[0].edition
-        data = services.SignUp(name="Anna de Vries", email=email, organisation="De Vries Metaal")
-        data.language = language
+        data = services.SignUp(name, email, organisation, language=language)
         services.sign_up(edition, data, sessions)
         attendee = services.find_attendee(edition, email)
         link = confirm_url(attendee)

@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from eventsite.extensions import db
 from eventsite.registration.models import CANCELLED, Attendee
-from tests.browser.harness import PHONE, download, expect, screenshot, stream_url
+from tests.browser.harness import PHONE, download, expect, invites, screenshot, stream_url
 from tests.conftest import links_in
 
 MY_PAGE = re.compile(r".*/my/[^/?]+$")
@@ -19,15 +19,6 @@ MY_PAGE = re.compile(r".*/my/[^/?]+$")
 def link_with(mail, pattern: str) -> str:
     """The first link in the mail's text that matches the regular expression."""
     return next(url for url in links_in(mail) if re.search(pattern, url))
-
-
-def invites(mail, method: str) -> list[Calendar]:
-    """The calendar parts of a mail with ``Content-Type: text/calendar; method=<method>``."""
-    return [
-        Calendar.from_ical(part.get_content())
-        for part in mail.walk()
-        if part.get_content_type() == "text/calendar" and part.get_param("method") == method
-    ]
 
 
 def unfolded(ics: bytes) -> str:
