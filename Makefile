@@ -22,7 +22,7 @@ test: dev-install translations ## Run the whole test suite
 # The README's screenshots: taken by the browser tests, copied from test-artifacts/ to docs/.
 README_SHOTS := programme-phone-first-screen:programme-phone programme-desktop-first-screen:programme-desktop \
 	register-errors-phone-en:register-errors-phone manage-phone:my-registration-phone \
-	organisers-dashboard-desktop:organiser-dashboard-desktop
+	organisers-dashboard-desktop-nl:organiser-dashboard-desktop
 screenshots: dev-install translations ## Refresh docs/screenshots/ from the browser tests
 	$(BIN)/pytest -q -m browser tests/browser
 	mkdir -p docs/screenshots
