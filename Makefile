@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test screenshots serve install dev-install translations extract-messages lint clean
+.PHONY: run test screenshots serve bench bench-quick install dev-install translations extract-messages lint clean
 
 run: install translations ## Serve the site with a demo edition on http://127.0.0.1:5000
 	$(BIN)/flask db upgrade
@@ -15,6 +15,15 @@ run: install translations ## Serve the site with a demo edition on http://127.0.
 	@echo "  with their links, and listed at http://127.0.0.1:5000/dev/outbox"
 	@echo ""
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+serve: install translations ## Run the production configuration (gunicorn) on http://127.0.0.1:8000
+	./bin/serve
+
+bench: dev-install translations ## Measure throughput and latency against a hello-world ceiling (see README)
+	$(BIN)/python bench/run.py
+
+bench-quick: dev-install translations ## A short benchmark run (1-2 s per measurement)
+	$(BIN)/python bench/run.py --quick
 
 test: dev-install translations ## Run the whole test suite
 	$(BIN)/pytest

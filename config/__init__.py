@@ -104,6 +104,10 @@ class BaseConfig:
     PROXY_FIX_X_PROTO = 0
     PROXY_FIX_X_HOST = 0
 
+    # Seconds a process reuses a page's data version before asking the database again: how
+    # long an organiser's edit may take to show on cached pages (see eventsite/caching.py).
+    PAGE_VERSION_TTL = 1.0
+
     # Show the outbox at /dev/outbox (development only).
     DEV_OUTBOX_PAGE = False
 
@@ -127,6 +131,8 @@ class TestingConfig(BaseConfig):
     # Flask-Mail would silently drop mail under TESTING; our tests use a real SMTP server.
     MAIL_SUPPRESS_SEND = False
     RATELIMIT_ENABLED = True
+    # Tests look at a page right after an edit.
+    PAGE_VERSION_TTL = 0
 
 
 class ProductionConfig(BaseConfig):

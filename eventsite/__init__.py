@@ -22,11 +22,13 @@ def create_app(test_config: dict[str, Any] | None = None, env: str | None = None
     register_template_helpers(app)
     from .errors import register_error_handlers
     from .mail.delivery import register_outbox_delivery
+    from .observability import register_request_logging
     from .security import register_security_headers
 
     register_outbox_delivery(app)
     register_error_handlers(app)
     register_security_headers(app)
+    register_request_logging(app)
     register_proxy_fix(app)
     return app
 

@@ -1,7 +1,8 @@
 """Calendar files: one session, an edition's programme feed, an attendee's personal feed.
 
-Each answer carries an ETag (a hash of the bytes, which only change with the programme) and
-Last-Modified, so the calendar apps that poll feeds get ``304 Not Modified``.
+Each answer carries an ETag and Last-Modified, so the calendar apps that poll feeds get
+``304 Not Modified``. The public files are built once per version of the edition's data and
+language (``eventsite.caching``); the personal feed is built for each request.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, request
 
+from ..caching import cached_response, edition_version
 from ..i18n import current_language
 from ..programme import queries
 from . import builders, services
@@ -53,30 +55,60 @@ def requested_language() -> str:
     return asked if asked in current_app.config["LANGUAGES"] else current_language()
 
 
+def public_calendar(name: str, edition_id_of, render) -> Response:
+    """A public calendar file through the page cache (language from ?lang= or the visitor)."""
+
+    def version():
+        edition_id = edition_id_of()
+        return edition_version(edition_id) if edition_id is not None else None
+
+    def render_with_headers():
+        body, filename = render()
+        return body, {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+    return cached_response(
+        name,
+        version,
+        render_with_headers,
+        content_type=CONTENT_TYPE,
+        language=requested_language(),
+        max_age=300,
+    )
+
+
 @bp.get("/sessions/<slug>.ics")
 def session_ics(slug: str):
     """One session as an .ics file ("add to my calendar")."""
-    session = queries.published_session(slug)
-    if session is None:
-        abort(404)
-    body = builders.session_calendar(
-        session, page_url_for=services.page_url, language=requested_language()
+    language = requested_language()
+
+    def render():
+        session = queries.published_session(slug)
+        if session is None:
+            abort(404)
+        body = builders.session_calendar(session, page_url_for=services.page_url, language=language)
+        return body, f"{session.slug}.ics"
+
+    return public_calendar(
+        "ical.session_ics", lambda: queries.published_session_edition_id(slug), render
     )
-    return calendar_response(body, f"{session.slug}.ics", session.updated_at)
 
 
 @bp.get("/editions/<int:year>/calendar.ics")
 def edition_ics(year: int):
     """An edition's whole programme, to subscribe to (webcal) or download."""
-    edition = queries.published_edition(year)
-    if edition is None:
-        abort(404)
-    sessions = queries.edition_sessions(edition)
-    body = builders.edition_calendar(
-        edition, sessions, page_url_for=services.page_url, language=requested_language()
-    )
-    modified = services.newest(edition.updated_at, *(s.updated_at for s in sessions))
-    return calendar_response(body, f"{edition.slug}.ics", modified)
+    language = requested_language()
+
+    def render():
+        edition = queries.published_edition(year)
+        if edition is None:
+            abort(404)
+        sessions = queries.edition_sessions(edition)
+        body = builders.edition_calendar(
+            edition, sessions, page_url_for=services.page_url, language=language
+        )
+        return body, f"{edition.slug}.ics"
+
+    return public_calendar("ical.edition_ics", lambda: queries.published_edition_id(year), render)
 
 
 @bp.get("/my/<token>/calendar.ics")

@@ -59,17 +59,6 @@ def unauthorized():
 
 def enforce_timeouts() -> None:
     """End a login that was idle too long or is older than the absolute limit."""
-    # g outlives a request where one app context serves several (the test client inside an
-    # app context): drop what belongs to one request: Flask-Login's cached user, Flask-Babel's
-    # cached locale, our flags and the CSRF token cache.
-    for key in (
-        "_login_user",
-        "_flask_babel",
-        "organiser_login_failed",
-        "organiser_session_expired",
-    ):
-        g.pop(key, None)
-    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     if "_user_id" not in session:
         return
     now = utcnow().timestamp()

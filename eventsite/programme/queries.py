@@ -28,6 +28,19 @@ def current_edition() -> Edition | None:
     return editions[0] if editions else None
 
 
+def current_edition_id() -> int | None:
+    """The id of ``current_edition()``, without loading the editions."""
+    today = utcnow().date()
+    published = db.select(Edition.id).filter_by(published=True)
+    upcoming = published.where(Edition.ends_on >= today).order_by(Edition.starts_on).limit(1)
+    latest = published.order_by(Edition.year.desc()).limit(1)
+    return db.session.scalar(upcoming) or db.session.scalar(latest)
+
+
+def published_edition_id(year: int) -> int | None:
+    return db.session.scalar(db.select(Edition.id).filter_by(year=year, published=True))
+
+
 def published_edition(year: int) -> Edition | None:
     return db.session.scalar(db.select(Edition).filter_by(year=year, published=True))
 
@@ -41,6 +54,15 @@ def edition_sessions(edition: Edition) -> list[ProgrammeSession]:
             .options(selectinload(ProgrammeSession.region), selectinload(ProgrammeSession.speakers))
             .order_by(ProgrammeSession.start_at)
         )
+    )
+
+
+def published_session_edition_id(slug: str) -> int | None:
+    """The edition of a published session, in one small query (the page cache's key)."""
+    return db.session.scalar(
+        db.select(ProgrammeSession.edition_id)
+        .join(Edition, Edition.id == ProgrammeSession.edition_id)
+        .where(ProgrammeSession.slug == slug, Edition.published.is_(True))
     )
 
 

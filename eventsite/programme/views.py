@@ -1,9 +1,14 @@
-"""Public programme pages: the current edition, one session, the archive."""
+"""Public programme pages: the current edition, one session, the archive.
+
+The programme, session and edition pages are served through ``eventsite.caching``: rendered
+once per version of the edition's data and language, answered with 304 when unchanged.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
+from ..caching import cached_response, edition_version
 from ..clock import utcnow
 from . import queries
 from .cli import register_commands
@@ -15,18 +20,36 @@ register_commands(bp.cli)
 @bp.get("/")
 def index():
     """The current edition's programme: five days, five hubs."""
-    edition = queries.current_edition()
-    sessions = queries.edition_sessions(edition) if edition else []
-    return render_template("programme/index.html", edition=edition, sessions=sessions, now=utcnow())
+
+    def version():
+        edition_id = queries.current_edition_id()
+        return edition_version(edition_id) if edition_id is not None else None
+
+    def render() -> str:
+        edition = queries.current_edition()
+        sessions = queries.edition_sessions(edition) if edition else []
+        return render_template(
+            "programme/index.html", edition=edition, sessions=sessions, now=utcnow()
+        )
+
+    return cached_response("programme.index", version, render)
 
 
 @bp.get("/sessions/<slug>")
 def session_detail(slug: str):
     """One session in full."""
-    session = queries.published_session(slug)
-    if session is None:
-        abort(404)
-    return render_template("programme/session.html", session=session, now=utcnow())
+
+    def version():
+        edition_id = queries.published_session_edition_id(slug)
+        return edition_version(edition_id) if edition_id is not None else None
+
+    def render() -> str:
+        session = queries.published_session(slug)
+        if session is None:
+            abort(404)
+        return render_template("programme/session.html", session=session, now=utcnow())
+
+    return cached_response("programme.session_detail", version, render)
 
 
 @bp.get("/editions/")
@@ -38,10 +61,18 @@ def archive():
 @bp.get("/editions/<int:year>")
 def edition_detail(year: int):
     """One edition's programme, with recordings once they are online."""
-    edition = queries.published_edition(year)
-    if edition is None:
-        abort(404)
-    sessions = queries.edition_sessions(edition)
-    return render_template(
-        "programme/edition.html", edition=edition, sessions=sessions, now=utcnow()
-    )
+
+    def version():
+        edition_id = queries.published_edition_id(year)
+        return edition_version(edition_id) if edition_id is not None else None
+
+    def render() -> str:
+        edition = queries.published_edition(year)
+        if edition is None:
+            abort(404)
+        sessions = queries.edition_sessions(edition)
+        return render_template(
+            "programme/edition.html", edition=edition, sessions=sessions, now=utcnow()
+        )
+
+    return cached_response("programme.edition_detail", version, render)

@@ -1,0 +1,116 @@
+"""The benchmark's verdict: the targets of issue 6, and the Markdown table for the README."""
+
+from __future__ import annotations
+
+# (name, endpoint, clients, minimum ratio to the hello ceiling)
+RATIO_TARGETS = [
+    ("programme page ≥ 0.5 of hello", "programme", "32", 0.5),
+    ("session page ≥ 0.5 of hello", "session", "32", 0.5),
+    (".ics ≥ 0.5 of hello", "calendar", "32", 0.5),
+    ("sign-up POST ≥ 0.2 of hello", "signup", "32", 0.2),
+]
+SIGNUP_P99_MS = 250
+CSV_SECONDS, CSV_MB = 3.0, 150
+MAILS_PER_SECOND = 200
+
+LABELS = {
+    "programme": "programme `/`",
+    "session": "session page",
+    "calendar": "edition `.ics`",
+    "register_form": "`GET /register`",
+    "signup": "sign-up `POST /register`",
+}
+
+
+def figure_line(f: dict) -> str:
+    ratio = f" ({f['ratio']:.2f} of hello)" if "ratio" in f else ""
+    return (
+        f"{f['rps']:>8.1f} req/s{ratio}  p50 {f['p50_ms']:.1f}  p95 {f['p95_ms']:.1f}  "
+        f"p99 {f['p99_ms']:.1f} ms  errors {f['errors']}"
+    )
+
+
+def targets(results: dict) -> list[dict]:
+    """Every target on every database: met (True/False) or not measured (None, with why)."""
+    verdicts = []
+    for database, data in results["databases"].items():
+        endpoints, skipped = data["endpoints"], data["skipped"]
+
+        def add(name, value, met, why=None, database=database):
+            verdicts.append(
+                {"database": database, "target": name, "value": value, "met": met, "why": why}
+            )
+
+        for name, key, clients, minimum in RATIO_TARGETS:
+            if key not in endpoints:
+                add(name, None, None, skipped.get(key))
+                continue
+            ratio = endpoints[key][clients]["ratio"]
+            add(name, f"{ratio:.2f} at {clients} clients", ratio >= minimum)
+        if "signup" in endpoints:
+            f = endpoints["signup"]["32"]
+            met = f["p99_ms"] < SIGNUP_P99_MS and f["errors"] == 0
+            add(
+                f"sign-up p99 < {SIGNUP_P99_MS} ms, no error (32 clients)",
+                f"p99 {f['p99_ms']:.0f} ms, {f['errors']} errors",
+                met,
+            )
+        csv = data.get("csv_export", {})
+        name = f"CSV {results['sizes']['csv_rows']:,} rows < {CSV_SECONDS:.0f} s, < {CSV_MB} MB"
+        if "skipped" in csv:
+            add(name, None, None, csv["skipped"])
+        else:
+            met = csv["seconds"] < CSV_SECONDS and csv["peak_rss_mb"] < CSV_MB
+            add(name, f"{csv['seconds']} s, peak RSS {csv['peak_rss_mb']} MB", met)
+        mail = data.get("outbox", {})
+        name = f"outbox ≥ {MAILS_PER_SECOND} mails/s"
+        if "skipped" in mail:
+            add(name, None, None, mail["skipped"])
+        else:
+            met = mail["mails_per_second"] >= MAILS_PER_SECOND and mail["duplicates"] == 0
+            add(
+                name,
+                f"{mail['mails_per_second']} mails/s ({mail['delivered']} mails; "
+                f"{mail['mails_per_second_with_startup']}/s counting the command's start-up)",
+                met,
+            )
+    return verdicts
+
+
+def markdown(results: dict) -> str:
+    m = results["machine"]
+    lines = [
+        f"Run {results['started_at']}{' (--quick)' if results['quick'] else ''} on "
+        f"{m['cores']} cores ({m['cpu'] or 'unknown CPU'}), {m['memory_mb']} MB, "
+        f"Python {m['python']}; load average at start {m['load_average_at_start']}. "
+        f"{results['timing']['duration']} s per measurement after "
+        f"{results['timing']['warmup']} s warm-up; client and server share the machine. "
+        "Each ratio is to the hello app measured right before it at the same load.",
+        "",
+        "| database | endpoint | clients | req/s | hello req/s | × hello | p50 ms | p95 ms "
+        "| p99 ms | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for clients in ("32", "128"):
+        h = results["hello"][clients]
+        lines.append(row("—", "hello ceiling", clients, h, "1.00"))
+    for database, data in results["databases"].items():
+        for key, measured in data["endpoints"].items():
+            for clients in ("32", "128"):
+                f = measured[clients]
+                lines.append(row(database, LABELS.get(key, key), clients, f, f"{f['ratio']:.2f}"))
+    lines += ["", "| database | target | measured | met |", "|---|---|---|---|"]
+    for t in results["targets"]:
+        verdict = {True: "yes", False: "**no**", None: "not measured"}[t["met"]]
+        lines.append(f"| {t['database']} | {t['target']} | {t['value'] or t['why']} | {verdict} |")
+    for name, why in results.get("skipped_databases", {}).items():
+        lines.append(f"| {name} | (all) | skipped: {why} | not measured |")
+    return "\n".join(lines) + "\n"
+
+
+def row(database: str, label: str, clients: str, f: dict, ratio: str) -> str:
+    return (
+        f"| {database} | {label} | {clients} | {f['rps']:.0f} | {f.get('hello_rps', f['rps']):.0f} "
+        f"| {ratio} | {f['p50_ms']:.1f} | "
+        f"{f['p95_ms']:.1f} | {f['p99_ms']:.1f} | {f['errors']} |"
+    )

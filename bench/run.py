@@ -1,0 +1,211 @@
+"""Benchmark eventsite's production configuration against a hello-world ceiling, in one run.
+
+    .venv/bin/python bench/run.py            # or: make bench   (about 3 minutes)
+    .venv/bin/python bench/run.py --quick    # 1-2 s per measurement, fewer rows
+
+What it does, on 127.0.0.1 only, with everything it starts stopped again:
+1. the ceiling: bench/hello_app.py under gunicorn with config/gunicorn.py;
+2. the site under the same gunicorn settings (EVENTSITE_ENV=production) on a fresh SQLite
+   database in a temp dir, and again on a private PostgreSQL database when
+   EVENTSITE_TEST_DATABASE_URL is set: ``flask db upgrade``, ``flask programme demo``, 20,000
+   confirmed registrations by bulk insert; then bench/loadgen.py (another process) with 32
+   and 128 clients against the programme, a session page, the edition's .ics, GET /register
+   and the full sign-up POST; then a CSV export of 100,000 attendees (time, peak RSS of the
+   worker) and ``flask mail send-queued`` into an SMTP sink (mails per second).
+Each request rate's ratio is to the hello app measured right before it at the same load, so
+both figures of a pair see the same (possibly shared) machine.
+A measurement whose feature does not exist on this branch is skipped and says why.
+Results: bench/results/latest.json and latest.md (the table the README shows).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import extras, report  # noqa: E402
+from bench.fill import add_attendees, programme_facts  # noqa: E402
+from bench.processes import (  # noqa: E402
+    ROOT,
+    Gunicorn,
+    PrivatePostgres,
+    SmtpSink,
+    flask,
+    free_port,
+    http_status,
+    site_env,
+)
+
+RESULTS = ROOT / "bench" / "results"
+CONCURRENCY = (32, 128)
+
+
+def machine() -> dict:
+    """Where the figures come from."""
+    meminfo = (
+        Path("/proc/meminfo").read_text().splitlines() if Path("/proc/meminfo").exists() else []
+    )
+    memory = next((int(x.split()[1]) // 1024 for x in meminfo if x.startswith("MemTotal")), None)
+    cpu = ""
+    if Path("/proc/cpuinfo").exists():
+        names = [x for x in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in x]
+        cpu = names[0].split(":", 1)[1].strip() if names else ""
+    return {
+        "cores": len(os.sched_getaffinity(0)),
+        "cpu": cpu,
+        "memory_mb": memory,
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def loadgen(port: int, concurrency: int, timing: dict, path: str = "/", signup: bool = False):
+    """One measurement by bench/loadgen.py in its own process."""
+    command = [sys.executable, str(ROOT / "bench" / "loadgen.py"), "--port", str(port)]
+    command += ["--concurrency", str(concurrency), "--path", path]
+    command += ["--duration", str(timing["duration"]), "--warmup", str(timing["warmup"])]
+    if signup:
+        command.append("--signup")
+    out = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(out.stdout)
+
+
+def measure(port: int, timing: dict, path: str, signup: bool = False, hello_port=None) -> dict:
+    """32 and 128 clients; each figure with its ratio to the hello ceiling measured just
+    before it at the same load (the machine may be shared: paired figures drift together)."""
+    result = {}
+    for clients in CONCURRENCY:
+        ceiling = loadgen(hello_port, clients, timing) if hello_port else None
+        figures = loadgen(port, clients, timing, path=path, signup=signup)
+        if ceiling:
+            figures["hello_rps"] = ceiling["rps"]
+            figures["ratio"] = round(figures["rps"] / max(ceiling["rps"], 1e-9), 3)
+        result[str(clients)] = figures
+        print(f"    {clients:>3} clients: {report.figure_line(figures)}", flush=True)
+    return result
+
+
+def endpoints(facts: dict) -> list[tuple[str, str, bool, str]]:
+    """(name, path, signup?, what must exist) of every measured endpoint."""
+    return [
+        ("programme", "/", False, "the programme page"),
+        ("session", f"/sessions/{facts['session_slug']}", False, "the session page"),
+        ("calendar", f"/editions/{facts['year']}/calendar.ics", False, "calendar (issue 4)"),
+        ("register_form", "/register", False, "registration (issue 3)"),
+        ("signup", "/register", True, "registration (issue 3)"),
+    ]
+
+
+def bench_database(name: str, uri: str, tmp: Path, timing: dict, hello_port: int, sizes: dict):
+    """Everything measured on one database."""
+    print(f"\n{name}: preparing", flush=True)
+    port, mail_port = free_port(), free_port()
+    env = site_env(uri, port, mail_port)
+    flask(env, "db", "upgrade")
+    flask(env, "programme", "demo")
+    started = time.perf_counter()
+    add_attendees(uri, sizes["registrations"])
+    result: dict = {"fill_seconds": round(time.perf_counter() - started, 1)}
+    result["registrations"] = sizes["registrations"]
+    facts = programme_facts(uri)
+    result["endpoints"], result["skipped"] = {}, {}
+    with (
+        SmtpSink(mail_port, tmp / f"{name}-mail.txt"),
+        Gunicorn("wsgi:app", port, env, tmp / f"{name}-site.log", ready_path="/healthz") as server,
+    ):
+        for key, path, signup, feature in endpoints(facts):
+            status = http_status(server.url + path)
+            if status != 200:
+                reason = f"GET {path} answers {status}: {feature} is not on this branch yet"
+                print(f"  {key}: skipped ({reason})", flush=True)
+                result["skipped"][key] = reason
+                continue
+            print(f"  {key} {'POST' if signup else 'GET'} {path}", flush=True)
+            result["endpoints"][key] = {
+                "path": path,
+                **measure(port, timing, path, signup, hello_port),
+            }
+        result["csv_export"] = extras.csv_export(server, env, uri, sizes["csv_rows"])
+    result["outbox"] = extras.outbox(env, uri, tmp, sizes["mails"])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="short measurements, fewer rows")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument(
+        "--readme", action="store_true", help="also put the table into README.md (Performance)"
+    )
+    args = parser.parse_args()
+    timing = {"duration": 1.5, "warmup": 0.5} if args.quick else {"duration": 5, "warmup": 1}
+    sizes = (
+        {"registrations": 2_000, "csv_rows": 10_000, "mails": 300}
+        if args.quick
+        else {"registrations": 20_000, "csv_rows": 100_000, "mails": 2_000}
+    )
+    results: dict = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "machine": machine(),
+        "timing": timing,
+        "sizes": sizes,
+        "databases": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="eventsite-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        hello_port = free_port()
+        hello_env = site_env("sqlite://", hello_port, 25)
+        pg_server = os.environ.get("EVENTSITE_TEST_DATABASE_URL")
+        with_postgres = bool(pg_server) and not args.no_postgres
+        # The hello app runs (idle) next to the site, measured right before each figure.
+        with Gunicorn("bench.hello_app:app", hello_port, hello_env, tmp / "hello.log"):
+            print("hello ceiling (bench/hello_app.py)", flush=True)
+            results["hello"] = measure(hello_port, timing, "/")
+            sqlite_uri = f"sqlite:///{tmp / 'bench.db'}"
+            results["databases"]["sqlite"] = bench_database(
+                "sqlite", sqlite_uri, tmp, timing, hello_port, sizes
+            )
+            if with_postgres:
+                with PrivatePostgres(pg_server) as pg_uri:
+                    results["databases"]["postgresql"] = bench_database(
+                        "postgresql", pg_uri, tmp, timing, hello_port, sizes
+                    )
+        if not with_postgres:
+            reason = "--no-postgres" if pg_server else "EVENTSITE_TEST_DATABASE_URL is not set"
+            results["skipped_databases"] = {"postgresql": reason}
+    results["targets"] = report.targets(results)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    table = report.markdown(results)
+    (RESULTS / "latest.md").write_text(table)
+    print("\n" + table)
+    if args.readme:
+        update_readme(table)
+
+
+def update_readme(table: str) -> None:
+    """Replace the table between the README's bench markers."""
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if start not in text or end not in text:
+        raise SystemExit("README.md has no bench markers; add the table by hand")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{start}\n{table}{end}{tail}")
+
+
+if __name__ == "__main__":
+    main()

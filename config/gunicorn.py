@@ -1,0 +1,119 @@
+"""gunicorn settings for production: ``gunicorn -c config/gunicorn.py wsgi:app``.
+
+Every value can be changed by an environment variable, so one file serves a laptop
+(``make serve``), the benchmark and a server behind a proxy:
+
+- ``WEB_CONCURRENCY``: worker processes (default ``2 * cores + 1``, at most ``MAX_WORKERS``).
+- ``GUNICORN_THREADS``: threads per worker (gthread; default 4). A request waiting on the
+  database or on SMTP blocks one thread, not the worker.
+- ``GUNICORN_BIND``: address (default ``127.0.0.1:8000``; ``PORT`` alone sets the port).
+- ``GUNICORN_TIMEOUT`` / ``GUNICORN_GRACEFUL_TIMEOUT`` / ``GUNICORN_KEEPALIVE``: seconds.
+- ``FORWARDED_ALLOW_IPS``: proxies whose ``X-Forwarded-Proto`` gunicorn trusts (default
+  ``127.0.0.1``). The app itself trusts ``X-Forwarded-*`` only through ProxyFix, configured by
+  ``EVENTSITE_PROXY_FIX_X_FOR`` / ``_X_PROTO`` / ``_X_HOST`` (see README, "Production").
+
+The access log is the app's own request line (``eventsite.observability``): one JSON object
+per request on stdout, with the request id and tokens redacted from the path. gunicorn's own
+access log is off because its ``%(U)s`` would print personal tokens in ``/confirm/<token>``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+# More workers than this only adds memory and database connections on a small machine.
+MAX_WORKERS = 12
+
+
+def available_cores() -> int:
+    """Cores this process may run on (a container's CPU set, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def default_workers(cores: int | None = None, environ: Mapping[str, str] | None = None) -> int:
+    """``WEB_CONCURRENCY`` if set, else 2 * cores + 1, capped at ``MAX_WORKERS``."""
+    environ = os.environ if environ is None else environ
+    explicit = environ.get("WEB_CONCURRENCY", "").strip()
+    if explicit:
+        value = int(explicit)
+        if value < 1:
+            raise ValueError(f"WEB_CONCURRENCY must be at least 1, not {value}")
+        return value
+    cores = cores or available_cores()
+    return min(2 * cores + 1, MAX_WORKERS)
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, "").strip() or default)
+
+
+wsgi_app = "wsgi:app"
+bind = [os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{_int('PORT', 8000)}"]
+workers = default_workers()
+worker_class = "gthread"
+threads = _int("GUNICORN_THREADS", 4)
+# A worker silent this long is killed and replaced (a stuck request, not a slow client).
+timeout = _int("GUNICORN_TIMEOUT", 30)
+# On SIGTERM (deploy, scale-in) running requests get this long to finish.
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 20)
+# Behind a proxy that keeps connections open; short, so idle clients do not hold threads.
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Recycle workers now and then (jittered, so they do not restart together): bounds slow leaks.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
+max_requests_jitter = max_requests // 10
+# Bounded: a request line or header this large is an attack, not a browser.
+limit_request_line = 4094
+limit_request_fields = 100
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Workers import the app themselves: no database connection is shared across a fork.
+preload_app = False
+# /dev/shm keeps the heartbeat file off a possibly slow disk (Docker's overlay, for one).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+proc_name = "eventsite"
+# gunicorn's control socket has one default path per user, so a second instance on the same
+# host (scale-out, the benchmark) would take it over; on only where a path is given.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
+
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "line": {"format": "%(message)s"},
+        "server": {
+            "format": "%(asctime)s [%(process)d] %(levelname)s %(name)s "
+            "request_id=%(request_id)s: %(message)s"
+        },
+    },
+    "filters": {"request_id": {"()": "eventsite.observability.RequestIdFilter"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": "line",
+            "stream": "ext://sys.stdout",
+        },
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "server",
+            "filters": ["request_id"],
+            "stream": "ext://sys.stderr",
+        },
+    },
+    # Replaces gunicorn's default root logger (its "console" handler is not defined here).
+    "root": {"level": "WARNING", "handlers": ["stderr"]},
+    "loggers": {
+        # One JSON line per request: the access log.
+        "eventsite.request": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
+        "eventsite": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["stderr"], "propagate": False},
+    },
+}

@@ -1,0 +1,304 @@
+"""Conditional GET and a small rendering cache for pages and feeds that change rarely.
+
+The programme, the session pages and the calendar files are read thousands of times for every
+change an organiser makes. A page here is identified by a *version* read from the database in
+one small query (``edition_version``): the edition's and its sessions' ``updated_at``, the
+confirmed counts (a session turns "full" without an edit), the hubs' names, and how many of
+the moments at which a session's state changes by the clock alone (sign-up opens, closes, the
+session starts or ends) have passed. Any change to any of these gives a new version, so:
+
+- the ETag is a hash of (code build, page, path, language, version): a matching
+  ``If-None-Match`` gets a 304 without rendering anything;
+- the rendered body is kept in a per-process LRU under that same key. Several processes or
+  machines need no shared cache and no invalidation message: the key comes from the database,
+  so every instance sees an edit at its next request.
+
+Only anonymous pages are shared: a visitor whose session holds anything but the language and
+a CSRF token (a login, flashed messages) gets a fresh rendering marked private, and a page
+that rendered a CSRF token (a form) is never stored. Responses are ``public, max-age=60``
+unless they set a cookie.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from time import monotonic
+
+from flask import Flask, Response, current_app, g, request, session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session as OrmSession
+from werkzeug.http import http_date, is_resource_modified, quote_etag
+
+from .clock import utcnow
+from .extensions import db
+from .i18n import current_language
+from .programme.models import Edition, ProgrammeSession, Region, Speaker
+
+# Session keys that do not change what an anonymous page shows. Flask-Login writes
+# ``_fresh = False`` into any non-empty session of a visitor who is not logged in.
+SHAREABLE_SESSION_KEYS = frozenset({"lang", "csrf_token", "_fresh"})
+MAX_ENTRIES = 256
+MAX_AGE = 60
+# Seconds a version read from the database is reused by one process (config PAGE_VERSION_TTL).
+DEFAULT_VERSION_TTL = 1.0
+
+
+@dataclass(frozen=True)
+class Version:
+    """What a cached page depends on: an opaque token and the last time it changed."""
+
+    token: str
+    last_modified: datetime
+
+
+def edition_version(edition_id: int, now: datetime | None = None) -> Version | None:
+    """The version of everything an edition's pages show at ``now`` (None: no such edition)."""
+    now = now or utcnow()
+    e, s, r = Edition, ProgrammeSession, Region
+    rows = db.session.execute(
+        select(
+            e.updated_at,
+            e.registration_opens_at,
+            e.registration_closes_at,
+            s.id,
+            s.updated_at,
+            s.confirmed_count,
+            s.start_at,
+            s.end_at,
+            s.registration_closes_at,
+            r.name,
+            r.name_en,
+        )
+        .select_from(e)
+        .outerjoin(s, s.edition_id == e.id)
+        .outerjoin(r, r.id == s.region_id)
+        .where(e.id == edition_id)
+        .order_by(s.id)
+    ).all()
+    if not rows:
+        return None
+    changes = {rows[0][0]}
+    moments = {rows[0][1], rows[0][2]}
+    parts = [str(edition_id)]
+    for row in rows:
+        if row[3] is None:  # an edition without sessions
+            continue
+        changes.add(row[4])
+        moments.update(row[6:9])
+        parts.append(f"{row[3]}:{row[4].isoformat()}:{row[5]}:{row[9]}:{row[10]}")
+    passed = sorted(m for m in moments if m is not None and m <= now)
+    parts.append(f"phase={len(passed)}")
+    last = max([c for c in changes if c is not None] + passed[-1:])
+    digest = hashlib.blake2b("|".join(parts).encode(), digest_size=12).hexdigest()
+    return Version(digest, min(last, now))
+
+
+Rendered = str | bytes | tuple[str | bytes, dict[str, str]]
+
+
+def cached_response(
+    name: str,
+    version_of: Callable[[], Version | None],
+    render: Callable[[], Rendered],
+    *,
+    content_type: str = "text/html; charset=utf-8",
+    language: str | None = None,
+    per_language: bool = True,
+    max_age: int = MAX_AGE,
+) -> Response:
+    """``render()``'s output with ETag and Last-Modified, reused while the version holds.
+
+    ``name`` identifies the page or file kind (e.g. "programme.index"); the request path and,
+    when ``per_language``, the language (``language``, else the visitor's) are part of the key.
+    ``render()`` returns the body, or (body, extra headers) such as a Content-Disposition.
+    ``version_of()`` reads the version (None: not cacheable, e.g. not found); its answer is
+    reused for ``PAGE_VERSION_TTL`` seconds per process, so a busy page costs the database
+    at most one small query per second and process, and an edit shows within that time.
+    """
+    # Choose the language first: it may store a ?lang= choice in the session. Flask-Babel
+    # treats an empty ``g`` as "no request" and would answer the default language.
+    g.setdefault("page_cache", name)
+    if per_language:
+        language = language or current_language()
+    if not _shareable_session():
+        return _private(_response(render(), content_type))
+    version = _versions(current_app).get((name, request.path), version_of)
+    if version is None:
+        return _private(_response(render(), content_type))
+    cache = _render_cache(current_app)
+    key = (name, request.path, language or "-", version.token)
+    page = cache.get(key)
+    if page is None:
+        page = CachedPage.new(key, version, per_language)
+    # If-None-Match decides where sent; If-Modified-Since alone is honoured too (calendar apps).
+    modified = version.last_modified
+    if not is_resource_modified(request.environ, etag=page.etag, last_modified=modified):
+        response = Response(status=304)
+    else:
+        if page.body is None:
+            rendered = render()
+            if "csrf_token" in g:  # the page holds a form: never share or store it
+                return _private(_response(rendered, content_type))
+            page.fill(rendered)
+            cache.put(key, page)
+        response = Response(page.body, content_type=content_type)
+        response.headers.extend(page.body_headers)
+    response.headers.extend(page.headers)
+    if session.modified or session.permanent:  # a Set-Cookie must not reach a shared cache
+        response.headers["Cache-Control"] = "private, no-cache"
+    else:
+        response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    return response
+
+
+def _response(rendered: Rendered, content_type: str) -> Response:
+    body, headers = rendered if isinstance(rendered, tuple) else (rendered, {})
+    return Response(body, content_type=content_type, headers=headers)
+
+
+class CachedPage:
+    """A page's validators and headers, and its body once rendered."""
+
+    __slots__ = ("etag", "headers", "body", "body_headers")
+
+    def __init__(self, etag: str, headers: list[tuple[str, str]]) -> None:
+        self.etag, self.headers = etag, headers
+        self.body: str | bytes | None = None
+        self.body_headers: list[tuple[str, str]] = []
+
+    def fill(self, rendered: Rendered) -> None:
+        body, extra = rendered if isinstance(rendered, tuple) else (rendered, {})
+        self.body, self.body_headers = body, list(extra.items())
+
+    @classmethod
+    def new(cls, key: tuple, version: Version, per_language: bool) -> CachedPage:
+        text = "|".join(map(str, (build_id(current_app), *key)))
+        etag = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        return cls(
+            etag,
+            [
+                ("ETag", quote_etag(etag)),
+                ("Last-Modified", http_date(version.last_modified)),
+                ("Vary", "Accept-Language, Cookie" if per_language else "Cookie"),
+            ],
+        )
+
+
+def _shareable_session() -> bool:
+    return set(session.keys()) <= SHAREABLE_SESSION_KEYS
+
+
+def _private(response: Response) -> Response:
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response
+
+
+class RenderCache:
+    """A small thread-safe LRU of rendered bodies, keyed by ETag."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            body = self._entries.get(key)
+            if body is not None:
+                self._entries.move_to_end(key)
+            return body
+
+    def put(self, key, body) -> None:
+        with self._lock:
+            self._entries[key] = body
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class VersionMemo:
+    """Versions read from the database, reused for a few seconds (per process, bounded)."""
+
+    def __init__(self, ttl: float, max_entries: int = 4 * MAX_ENTRIES) -> None:
+        self.ttl = ttl
+        self._entries = RenderCache(max_entries)
+
+    def get(self, key: tuple, version_of: Callable[[], Version | None]) -> Version | None:
+        if self.ttl <= 0:
+            return version_of()
+        now = monotonic()
+        found = self._entries.get(key)
+        if found is not None and found[0] > now:
+            return found[1]
+        version = version_of()
+        self._entries.put(key, (now + self.ttl, version))
+        return version
+
+
+def _render_cache(app: Flask) -> RenderCache:
+    return app.extensions.setdefault("eventsite.render_cache", RenderCache())
+
+
+def _versions(app: Flask) -> VersionMemo:
+    memo = app.extensions.get("eventsite.versions")
+    if memo is None:
+        ttl = float(app.config.get("PAGE_VERSION_TTL", DEFAULT_VERSION_TTL))
+        memo = app.extensions["eventsite.versions"] = VersionMemo(ttl)
+    return memo
+
+
+def build_id(app: Flask) -> str:
+    """A hash of the code, templates and translations: a deploy changes every ETag.
+
+    Computed from file contents (not times), so instances of one release agree on ETags.
+    """
+    cached = app.extensions.get("eventsite.build_id")
+    if cached is None:
+        digest = hashlib.blake2b(digest_size=8)
+        root = Path(__file__).resolve().parent
+        for path in sorted(root.rglob("*")):
+            if path.suffix in {".py", ".html", ".txt", ".mo", ".ics"} and path.is_file():
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+        digest.update(repr((app.config["SITE_NAME"], app.config["SITE_URL"])).encode())
+        cached = app.extensions["eventsite.build_id"] = digest.hexdigest()
+    return cached
+
+
+@event.listens_for(OrmSession, "before_flush")
+def touch_sessions_on_speaker_change(orm_session, flush_context, instances) -> None:
+    """Raise a session's ``updated_at`` when only its speakers change.
+
+    Speakers have no timestamp of their own; without this an edited speaker would leave the
+    session's version, and so its cached page, unchanged.
+    """
+    touched: set[ProgrammeSession] = set()
+    for obj in (*orm_session.new, *orm_session.dirty, *orm_session.deleted):
+        if isinstance(obj, Speaker):
+            parent = obj.session
+            if parent is None and obj.session_id is not None:
+                parent = orm_session.get(ProgrammeSession, obj.session_id)
+            if parent is not None:
+                touched.add(parent)
+        elif isinstance(obj, ProgrammeSession) and obj in orm_session.dirty:
+            # A changed speaker list alone leaves no column dirty, so no onupdate would run.
+            if orm_session.is_modified(obj, include_collections=True):
+                touched.add(obj)
+    now = utcnow()
+    for parent in touched:
+        if parent.id is not None and parent.updated_at != now:
+            parent.updated_at = now

@@ -1,0 +1,31 @@
+"""The scale-out check (bench/scaleout.py) as part of the suite: CI has PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import NO_PG, NO_REDIS, PG_URL, REDIS_URL
+
+SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "scaleout.py"
+
+
+@pytest.mark.skipif(not PG_URL, reason=NO_PG)
+@pytest.mark.skipif(not REDIS_URL, reason=NO_REDIS)
+def test_two_instances_and_two_workers_on_one_postgresql_and_redis():
+    """Every sign-up stored once, mailed once, capacity kept, rate limit shared."""
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--clients", "24", "--signups", "120", "--capacity", "30"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ},
+    )
+    output = result.stdout + result.stderr
+    if result.returncode == 3:
+        pytest.skip(output.strip().splitlines()[-1])
+    assert result.returncode == 0, output
