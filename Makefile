@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test serve bench bench-quick install dev-install translations extract-messages lint clean
+.PHONY: run test screenshots serve bench bench-quick install dev-install translations extract-messages lint clean
 
 run: install translations ## Serve the site with a demo edition on http://127.0.0.1:5000
 	$(BIN)/flask db upgrade
@@ -27,6 +27,16 @@ bench-quick: dev-install translations ## A short benchmark run (1-2 s per measur
 
 test: dev-install translations ## Run the whole test suite
 	$(BIN)/pytest
+
+# The README's screenshots: taken by the browser tests, copied from test-artifacts/ to docs/.
+README_SHOTS := programme-phone-first-screen:programme-phone programme-desktop-first-screen:programme-desktop \
+	register-errors-phone-en:register-errors-phone manage-phone:my-registration-phone \
+	organisers-dashboard-desktop-nl:organiser-dashboard-desktop
+screenshots: dev-install translations ## Refresh docs/screenshots/ from the browser tests
+	$(BIN)/pytest -q -m browser tests/browser
+	mkdir -p docs/screenshots
+	for pair in $(README_SHOTS); do \
+	  cp "test-artifacts/screenshots/$${pair%%:*}.png" "docs/screenshots/$${pair##*:}.png"; done
 
 install: $(VENV)/.installed
 dev-install: $(VENV)/.dev-installed

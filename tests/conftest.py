@@ -175,7 +175,7 @@ class MailCatcher:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.envelopes: list = []
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         parsed = message_from_bytes(
@@ -184,10 +184,20 @@ class MailCatcher:
         with self._lock:
             self.envelopes.append(envelope)
             self.messages.append(parsed)
+            self._lock.notify_all()
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if address.lower() in m["To"].lower()]
+
+    def wait_for(self, address: str, count: int, timeout: float = 10) -> list[EmailMessage]:
+        """The mails to ``address`` once there are ``count`` of them (mail sent after a
+        response arrives a moment later); fails after ``timeout`` seconds."""
+        with self._lock:
+            arrived = self._lock.wait_for(lambda: len(self.to(address)) >= count, timeout)
+        mails = self.to(address)
+        assert arrived, f"{len(mails)} of {count} mails to {address} arrived"
+        return mails
 
 
 class SMTPServer:
@@ -213,6 +223,9 @@ class SMTPServer:
 
     def to(self, address: str) -> list[EmailMessage]:
         return self.catcher.to(address)
+
+    def wait_for(self, address: str, count: int, timeout: float = 10) -> list[EmailMessage]:
+        return self.catcher.wait_for(address, count, timeout)
 
 
 @pytest.fixture

@@ -1,135 +1,144 @@
 """Browser tests: Debian's Chromium driven by Playwright against the app served by a real
 server on 127.0.0.1, with a real SMTP server catching the mails.
 
-They skip, saying why, where Chromium or Playwright is missing (CI installs Chromium).
+They skip, saying why, where Chromium or Playwright is missing (CI installs Chromium). The
+tools the tests use are in harness.py.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
+import logging
 import threading
 from collections.abc import Iterator
-from datetime import date, timedelta
 from pathlib import Path
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
-from werkzeug.serving import make_server
 
-from eventsite.clock import utcnow
 from eventsite.extensions import db
+from tests.browser.harness import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    PHONE,
+    LiveSite,
+    create_organiser,
+    demo_edition,
+    missing_browser,
+    new_page,
+    sync_playwright,
+)
 from tests.conftest import SMTPServer, make_test_app, unused_port
+from tests.conftest import _empty_tables as empty_tables
 
-CHROMIUM = os.environ.get("EVENTSITE_CHROMIUM", "/usr/bin/chromium")
-# Keep Chromium off the network: this machine has none, and tests must not depend on it.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-PHONE = {"width": 360, "height": 780}
-DESKTOP = {"width": 1280, "height": 900}
-
-playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-    pytest.skip(f"Chromium not found at {CHROMIUM}: browser tests skip", allow_module_level=True)
+HERE = Path(__file__).parent
 
 
-class LiveSite:
-    """The app served on a free port, its database and its mail server."""
+class ThreadingServer(ThreadingMixIn, WSGIServer):
+    """The standard library's WSGI server, a thread per request.
 
-    def __init__(self, app, url: str, smtp: SMTPServer):
-        self.app, self.url, self.smtp = app, url, smtp
+    Not werkzeug's development server: after each response that one reads the socket until
+    the client closes it, so a response's ``call_on_close`` (which sends the mails a request
+    committed) can wait as long as Chromium keeps the connection open. Here it runs right
+    after the response, as under gunicorn.
+    """
 
-    def __call__(self, path: str) -> str:
-        return self.url + path
+    daemon_threads = True
+
+
+class QuietHandler(WSGIRequestHandler):
+    """Requests go to the log (shown with a failing test), not to stderr."""
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
+        logging.getLogger("live_site").info(format, *args)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark the tests in this folder ``browser``; skip them, with the reason, without one."""
+    reason = missing_browser()
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture
-def live_site(tmp_path) -> Iterator[LiveSite]:
+def live_database(request, tmp_path) -> str:
+    """A temp SQLite file; tests parametrized with ``indirect=True`` may ask for
+    "postgresql", the run's private PostgreSQL database (skipped where not configured)."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        return f"sqlite:///{tmp_path / 'browser.db'}"
+    return request.getfixturevalue("pg_schema")
+
+
+@pytest.fixture
+def live_site(live_database: str) -> Iterator[LiveSite]:
     """A fresh site with the demo edition next year, served by a real threaded server."""
     port = unused_port()
-    app = make_test_app(
-        f"sqlite:///{tmp_path / 'browser.db'}",
-        SITE_URL=f"http://127.0.0.1:{port}",
-        RATELIMIT_ENABLED=False,
-    )
+    app = make_test_app(live_database, SITE_URL=f"http://127.0.0.1:{port}", RATELIMIT_ENABLED=False)
     smtp = SMTPServer(app.config["MAIL_PORT"])
     smtp.start()
-    with app.app_context():
-        db.create_all()
-        from eventsite.programme.cli import SEED_FILE
-        from eventsite.programme.loader import load_programme_file
-        from eventsite.programme.rollover import rollover
-
-        seed = load_programme_file(SEED_FILE)
-        next_year = utcnow().year + 1
-        starts_on = date.fromisocalendar(next_year, seed.starts_on.isocalendar().week, 1)
-        rollover(
-            next_year, starts_on, source=seed, publish=True, opens_at=utcnow() - timedelta(days=1)
+    server = None
+    try:
+        with app.app_context():
+            db.create_all()
+            slugs = demo_edition()
+            db.session.remove()
+        server = make_server(
+            "127.0.0.1", port, app, server_class=ThreadingServer, handler_class=QuietHandler
         )
-        db.session.remove()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveSite(app, f"http://127.0.0.1:{port}", smtp)
-    server.shutdown()
-    thread.join(timeout=10)
-    smtp.stop()
-    with app.app_context():
-        db.engine.dispose()
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield LiveSite(app, f"http://127.0.0.1:{port}", smtp, slugs)
+    finally:
+        if server is not None:
+            server.shutdown()
+            thread.join(timeout=10)
+            server.server_close()
+        smtp.stop()
+        with app.app_context():
+            if not live_database.startswith("sqlite"):
+                empty_tables()
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
 def browser():
-    with playwright_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
 
-def new_page(browser, viewport=PHONE, language: str = "nl"):
-    context = browser.new_context(
-        viewport=viewport,
-        locale="nl-NL" if language == "nl" else "en-GB",
-        extra_http_headers={"Accept-Language": "nl-NL,nl" if language == "nl" else "en-GB,en"},
-        accept_downloads=True,
-    )
-    return context.new_page()
+@pytest.fixture
+def make_page(browser) -> Iterator:
+    """``make_page(viewport=PHONE, language="nl")``: pages closed after the test."""
+    pages = []
+
+    def factory(viewport=PHONE, language: str = "nl"):
+        pages.append(new_page(browser, viewport, language))
+        return pages[-1]
+
+    yield factory
+    for page in pages:
+        page.context.close()
 
 
 @pytest.fixture
-def phone_page(browser):
-    page = new_page(browser, PHONE)
-    yield page
-    page.context.close()
+def phone_page(make_page):
+    return make_page(PHONE)
 
 
 @pytest.fixture
-def desktop_page(browser):
-    page = new_page(browser, DESKTOP)
-    yield page
-    page.context.close()
+def desktop_page(make_page):
+    return make_page(DESKTOP)
 
 
-def screenshot(page, name: str) -> None:
-    """Keep a full-page screenshot under test-artifacts/ (git-ignored)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def serious_violations(page) -> list[str]:
-    """axe-core's violations of impact serious or critical on the current page."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    result = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in result.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+@pytest.fixture
+def organiser_account(live_site) -> str:
+    """The programme office's account (role admin); its address. The password is
+    ``tests.conftest.ORGANISER_PASSWORD``."""
+    return create_organiser(live_site, "beheer@example.org", "--role", "admin")

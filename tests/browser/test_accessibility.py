@@ -1,29 +1,94 @@
-"""axe-core on every public page, in Dutch and English, on a phone: no serious violation."""
+"""axe-core on every public page and every registration page, in Dutch and English, on a
+phone: no violation of impact serious or critical, and nothing wider than the screen."""
+
+from __future__ import annotations
+
+import re
 
 import pytest
 
-from tests.browser.conftest import new_page, screenshot, serious_violations
+from tests.browser.harness import (
+    DESKTOP,
+    PHONE,
+    assert_accessible,
+    expect,
+    screenshot,
+    serious_violations,
+    sign_up_directly,
+)
 
-PUBLIC_PAGES = [
-    "/",
-    "/editions/",
-    "/editions/2021",
-    "/sessions/2021-noord",
-    "/privacy",
-    "/does-not-exist",
-]
+LANGUAGES = ["nl", "en"]
 
 
-@pytest.mark.parametrize("language", ["nl", "en"])
-def test_public_pages_have_no_serious_accessibility_violations(live_site, browser, language):
-    page = new_page(browser, language=language)
-    try:
-        for path in PUBLIC_PAGES:
-            page.goto(live_site(f"{path}?lang={language}"))
-            assert page.locator("html").get_attribute("lang") == language
-            assert serious_violations(page) == [], path
-    finally:
-        page.context.close()
+def public_paths(live_site) -> list[str]:
+    year = live_site.slugs[0].split("-")[0]
+    return [
+        "/",
+        "/editions/",
+        f"/editions/{year}",
+        "/editions/2021",
+        f"/sessions/{live_site.slugs[0]}",
+        "/sessions/2021-noord",
+        "/privacy",
+        "/does-not-exist",
+    ]
+
+
+def check(page, live_site, path: str, language: str) -> None:
+    """Open ``path`` (unless None: the page is already there) and check it."""
+    if path is not None:
+        page.goto(live_site(path))
+    assert page.locator("html").get_attribute("lang") == language, page.url
+    assert_accessible(page, path or page.url)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_public_pages_have_no_serious_accessibility_violations(live_site, make_page, language):
+    page = make_page(PHONE, language)
+    for path in public_paths(live_site):
+        check(page, live_site, path, language)
+
+
+def submit(page) -> None:
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_registration_pages_have_no_serious_accessibility_violations(
+    live_site, make_page, language
+):
+    page = make_page(PHONE, language)
+    person = sign_up_directly(live_site, f"anna-{language}@example.nl", language)
+    pending = sign_up_directly(live_site, f"piet-{language}@example.nl", language, confirm=False)
+    my = f"/my/{person.manage_token}"
+
+    for path in ("/register", "/register/resend"):
+        check(page, live_site, path, language)
+        submit(page)  # empty: the error summary and the errors at the fields
+        expect(page.locator(".error-summary")).to_be_visible()
+        check(page, live_site, None, language)
+    check(page, live_site, "/register/sent", language)
+
+    page.goto(pending.confirm_url)
+    check(page, live_site, None, language)
+    check(page, live_site, "/confirm/not-a-real-token", language)
+    page.goto(person.confirm_url)
+    submit(page)  # confirmed before: the "already confirmed" page
+    check(page, live_site, None, language)
+
+    check(page, live_site, my, language)
+    expect(page.locator("form[action*='/drop/']")).to_have_count(2)
+    check(page, live_site, f"{my}/join/{live_site.slugs[0]}", language)  # not open yet
+    check(page, live_site, f"{my}/cancel", language)
+    check(page, live_site, f"{my}/erase", language)
+    submit(page)  # without the tick: an error
+    expect(page.locator(".error-summary")).to_be_visible()
+    check(page, live_site, None, language)
+    page.check("#really")
+    submit(page)
+    page.wait_for_url(re.compile(r".*/erased$"))
+    check(page, live_site, None, language)
 
 
 def test_axe_does_report_a_real_violation(live_site, phone_page):
@@ -36,15 +101,22 @@ def test_axe_does_report_a_real_violation(live_site, phone_page):
     assert serious_violations(phone_page) != []
 
 
-def test_programme_screenshots(live_site, browser):
-    for name, viewport in (
-        ("phone", {"width": 360, "height": 780}),
-        ("desktop", {"width": 1280, "height": 900}),
-    ):
-        page = new_page(browser, viewport)
+def test_screenshots_of_the_main_pages(live_site, make_page):
+    person = sign_up_directly(live_site, "anna@example.nl", "nl")
+    pages = {
+        "programme": "/",
+        "session": f"/sessions/{live_site.slugs[0]}",
+        "register": f"/register?session={live_site.slugs[0]}",
+        "my-registration": f"/my/{person.manage_token}",
+    }
+    for device, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        page = make_page(viewport, "nl")
+        for name, path in pages.items():
+            page.goto(live_site(path))
+            # Nothing sticks out sideways, not even on a 360 px phone.
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+            screenshot(page, f"{name}-{device}")
+            # What a visitor sees first, for the README.
+            screenshot(page, f"{name}-{device}-first-screen", full_page=False)
         page.goto(live_site("/"))
         assert page.locator("article.session-card").count() == 5
-        # Nothing sticks out sideways on a 360 px phone.
-        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
-        screenshot(page, f"programme-{name}")
-        page.context.close()

@@ -1,49 +1,183 @@
-"""A visitor on a phone signs up, gets the mail, confirms, and manages the registration;
-axe-core finds no serious violation on any of these pages."""
+"""A visitor signs up in a real browser: on a phone in Dutch from the programme to the
+calendar and back out again, and in English through the form's errors first."""
+
+from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import screenshot, serious_violations
+import pytest
+from icalendar import Calendar
+
+from eventsite.extensions import db
+from eventsite.registration.models import CANCELLED, Attendee
+from tests.browser.harness import PHONE, download, expect, invites, screenshot, stream_url
 from tests.conftest import links_in
 
+MY_PAGE = re.compile(r".*/my/[^/?]+$")
 
-def test_sign_up_on_a_phone_end_to_end(live_site, phone_page):
-    page = phone_page
-    page.goto(live_site("/register"))
-    assert serious_violations(page) == [], "/register"
 
-    # Submitting an empty form: a summary on top, each error at its field, nothing lost.
-    page.fill("#organisation", "De Vries Metaal B.V.")
-    page.click("button[type=submit]")
-    assert page.locator(".error-summary").is_visible()
-    assert page.locator("#name-error").inner_text() == "Vul je naam in."
-    assert page.input_value("#organisation") == "De Vries Metaal B.V."
-    assert serious_violations(page) == [], "/register with errors"
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    screenshot(page, "register-errors-phone")
+def link_with(mail, pattern: str) -> str:
+    """The first link in the mail's text that matches the regular expression."""
+    return next(url for url in links_in(mail) if re.search(pattern, url))
 
+
+def unfolded(ics: bytes) -> str:
+    """The .ics text with folded lines joined, so addresses can be searched whole."""
+    return re.sub(r"\r\n[ \t]", "", ics.decode())
+
+
+@pytest.mark.parametrize("live_database", ["sqlite", "postgresql"], indirect=True)
+def test_dutch_phone_journey_from_programme_to_cancel(live_site, phone_page):
+    page, email = phone_page, "anna@example.nl"
+    first, second = live_site.slugs[:2]
+
+    # The programme; a session's own sign-up button ticks that session on the form.
+    page.goto(live_site("/"))
+    screenshot(page, "programme-phone")
+    card = page.locator(f"article[aria-labelledby='title-{first}']")
+    card.get_by_role("link", name=re.compile(r"^Aanmelden")).click()
+    page.wait_for_url(re.compile(rf".*/register\?session={first}$"))
+    expect(page.locator(f"#session-{first}")).to_be_checked()
+    page.check(f"#session-{second}")
     page.fill("#name", "Anna de Vries")
-    page.fill("#email", "anna@example.nl")
-    page.locator("input[name=sessions]").first.check()
+    page.fill("#email", email)
+    page.fill("#organisation", "De Vries Metaal B.V.")
     page.check("#consent")
-    page.click("button[type=submit]")
+    screenshot(page, "register-phone")
+    page.get_by_role("button", name="Aanmelden").click()
     page.wait_for_url(re.compile(r".*/register/sent$"))
-    assert "Kijk in je mailbox" in page.inner_text("h1")
-    assert serious_violations(page) == [], "/register/sent"
+    expect(page.locator("h1")).to_have_text("Kijk in je mailbox")
 
-    [mail] = live_site.smtp.to("anna@example.nl")
-    confirm_link = next(u for u in links_in(mail) if "/confirm/" in u)
-    page.goto(confirm_link)
-    assert serious_violations(page) == [], "/confirm"
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/my/[^/]+$"))
-    assert "Mijn inschrijving" in page.inner_text("h1")
-    assert serious_violations(page) == [], "/my"
+    # The confirmation mail's link opens a page; only its button confirms.
+    [confirm_mail] = live_site.mails(email, 1)
+    assert confirm_mail["Subject"] == "Bevestig je inschrijving"
+    page.goto(link_with(confirm_mail, "/confirm/"))
+    page.get_by_role("button", name="Mijn inschrijving bevestigen").click()
+    page.wait_for_url(MY_PAGE)
+    expect(page.locator(".flash-success")).to_contain_text("Je bent ingeschreven")
+
+    # The second mail, the welcome, carries the personal link (and an invite per session).
+    welcome = live_site.mails(email, 2)[1]
+    assert welcome["Subject"].startswith("Je bent ingeschreven voor")
+    assert len(invites(welcome, "REQUEST")) == 2
+    manage_link = link_with(welcome, r"/my/[^/]+$")
+    token = manage_link.rsplit("/", 1)[1]
+    page.goto(manage_link)
+    expect(page.locator("form[action*='/drop/']")).to_have_count(2)
     screenshot(page, "manage-phone")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
-    # Add a second session from the personal page.
-    page.locator("form[action*='/add/'] button").first.click()
-    assert page.locator("form[action*='/drop/']").count() == 2
-    page.goto(page.url + "/erase")
-    assert serious_violations(page) == [], "/my/erase"
+    # The personal calendar: both sessions, Amsterdam time, personal join links only.
+    name, ics = download(page, page.get_by_role("link", name="Download je sessies (.ics)").click)
+    assert name.endswith("-mijn-sessies.ics")
+    calendar = Calendar.from_ical(ics)
+    events = calendar.walk("VEVENT")
+    assert len(events) == 2
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Amsterdam"]
+    uids = {}
+    for event, slug in zip(events, (first, second), strict=True):
+        assert event["DTSTART"].params["TZID"] == "Europe/Amsterdam"
+        assert str(event["URL"]) == live_site(f"/my/{token}/join/{slug}")
+        uids[slug] = str(event["UID"])
+    text = unfolded(ics)
+    assert "stream.example.net" not in text
+    assert stream_url(first) not in text and stream_url(second) not in text
+
+    # Drop one session: the place leaves the page, and a CANCEL for it arrives by mail.
+    page.locator(f"form[action$='/drop/{first}'] button").click()
+    expect(page.locator(".flash-success")).to_have_text("De sessie is uit je inschrijving gehaald.")
+    expect(page.locator("form[action*='/drop/']")).to_have_count(1)
+    dropped_mail = live_site.mails(email, 3)[2]
+    assert dropped_mail["Subject"] == "Er is een sessie uit je inschrijving gehaald"
+    [cancel] = invites(dropped_mail, "CANCEL")
+    assert [str(e["UID"]) for e in cancel.walk("VEVENT")] == [uids[first]]
+
+    # Cancel everything, after the confirming page.
+    page.get_by_role("link", name="Mijn hele inschrijving annuleren").click()
+    page.wait_for_url(re.compile(r".*/cancel$"))
+    screenshot(page, "cancel-phone")
+    page.get_by_role("button", name="Ja, alles annuleren").click()
+    page.wait_for_url(MY_PAGE)
+    expect(page.locator(".flash-success")).to_have_text("Je inschrijving is geannuleerd.")
+    expect(page.get_by_text("Je bent voor geen enkele sessie ingeschreven.")).to_be_visible()
+    expect(page.locator("form[action*='/drop/']")).to_have_count(0)
+    last = live_site.mails(email, 4)[3]
+    assert last["Subject"] == "Je inschrijving is geannuleerd"
+    [cancel] = invites(last, "CANCEL")
+    assert [str(e["UID"]) for e in cancel.walk("VEVENT")] == [uids[second]]
+
+    # The calendar is empty now, and the database agrees: data kept, every place given up.
+    feed = page.request.get(live_site(f"/my/{token}/calendar.ics"))
+    assert Calendar.from_ical(feed.body()).walk("VEVENT") == []
+    with live_site.database() as session:
+        attendee = session.scalar(db.select(Attendee).filter_by(email=email))
+        assert attendee.confirmed_at is not None and attendee.language == "nl"
+        states = {r.session.slug: r.state for r in attendee.registrations}
+        assert states == {first: CANCELLED, second: CANCELLED}
+        assert all(r.cancelled_at for r in attendee.registrations)
+
+
+ERRORS = {
+    "name": "Please enter your name.",
+    "email": "Please enter a valid email address, like name@company.nl.",
+    "sessions-fieldset": "Please choose at least one session.",
+    "consent": "Please agree to the privacy statement to sign up.",
+}
+
+
+def assert_error_at_field(page, field_id: str, message: str) -> None:
+    """The message sits right above its field, inside the field's block, and the field
+    points to it (aria-describedby) so a screen reader reads it with the field."""
+    error_id = field_id.removesuffix("-fieldset") + "-error"
+    error = page.locator(f"#{error_id}")
+    expect(error).to_have_text(message)
+    block = (
+        page.locator(f"#{field_id}")
+        if field_id.endswith("fieldset")
+        else page.locator(".field", has=page.locator(f"#{field_id}"))
+    )
+    expect(block.locator(f"#{error_id}")).to_be_visible()
+    described = page.locator(f"#{field_id}").get_attribute("aria-describedby") or ""
+    assert error_id in described.split(), field_id
+    error_box, field_box = error.bounding_box(), page.locator(f"#{field_id}").bounding_box()
+    if not field_id.endswith("fieldset"):
+        gap = field_box["y"] - (error_box["y"] + error_box["height"])
+        assert 0 <= gap < 48, f"{field_id}: error {gap}px from its field"
+
+
+def test_english_sign_up_shows_each_error_at_its_field_then_succeeds(live_site, make_page):
+    page, email = make_page(PHONE, "en"), "jan@example.com"
+    page.goto(live_site("/register"))
+    expect(page.locator("h1")).to_contain_text("Sign up for")
+
+    # Empty name, a bad address, no session, no consent.
+    page.fill("#email", "jan@example")
+    page.fill("#organisation", "Jansen Precision Ltd")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    assert page.title().startswith("Error: ")
+    expect(page.locator(".error-summary li")).to_have_count(len(ERRORS))
+    for field_id, message in ERRORS.items():
+        assert_error_at_field(page, field_id, message)
+        assert page.locator(f".error-summary a[href='#{field_id}']").inner_text() == message
+    # What was typed stays.
+    expect(page.locator("#organisation")).to_have_value("Jansen Precision Ltd")
+    expect(page.locator("#email")).to_have_value("jan@example")
+    screenshot(page, "register-errors-phone-en")
+    assert live_site.smtp.to(email) == []
+
+    page.fill("#name", "Jan Jansen")
+    page.fill("#email", email)
+    page.check(f"#session-{live_site.slugs[2]}")
+    page.check("#consent")
+    page.get_by_role("button", name="Sign up").click()
+    page.wait_for_url(re.compile(r".*/register/sent$"))
+    expect(page.locator("h1")).to_have_text("Check your mailbox")
+    [confirm_mail] = live_site.mails(email, 1)
+    assert confirm_mail["Subject"] == "Please confirm your registration"
+    page.goto(link_with(confirm_mail, "/confirm/"))
+    page.get_by_role("button", name="Confirm my registration").click()
+    page.wait_for_url(MY_PAGE)
+    expect(page.locator("h1")).to_have_text("My registration")
+    expect(page.locator("form[action*='/drop/']")).to_have_count(1)
+    welcome = live_site.mails(email, 2)[1]
+    assert welcome["Subject"].startswith("You are registered for")
