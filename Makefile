@@ -56,7 +56,7 @@ translations: install ## Compile the translation catalogues (.po -> .mo)
 
 extract-messages: install ## Collect new texts into the catalogues; then translate them in the .po files
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext -o eventsite/translations/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching -i eventsite/translations/messages.pot -d eventsite/translations
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -w 100 -i eventsite/translations/messages.pot -d eventsite/translations
 
 lint: dev-install
 	$(BIN)/ruff check eventsite tests config bench wsgi.py

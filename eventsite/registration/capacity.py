@@ -83,8 +83,9 @@ def release(registration: Registration) -> Registration | None:
     Returns the promoted registration (the caller mails them), or None.
     """
     held_place = registration.state == CONFIRMED
+    now = utcnow()
     registration.state = CANCELLED
-    registration.cancelled_at = utcnow()
+    registration.cancelled_at = now
     db.session.flush()
     if not held_place:
         return None
@@ -95,6 +96,9 @@ def release(registration: Registration) -> Registration | None:
         .values(confirmed_count=ProgrammeSession.confirmed_count - 1)
         .execution_options(synchronize_session=False)
     )
+    session = registration.session
+    if session.is_cancelled or now >= session.start_at:
+        return None  # no one is promoted into a cancelled or started session
     promoted = promote_waiting(registration.session_id)
     return promoted[0] if promoted else None
 

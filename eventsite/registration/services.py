@@ -57,6 +57,8 @@ class Confirmation:
     # A management token for the confirmer's browser; None when nothing was confirmed.
     manage_token: str | None = None
     error: str | None = None  # "expired", "invalid"
+    # Pending sign-ups whose session closed or was cancelled before the confirmation.
+    closed: list[Registration] = field(default_factory=list)
 
 
 def normalise_email(address: str) -> str:
@@ -157,6 +159,29 @@ def resend(edition: Edition, email: str) -> None:
     db.session.commit()
 
 
+def lock_attendee(attendee: Attendee) -> bool:
+    """Serialise changes to one attendee's registrations (a double click, two tabs).
+
+    Takes the write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: the attendee's row), then
+    forgets everything read before it, so the decision is made on what an earlier request
+    committed, not on the state this request loaded. False if the attendee is gone (erased
+    by that earlier request).
+    """
+    capacity.begin_write()
+    found = db.session.execute(
+        db.select(Attendee.id).filter_by(id=attendee.id).with_for_update()
+    ).first()
+    db.session.expire_all()
+    return found is not None
+
+
+def _still_changeable(registration: Registration, now) -> bool:
+    """A place can be given up or confirmed only before its session starts and while it
+    is not cancelled; afterwards the registration is history (attendance, recordings)."""
+    session = registration.session
+    return not session.is_cancelled and now < session.start_at
+
+
 def attendee_from_confirm_token(token: str) -> tuple[Attendee | None, str | None]:
     """The attendee a confirmation token is for, or (None, "expired" | "invalid")."""
     try:
@@ -183,7 +208,9 @@ def confirm(token: str, ip: str | None) -> Confirmation:
 
 def confirm_attendee(attendee: Attendee, ip: str | None) -> Confirmation:
     """Give each pending registration a place or a waiting-list spot, then mail the person."""
-    capacity.begin_write()
+    if not lock_attendee(attendee):
+        db.session.rollback()
+        return Confirmation(None, error="invalid")
     result = Confirmation(attendee)
     now = utcnow()
     pending = sorted(
@@ -194,6 +221,7 @@ def confirm_attendee(attendee: Attendee, ip: str | None) -> Confirmation:
             # Closed or cancelled since the sign-up: nothing to confirm any more.
             registration.state = CANCELLED
             registration.cancelled_at = now
+            result.closed.append(registration)
             continue
         state = capacity.confirm_place(registration)
         (result.confirmed if state == CONFIRMED else result.waiting).append(registration)
@@ -228,7 +256,9 @@ def attendee_for_token(token: str) -> Attendee | None:
 
 def add_session(attendee: Attendee, session: ProgrammeSession) -> Registration:
     """A confirmed attendee adds a session from their page: a place or the waiting list."""
-    capacity.begin_write()
+    if not lock_attendee(attendee):
+        db.session.rollback()
+        return None
     check_open(attendee.edition, [session])
     registration = next((r for r in attendee.registrations if r.session_id == session.id), None)
     if registration is not None and registration.state in (CONFIRMED, WAITING):
@@ -250,9 +280,16 @@ def add_session(attendee: Attendee, session: ProgrammeSession) -> Registration:
 
 def drop_session(attendee: Attendee, session_id: int) -> Registration | None:
     """Drop one session; a freed place goes to the first on its waiting list."""
-    capacity.begin_write()
+    if not lock_attendee(attendee):
+        db.session.rollback()
+        return None
+    now = utcnow()
     registration = next(
-        (r for r in attendee.registrations if r.session_id == session_id and r.state in ACTIVE),
+        (
+            r
+            for r in attendee.registrations
+            if r.session_id == session_id and r.state in ACTIVE and _still_changeable(r, now)
+        ),
         None,
     )
     if registration is None:
@@ -268,10 +305,15 @@ def drop_session(attendee: Attendee, session_id: int) -> Registration | None:
 
 
 def cancel_all(attendee: Attendee) -> list[Registration]:
-    """Cancel every session of this attendee (their data stays until they erase it)."""
-    capacity.begin_write()
+    """Cancel every session of this attendee that has not started yet (their data stays
+    until they erase it; places in past sessions stay as the record of who came)."""
+    if not lock_attendee(attendee):
+        db.session.rollback()
+        return []
+    now = utcnow()
     active = sorted(
-        (r for r in attendee.registrations if r.state in ACTIVE), key=lambda r: r.session_id
+        (r for r in attendee.registrations if r.state in ACTIVE and _still_changeable(r, now)),
+        key=lambda r: r.session_id,
     )
     held_places = [r for r in active if r.state == CONFIRMED]
     for registration in active:
@@ -307,7 +349,9 @@ def _release_and_promote(registration: Registration) -> None:
 
 def erase(attendee: Attendee) -> None:
     """Erase a person (GDPR art. 17): their places go to the waiting lists, their mails too."""
-    capacity.begin_write()
+    if not lock_attendee(attendee):
+        db.session.rollback()
+        return
     for registration in sorted(attendee.registrations, key=lambda r: r.session_id):
         if registration.state in ACTIVE:
             _release_and_promote(registration)

@@ -23,7 +23,8 @@ from ..extensions import db, limiter
 from ..i18n import current_language
 from ..programme import queries
 from ..programme.models import ProgrammeSession
-from . import cli, services
+from ..programme.signals import session_changed
+from . import cli, housekeeping, services
 from .attendance import record_join
 from .capacity import waiting_position
 from .export import export_data
@@ -31,6 +32,8 @@ from .forms import ActionForm, EmailForm, EraseForm, RegistrationForm
 from .join import join_target
 
 bp = Blueprint("registration", __name__, cli_group="registrations")
+# Reminders follow a session that moved (connecting twice is harmless: blinker keeps one).
+bp.record_once(lambda _state: session_changed.connect(housekeeping.rearm_reminders))
 cli.register_commands(bp.cli)
 
 
@@ -127,6 +130,8 @@ def confirm(token: str):
         result = services.confirm(token, request.remote_addr)
         if result.error:
             return render_template("registration/confirm_invalid.html", reason=result.error), 400
+        if result.manage_token is None and result.closed:
+            return render_template("registration/confirm_closed.html", closed=result.closed)
         if result.manage_token is None:
             return render_template("registration/already_confirmed.html")
         if result.waiting:
@@ -207,6 +212,8 @@ def add(token: str, slug: str):
             db.session.rollback()
             flash(_("This session is closed for sign-up."), "error")
         else:
+            if registration is None:  # erased in another tab meanwhile
+                abort(404)
             if registration.state == "waiting":
                 flash(_("The session is full: you are on the waiting list."))
             else:
