@@ -85,3 +85,30 @@ def test_two_reminder_runs_at_once_send_each_reminder_once(app, client, open_edi
         "b@example.nl",
         "c@example.nl",
     ]
+
+
+def test_a_session_moved_a_day_later_gets_its_reminder_again(client, runner, open_edition, clock):
+    from eventsite.programme.signals import session_changed
+
+    signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
+    noord = open_edition.sessions[0]
+    clock.set(noord.start_at - timedelta(hours=20))
+    assert runner.invoke(args=["mail", "send-reminders"]).exit_code == 0
+    assert len(outbox("reminder")) == 1
+
+    # A title change keeps the reminder sent; moving the session a day later re-arms it.
+    noord.apply_changes(title="Nieuwe titel")
+    session_changed.send(noord)
+    db.session.commit()
+    runner.invoke(args=["mail", "send-reminders"])
+    assert len(outbox("reminder")) == 1
+    noord.apply_changes(
+        start_at=noord.start_at + timedelta(days=1), end_at=noord.end_at + timedelta(days=1)
+    )
+    session_changed.send(noord)
+    db.session.commit()
+    runner.invoke(args=["mail", "send-reminders"])
+    assert len(outbox("reminder")) == 1  # the new time is two days away: not yet
+    clock.set(noord.start_at - timedelta(hours=20))
+    runner.invoke(args=["mail", "send-reminders"])
+    assert len(outbox("reminder")) == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import update
 
 from ..clock import utcnow
@@ -31,6 +32,21 @@ def due_reminders(hours_before: int) -> list[int]:
             )
             .order_by(Registration.id)
         )
+    )
+
+
+def rearm_reminders(session: ProgrammeSession, **_) -> None:
+    """A session changed (signal ``session_changed``): if it moved so far that a reminder
+    already sent came too early for the new time, that reminder goes out again."""
+    hours = current_app.config["REMINDER_HOURS_BEFORE"]
+    db.session.execute(
+        update(Registration)
+        .where(
+            Registration.session_id == session.id,
+            Registration.reminder_sent_at < session.start_at - timedelta(hours=hours),
+        )
+        .values(reminder_sent_at=None)
+        .execution_options(synchronize_session=False)
     )
 
 
