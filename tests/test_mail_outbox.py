@@ -227,3 +227,34 @@ def test_long_lines_and_dutch_characters_arrive_intact(mail_app, smtp):
     (message,) = smtp.messages
     assert message["Subject"] == "Één sessie: Jan 0"
     assert mail_text(message).count("lange regel é ë") == 200
+
+
+def test_a_worker_told_to_stop_finishes_its_batch_and_leaves_the_rest(mail_app, smtp):
+    queue(30)
+    batches = []
+
+    def stop_after_first_batch():
+        batches.append(1)
+        return len(batches) > 1
+
+    report = send_queued(batch_size=10, should_stop=stop_after_first_batch)
+    assert report.sent == 10
+    assert states() == {SENT: 10, QUEUED: 20}
+
+
+def test_a_long_batch_keeps_its_claim_fresh(mail_app, smtp, clock):
+    clock.set(utcnow())
+    queue(60)
+    original_send = smtp.catcher.handle_DATA
+
+    async def slow_clock_server(server, session, envelope):
+        # Each mail "takes" a minute: by the end the batch is far older than the timeout.
+        clock.set(utcnow() + timedelta(minutes=1))
+        return await original_send(server, session, envelope)
+
+    smtp.catcher.handle_DATA = slow_clock_server
+    send_queued(batch_size=60)
+    claimed_at = [r.claimed_at for r in db.session.scalars(db.select(OutboxMessage))]
+    # Rows after the first checkpoint were re-claimed later than the batch started.
+    assert max(claimed_at) > min(claimed_at)
+    assert states() == {SENT: 60}

@@ -22,7 +22,7 @@ def send_queued_command(loop: bool, batch_size: int, interval: float) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stopping.append(True))
     while True:
-        report = send_queued(batch_size=batch_size)
+        report = send_queued(batch_size=batch_size, should_stop=lambda: bool(stopping))
         if report.sent or report.retrying or report.failed or not loop:
             click.echo(f"sent {report.sent}, to retry {report.retrying}, given up {report.failed}")
         for error in dict.fromkeys(report.errors):

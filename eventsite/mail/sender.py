@@ -105,6 +105,7 @@ def send_claimed(ids: list[int], report: SendReport) -> bool:
     """
     if not ids:
         return True
+    db.session.info["outbox_batch_ids"] = ids
     rows = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
     ).all()
@@ -142,7 +143,24 @@ def _mark_sent(row: OutboxMessage, report: SendReport) -> None:
     row.state, row.sent_at, row.last_error = SENT, utcnow(), None
     report.sent += 1
     if report.sent % COMMIT_EVERY == 0:
-        db.session.commit()
+        _checkpoint()
+
+
+def _checkpoint() -> None:
+    """Commit the outcomes so far, and tell other workers this batch is still in hand: a
+    slow server must not make ``reclaim_stuck`` hand our rows to a second worker."""
+    db.session.flush()
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.state == SENDING, OutboxMessage.id.in_(_batch_ids()))
+        .values(claimed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _batch_ids() -> list[int]:
+    return db.session.info.get("outbox_batch_ids", [])
 
 
 def _mark_failed_attempt(row, error: Exception, report: SendReport, permanent=False) -> None:
@@ -162,12 +180,15 @@ def _mark_failed_attempt(row, error: Exception, report: SendReport, permanent=Fa
     db.session.commit()
 
 
-def send_queued(batch_size: int = 100, max_batches: int | None = None) -> SendReport:
-    """Send every due mail now, batch by batch, until none is due (or ``max_batches``)."""
+def send_queued(
+    batch_size: int = 100, max_batches: int | None = None, should_stop=lambda: False
+) -> SendReport:
+    """Send every due mail now, batch by batch, until none is due (or ``max_batches``, or
+    ``should_stop()`` says so between batches: a worker told to stop finishes its batch)."""
     report = SendReport()
     reclaim_stuck()
     batches = 0
-    while max_batches is None or batches < max_batches:
+    while (max_batches is None or batches < max_batches) and not should_stop():
         ids = claim(batch_size)
         if not ids:
             break
