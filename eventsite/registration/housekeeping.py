@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from ..clock import utcnow
 from ..extensions import db
-from ..mail.models import OutboxMessage
+from ..mail.models import SENDING, OutboxMessage
 from ..programme.models import SCHEDULED, Edition, ProgrammeSession
 from . import notifications
 from .models import CONFIRMED, PENDING, Attendee, Registration
@@ -126,7 +126,9 @@ def _delete_person(attendee: Attendee) -> None:
     """
     db.session.execute(
         db.delete(OutboxMessage)
-        .where(OutboxMessage.recipient == attendee.email)
+        # A mail a worker is sending right now stays: deleting it under the worker would
+        # make it fail its whole batch (and send those mails again).
+        .where(OutboxMessage.recipient == attendee.email, OutboxMessage.state != SENDING)
         .execution_options(synchronize_session=False)
     )
     db.session.delete(attendee)

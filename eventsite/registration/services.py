@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from ..clock import utcnow
 from ..core.views import PRIVACY_VERSION
 from ..extensions import db
-from ..mail.models import OutboxMessage
+from ..mail.models import SENDING, OutboxMessage
 from ..programme.models import Edition, ProgrammeSession
 from . import capacity, notifications
 from .links import issue_manage_token
@@ -358,7 +358,9 @@ def erase(attendee: Attendee) -> None:
     # The outbox holds their name, address and links: erased with them.
     db.session.execute(
         db.delete(OutboxMessage)
-        .where(OutboxMessage.recipient == attendee.email)
+        # A mail a worker is sending right now stays: deleting it under the worker would
+        # make it fail its whole batch (and send those mails again).
+        .where(OutboxMessage.recipient == attendee.email, OutboxMessage.state != SENDING)
         .execution_options(synchronize_session=False)
     )
     db.session.delete(attendee)
