@@ -86,6 +86,7 @@ class BaseConfig:
     REGISTRATION_LIMIT_PER_IP = "20 per hour"
     REGISTRATION_LIMIT_PER_EMAIL = "5 per hour"
     MANAGE_LIMIT_PER_IP = "60 per hour"
+    MANAGE_LIMIT_PER_LINK = "30 per hour"
 
     # Rate limits: memory by default, Redis when a storage URI is set.
     RATELIMIT_STORAGE_URI = "memory://"

@@ -52,6 +52,18 @@ def test_management_actions_are_limited(app, client, open_edition):
     assert post_button(client, manage, f"{manage}/add/2027-zuid").status_code == 429
 
 
+def test_one_personal_link_is_limited_from_any_address(app, client, open_edition):
+    manage = signed_up_and_confirmed(client, "anna@example.nl")
+    app.config["MANAGE_LIMIT_PER_LINK"] = "2 per hour"
+    for n, action in enumerate(("add", "drop", "add")):
+        client.environ_base["REMOTE_ADDR"] = f"192.0.2.{n + 1}"
+        response = post_button(client, manage, f"{manage}/{action}/2027-zuid")
+        assert response.status_code == (429 if n == 2 else 302)
+    # Another attendee's link is not affected.
+    other = signed_up_and_confirmed(client, "bob@example.nl")
+    assert post_button(client, other, f"{other}/add/2027-zuid").status_code == 302
+
+
 @pytest.mark.skipif(not REDIS_URL, reason=NO_REDIS)
 def test_limits_are_kept_in_redis_when_configured(tmp_path):
     from eventsite.programme.loader import load_programme_file

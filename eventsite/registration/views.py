@@ -25,6 +25,7 @@ from ..programme import queries
 from ..programme.models import ProgrammeSession
 from ..programme.signals import session_changed
 from . import cli, housekeeping, services
+from .tokens import hash_token
 from .attendance import record_join
 from .capacity import waiting_position
 from .export import export_data
@@ -58,9 +59,28 @@ per_email = limiter.shared_limit(
     key_func=email_key,
     methods=["POST"],
 )
-manage_limit = limiter.shared_limit(
+
+
+def link_key() -> str:
+    """Rate-limit key: the personal link itself (hashed), whichever addresses use it."""
+    token = (request.view_args or {}).get("token", "")
+    return f"link:{hash_token(token)[:32]}"
+
+
+_manage_per_ip = limiter.shared_limit(
     _config_limit("MANAGE_LIMIT_PER_IP"), scope="registration-manage", methods=["POST"]
 )
+_manage_per_link = limiter.shared_limit(
+    _config_limit("MANAGE_LIMIT_PER_LINK"),
+    scope="registration-manage-link",
+    key_func=link_key,
+    methods=["POST"],
+)
+
+
+def manage_limit(view):
+    """Confirm and personal-page actions: limited per IP address and per personal link."""
+    return _manage_per_ip(_manage_per_link(view))
 
 
 def _private(response: Response) -> Response:
