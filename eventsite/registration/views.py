@@ -25,12 +25,12 @@ from ..programme import queries
 from ..programme.models import ProgrammeSession
 from ..programme.signals import session_changed
 from . import cli, housekeeping, services
-from .tokens import hash_token
 from .attendance import record_join
 from .capacity import waiting_position
 from .export import export_data
 from .forms import ActionForm, EmailForm, EraseForm, RegistrationForm
 from .join import join_target
+from .tokens import hash_token
 
 bp = Blueprint("registration", __name__, cli_group="registrations")
 # Reminders follow a session that moved (connecting twice is harmless: blinker keeps one).
