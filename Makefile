@@ -25,7 +25,7 @@ bench: dev-install translations ## Measure throughput and latency against a hell
 bench-quick: dev-install translations ## A short benchmark run (1-2 s per measurement)
 	$(BIN)/python bench/run.py --quick
 
-test: dev-install translations ## Run the whole test suite
+test: dev-install translations lint ## Run the linter and the whole test suite
 	$(BIN)/pytest
 
 # The README's screenshots: taken by the browser tests, copied from test-artifacts/ to docs/.
