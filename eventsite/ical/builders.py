@@ -137,6 +137,27 @@ def _feed_properties(calendar: Calendar, name: str, zone_name: str) -> None:
     calendar.add("x-published-ttl", vDuration(REFRESH))
 
 
+def _add_events(
+    calendar: Calendar,
+    sessions,
+    language: str,
+    page_url_for: UrlFor,
+    join_url_for: UrlFor | None = None,
+) -> None:
+    """One VEVENT per session; DTSTAMP is the session's last change, so unchanged sessions
+    give the same bytes (and ETag)."""
+    for session in sessions:
+        calendar.add_component(
+            session_event(
+                session,
+                language=language,
+                page_url=page_url_for(session),
+                stamp=session.updated_at,
+                join_url=join_url_for(session) if join_url_for else None,
+            )
+        )
+
+
 def session_calendar(session, *, page_url_for: UrlFor, language: str = "nl") -> bytes:
     """One session as a file to download and open ("add to my calendar").
 
@@ -144,14 +165,7 @@ def session_calendar(session, *, page_url_for: UrlFor, language: str = "nl") -> 
     gives the same bytes (and ETag) until it changes.
     """
     calendar = new_calendar([session])
-    calendar.add_component(
-        session_event(
-            session,
-            language=language,
-            page_url=page_url_for(session),
-            stamp=session.updated_at,
-        )
-    )
+    _add_events(calendar, [session], language, page_url_for)
     return calendar.to_ical()
 
 
@@ -162,15 +176,7 @@ def edition_calendar(
     sessions = list(sessions)
     calendar = new_calendar(sessions, method, edition)
     _feed_properties(calendar, localized(edition, "name", language), edition.timezone)
-    for session in sessions:
-        calendar.add_component(
-            session_event(
-                session,
-                language=language,
-                page_url=page_url_for(session),
-                stamp=session.updated_at,
-            )
-        )
+    _add_events(calendar, sessions, language, page_url_for)
     return calendar.to_ical()
 
 
@@ -186,16 +192,7 @@ def personal_calendar(
         edition_name = localized(attendee.edition, "name", language)
         name = gettext("%(edition)s: my sessions", edition=edition_name)
     _feed_properties(calendar, name, attendee.edition.timezone)
-    for session in sessions:
-        calendar.add_component(
-            session_event(
-                session,
-                language=language,
-                page_url=page_url_for(session),
-                stamp=session.updated_at,
-                join_url=join_url_for(session),
-            )
-        )
+    _add_events(calendar, sessions, language, page_url_for, join_url_for)
     return calendar.to_ical()
 
 

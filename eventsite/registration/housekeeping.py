@@ -101,7 +101,7 @@ def purge(pending_days: int, now: datetime | None = None) -> PurgeReport:
         )
     ).all()
     for attendee in never_confirmed:
-        _delete_person(attendee)
+        delete_person(attendee)
     report.unconfirmed_attendees = len(never_confirmed)
     expired = []
     for edition in db.session.scalars(db.select(Edition)).all():
@@ -110,7 +110,7 @@ def purge(pending_days: int, now: datetime | None = None) -> PurgeReport:
             continue
         attendees = db.session.scalars(db.select(Attendee).filter_by(edition_id=edition.id)).all()
         for attendee in attendees:
-            _delete_person(attendee)
+            delete_person(attendee)
         if attendees:
             expired.append(edition.name)
             report.expired_attendees += len(attendees)
@@ -119,7 +119,7 @@ def purge(pending_days: int, now: datetime | None = None) -> PurgeReport:
     return report
 
 
-def _delete_person(attendee: Attendee) -> None:
+def delete_person(attendee: Attendee) -> None:
     """Remove an attendee with their registrations and the mails that name them.
 
     Confirmed counts of past sessions stay as the (anonymous) attendance figures.

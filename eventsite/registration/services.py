@@ -14,9 +14,8 @@ from sqlalchemy.orm import selectinload
 from ..clock import utcnow
 from ..core.views import PRIVACY_VERSION
 from ..extensions import db
-from ..mail.models import SENDING, OutboxMessage
 from ..programme.models import Edition, ProgrammeSession
-from . import capacity, notifications
+from . import capacity, housekeeping, notifications
 from .links import issue_manage_token
 from .links import join_url as join_url  # part of this module's interface
 from .models import CANCELLED, CONFIRMED, PENDING, WAITING, Attendee, ManageToken, Registration
@@ -356,12 +355,5 @@ def erase(attendee: Attendee) -> None:
         if registration.state in ACTIVE:
             _release_and_promote(registration)
     # The outbox holds their name, address and links: erased with them.
-    db.session.execute(
-        db.delete(OutboxMessage)
-        # A mail a worker is sending right now stays: deleting it under the worker would
-        # make it fail its whole batch (and send those mails again).
-        .where(OutboxMessage.recipient == attendee.email, OutboxMessage.state != SENDING)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.delete(attendee)
+    housekeeping.delete_person(attendee)
     db.session.commit()
