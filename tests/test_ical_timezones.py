@@ -1,6 +1,6 @@
 """VTIMEZONE: the RRULE form, derived from zoneinfo and read right by a second parser."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,19 +21,34 @@ def wrap(zone_name: str, local: str, first: int, last: int) -> str:
     )
 
 
+def blocks(text: str, name: str) -> list[str]:
+    """The observances of one kind (STANDARD or DAYLIGHT), in order."""
+    return [part.split(f"END:{name}")[0] for part in text.split(f"BEGIN:{name}")[1:]]
+
+
 def test_amsterdam_is_written_as_yearly_rules_for_the_last_sundays():
     text = vtimezone("Europe/Amsterdam", 2021, 2021).to_ical().decode()
     assert "TZID:Europe/Amsterdam" in text
-    daylight = text[text.index("BEGIN:DAYLIGHT") : text.index("END:DAYLIGHT")]
-    standard = text[text.index("BEGIN:STANDARD") : text.index("END:STANDARD")]
-    assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3" in daylight
+    daylight = blocks(text, "DAYLIGHT")[-1]
+    standard = blocks(text, "STANDARD")[-1]
+    # Today's rules, since the EU moved the autumn switch to October in 1996; open-ended.
+    assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\n" in daylight
     assert "TZOFFSETFROM:+0100" in daylight and "TZOFFSETTO:+0200" in daylight
-    assert "TZNAME:CEST" in daylight and "DTSTART:20200329T020000" in daylight
-    assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10" in standard
+    assert "TZNAME:CEST" in daylight and "DTSTART:19960331T020000" in daylight
+    assert "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\n" in standard
     assert "TZOFFSETFROM:+0200" in standard and "TZOFFSETTO:+0100" in standard
-    assert "TZNAME:CET" in standard and "DTSTART:20201025T030000" in standard
+    assert "TZNAME:CET" in standard and "DTSTART:19961027T030000" in standard
     # Not the RDATE lists that other parsers read an hour off.
     assert "RDATE" not in text
+
+
+def test_the_history_starts_in_1970_and_earlier_rules_end_with_until():
+    """Observances from 1970, as Google writes them: no client's cache of the TZID is poisoned."""
+    text = vtimezone("Europe/Amsterdam", 2027, 2027).to_ical().decode()
+    starts = [line.split(":")[1] for line in text.splitlines() if line.startswith("DTSTART")]
+    assert min(starts) == "19700101T000000"
+    # 1981-1995: summer time ended on the last Sunday of September.
+    assert "RRULE:FREQ=YEARLY;UNTIL=19950924T030000Z;BYDAY=-1SU;BYMONTH=9" in text
 
 
 @pytest.mark.parametrize(
@@ -77,13 +92,53 @@ def test_zones_with_other_rules_and_without_summer_time():
     assert "TZOFFSETTO:+0900" in tokyo.to_ical().decode()
 
 
-def test_a_change_of_rules_inside_the_range_gets_one_block_per_switch():
-    # The EU moved the autumn switch from September to October in 1996.
-    component = vtimezone("Europe/Amsterdam", 1995, 1997)
-    text = component.to_ical().decode()
-    assert "RRULE" not in text
-    assert len(component.subcomponents) == 8  # 1994 .. 1997, two switches each
-    assert "DTSTART:19950924T030000" in text and "DTSTART:19961027T030000" in text
+def test_every_day_since_1970_agrees_with_zoneinfo_in_vobject_and_icalendar():
+    zone = ZoneInfo("Europe/Amsterdam")
+    text = wrap("Europe/Amsterdam", "20270101T120000", 2027, 2027)
+    from_vobject = vobject.readOne(text).vevent.dtstart.value.tzinfo
+    (component,) = Calendar.from_ical(text).walk("VTIMEZONE")
+    from_icalendar = component.to_tz()
+    day = datetime(1970, 1, 1, 15)
+    while day.year < 2036:
+        expected = day.replace(tzinfo=zone).utcoffset()
+        assert from_vobject.utcoffset(day) == expected, day
+        assert day.replace(tzinfo=from_icalendar).utcoffset() == expected, day
+        day += timedelta(days=1)
+
+
+@pytest.fixture
+def vobject_knows_no_amsterdam():
+    """vobject's process-wide map of TZIDs, without Europe/Amsterdam for the test's duration."""
+    known = getattr(vobject.icalendar, "__tzidMap")
+    known.pop("Europe/Amsterdam", None)
+    yield
+    known.pop("Europe/Amsterdam", None)
+
+
+def test_vobject_reads_another_calendars_older_events_right_after_ours(vobject_knows_no_amsterdam):
+    """vobject keeps the first definition of a TZID per process, as Radicale does.
+
+    After our 2027 file, an event from 2021 (and one from 1990) in someone else's calendar with
+    a Google-style VTIMEZONE must still be read at the right moment.
+    """
+    vobject.readOne(wrap("Europe/Amsterdam", "20271004T150000", 2027, 2027))
+    other = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\n"
+        "BEGIN:VTIMEZONE\r\nTZID:Europe/Amsterdam\r\n"
+        "BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\n"
+        "DTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n"
+        "BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\n"
+        "DTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n"
+        "END:VTIMEZONE\r\n"
+        "BEGIN:VEVENT\r\nUID:a@other\r\nDTSTAMP:20210101T000000Z\r\n"
+        "DTSTART;TZID=Europe/Amsterdam:20210531T150000\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:b@other\r\nDTSTAMP:20210101T000000Z\r\n"
+        "DTSTART;TZID=Europe/Amsterdam:19900701T150000\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n"
+    )
+    first, second = vobject.readOne(other).vevent_list
+    assert first.dtstart.value.astimezone(UTC) == datetime(2021, 5, 31, 13, tzinfo=UTC)
+    assert second.dtstart.value.astimezone(UTC) == datetime(1990, 7, 1, 13, tzinfo=UTC)
 
 
 def test_switches_are_found_to_the_minute():

@@ -4,9 +4,10 @@ The offsets and switch moments come from the time zone database (zoneinfo); this
 describes them in iCalendar. It writes each yearly switch as one observance with an RRULE
 (``FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU`` for Europe/Amsterdam's summer time), not as the long
 RDATE lists of icalendar's ``add_missing_timezones()``: ical.js and vobject read those an hour
-off (see CHECKLISTS.md). The rule is derived from the real switches and checked against every
-year the calendar needs; a zone whose rules change inside that range gets one observance per
-switch instead, which is valid and read right, just longer.
+off (see CHECKLISTS.md). The history starts in 1970, like Google's, and every run of years
+with the same switches becomes one pair of observances (with UNTIL where the rules changed),
+derived from the real switches of each year; a year that fits no run gets one observance per
+switch, which is valid and read right, just longer.
 """
 
 from __future__ import annotations
@@ -75,17 +76,29 @@ def switches(zone_name: str, year: int) -> tuple[Switch, ...]:
     return tuple(found)
 
 
-def _rule_holds(zone_name: str, first_year: int, last_year: int) -> bool:
-    """Whether every year in the range switches on the same rule (month, weekday, time)."""
-    reference = switches(zone_name, first_year)
-    if len(reference) != 2:
-        return False
-    expected = [(s.rule(), s.offset_from, s.offset_to, s.name) for s in reference]
-    for year in range(first_year, last_year + 1):
-        actual = [(s.rule(), s.offset_from, s.offset_to, s.name) for s in switches(zone_name, year)]
-        if actual != expected:
-            return False
-    return True
+HISTORY_FROM = 1970
+
+
+def _signature(year_switches: tuple[Switch, ...]) -> tuple | None:
+    """What makes two years' switches one yearly rule; None for a year that has no pair."""
+    if len(year_switches) != 2:
+        return None
+    return tuple((s.rule(), s.offset_from, s.offset_to, s.name, s.is_dst) for s in year_switches)
+
+
+@lru_cache(maxsize=64)
+def _segments(zone_name: str, last_year: int) -> tuple[tuple[int, int], ...]:
+    """Runs of consecutive years (first, last) from 1970 that switch on the same rule."""
+    runs: list[list[int]] = []
+    previous = object()
+    for year in range(HISTORY_FROM, last_year + 1):
+        signature = _signature(switches(zone_name, year))
+        if runs and signature is not None and signature == previous:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+        previous = signature
+    return tuple((first, last) for first, last in runs)
 
 
 def _observance(switch: Switch, rrule: dict | None) -> TimezoneStandard | TimezoneDaylight:
@@ -99,32 +112,55 @@ def _observance(switch: Switch, rrule: dict | None) -> TimezoneStandard | Timezo
     return block
 
 
-def vtimezone(zone_name: str, first_year: int, last_year: int) -> Timezone:
-    """A VTIMEZONE for ``zone_name`` that is right for events from ``first_year`` to ``last_year``.
+def _until(last: Switch) -> datetime:
+    """UNTIL for a run whose last onset is ``last``, in UTC as RFC 5545 3.8.5.3 asks.
 
-    The observances start in the year before ``first_year``, so an event early in
-    ``first_year`` already lies after an onset.
+    dateutil (and so vobject) reads UNTIL as wall-clock time; the later of the onset's UTC
+    and wall-clock readings includes the last onset under both readings, and lies months
+    before the next one.
     """
+    return max(last.at_utc, last.local_onset.replace(tzinfo=UTC))
+
+
+def _in_force_at_history_start(zone_name: str) -> Switch:
+    """The offset on 1 January 1970, as an observance that starts then and changes nothing."""
+    moment = datetime(HISTORY_FROM, 1, 1, tzinfo=UTC).astimezone(ZoneInfo(zone_name))
+    offset = moment.utcoffset()
+    return Switch(
+        datetime(HISTORY_FROM, 1, 1, tzinfo=UTC) - offset,
+        offset,
+        offset,
+        moment.tzname() or zone_name,
+        bool(moment.dst()),
+    )
+
+
+def vtimezone(zone_name: str, first_year: int, last_year: int) -> Timezone:
+    """A VTIMEZONE for ``zone_name``, right for every moment from 1970 to ``last_year``.
+
+    The observances start in 1970, as Google's do (Outlook's start in 1601): a client that
+    caches one definition per TZID (vobject, Radicale) then still reads any other calendar's
+    older events right. Each run of years with the same yearly switches is one pair of
+    observances with an RRULE (ending with UNTIL where the rules changed, open for the last
+    run); a year that fits no run gets its switches as single observances. ``first_year``
+    is kept for the callers: the history covers it.
+    """
+    del first_year  # every zone is written from 1970
     component = Timezone()
     component.add("tzid", zone_name)
-    start = first_year - 1
-    if _rule_holds(zone_name, start, last_year):
-        for switch in switches(zone_name, start):
+    component.add_component(_observance(_in_force_at_history_start(zone_name), None))
+    segments = _segments(zone_name, last_year)
+    for index, (first, last) in enumerate(segments):
+        year_switches = switches(zone_name, first)
+        is_final = index == len(segments) - 1
+        if last == first and not (is_final and _signature(year_switches)):
+            for switch in year_switches:
+                component.add_component(_observance(switch, None))
+            continue
+        for position, switch in enumerate(year_switches):
             month, byday, _ = switch.rule()
-            component.add_component(
-                _observance(switch, {"freq": "yearly", "bymonth": month, "byday": byday})
-            )
-        return component
-    every = [s for year in range(start, last_year + 1) for s in switches(zone_name, year)]
-    if not every:
-        # No switch at all (e.g. UTC, or a zone without summer time): one fixed offset.
-        zone = ZoneInfo(zone_name)
-        moment = datetime(start, 1, 1, tzinfo=UTC).astimezone(zone)
-        offset = moment.utcoffset()
-        name = moment.tzname() or zone_name
-        fixed = Switch(datetime(1970, 1, 1, tzinfo=UTC) - offset, offset, offset, name, False)
-        component.add_component(_observance(fixed, None))
-        return component
-    for switch in every:
-        component.add_component(_observance(switch, None))
+            rrule = {"freq": "yearly", "bymonth": month, "byday": byday}
+            if not is_final:
+                rrule["until"] = _until(switches(zone_name, last)[position])
+            component.add_component(_observance(switch, rrule))
     return component
