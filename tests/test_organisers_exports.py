@@ -96,7 +96,8 @@ def test_session_csv(client, exported):
     assert jan[3] == "Eigenaar"
     assert jan[4] == noord.title
     assert jan[5] == "bevestigd"
-    assert jan[6] == jan[7] == "2027-04-01T15:05:00+02:00"  # Amsterdam summer time
+    # Amsterdam summer time, written so that spreadsheets read a date-time, not text.
+    assert jan[6] == jan[7] == "2027-04-01 15:05:00"
     assert jan[8:] == ["ja", "en", ""]  # not joined (tests/test_messages_attendance.py)
     evil = by_email["evil@x.nl"]
     assert evil[0] == "'" + FORMULA and evil[2] == "'+31 6 1234" and evil[3] == "'@SUM(A1)"
@@ -169,7 +170,22 @@ def test_xlsx_keeps_every_cell_a_string(client, exported):
     assert formula.value == FORMULA and formula.data_type == "s"  # text, never a formula
     assert cells["evil@x.nl"][2].value == "+31 6 1234" and cells["evil@x.nl"][2].data_type == "s"
     assert cells["jan@x.nl"][0].value == TRICKY
-    assert cells["jan@x.nl"][6].value == "2027-04-01T15:05:00+02:00"
+    registered = cells["jan@x.nl"][6]
+    assert registered.value == datetime(2027, 4, 1, 15, 5)  # a real date-time, Amsterdam time
+    assert registered.is_date and registered.number_format == "yyyy-mm-dd hh:mm"
+    assert cells["evil@x.nl"][7].value is None  # not confirmed: an empty cell
+
+
+def test_a_cancelled_session_says_so_in_the_state_column(client, exported):
+    _, noord, _ = exported
+    noord.status = "cancelled"
+    db.session.commit()
+    rows = parse(client.get(f"/organiser/sessions/{noord.slug}/attendees.csv"))[1:]
+    assert {row[5] for row in rows} == {"sessie geannuleerd"}
+    sheet = load_workbook(io.BytesIO(client.get("/organiser/attendees.xlsx").get_data())).active
+    states = {(row[1].value, row[4].value): row[5].value for row in sheet.iter_rows(min_row=2)}
+    assert states[("jan@x.nl", noord.title)] == "sessie geannuleerd"
+    assert [v for (email, title), v in states.items() if title != noord.title] == ["bevestigd"]
 
 
 def test_every_export_is_audited_and_admins_see_the_log(client, exported):
@@ -201,6 +217,6 @@ def test_neutralise_and_helpers():
         exports.export_filename("a b", "c/d", "2027-05-20", "csv")
         == "a-b_c-d_attendees_2027-05-20.csv"
     )
-    assert exports.local_iso(datetime(2027, 1, 1, 12, tzinfo=UTC)) == "2027-01-01T13:00:00+01:00"
+    assert exports.local_time(datetime(2027, 1, 1, 12, tzinfo=UTC)) == datetime(2027, 1, 1, 13)
     chunks = list(exports.csv_chunks(["h"], ([str(i)] for i in range(1200)), batch=500))
     assert len(chunks) == 4 and chunks[0] == "\ufeffh\r\n"

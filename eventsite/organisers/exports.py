@@ -3,7 +3,10 @@
 No database or request here: the views hand in records and translated labels. The CSV is
 UTF-8 with a byte-order mark (so Excel reads é and ë), quoted per RFC 4180 by the csv
 module, and every cell that a spreadsheet could read as a formula is neutralised (OWASP CSV
-injection). The xlsx is written in openpyxl's write-only mode with every cell a string.
+injection). The xlsx is written in openpyxl's write-only mode with every cell a string, but
+for the moments: those are real Excel date-times in Amsterdam time, so organisers can sort and
+filter on them; the CSV writes them as ``2021-05-31 15:00:00``, which Excel, LibreOffice and
+Google Sheets read as a date-time too.
 """
 
 from __future__ import annotations
@@ -44,31 +47,56 @@ COLUMNS = (
 )
 
 
-def local_iso(moment: datetime | None, zone: str = ZONE) -> str:
-    """ISO 8601 with offset in ``zone``, e.g. 2021-05-31T15:00:00+02:00; empty for None."""
+SPREADSHEET_DATETIME = "%Y-%m-%d %H:%M:%S"
+XLSX_DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+# The state shown for every registration of a session the organisers cancelled.
+SESSION_CANCELLED = "session_cancelled"
+
+
+def local_time(moment: datetime | None, zone: str = ZONE) -> datetime | None:
+    """``moment`` as wall-clock time in ``zone`` without offset (spreadsheets know no zones)."""
     if moment is None:
-        return ""
-    return moment.astimezone(ZoneInfo(zone)).isoformat(timespec="seconds")
+        return None
+    return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
 
 
 def export_row(record: Sequence, state_label: Callable[[str], str], yes_no: tuple[str, str]):
-    """A database record (see services.export_records) as a row of text cells."""
-    name, email, organisation, role, session, state, registered, confirmed, news, lang, joined = (
-        record
-    )
+    """A database record (see services.export_records) as a row: text, and moments."""
+    (
+        name,
+        email,
+        organisation,
+        role,
+        session,
+        session_cancelled,
+        state,
+        registered,
+        confirmed,
+        news,
+        lang,
+        joined,
+    ) = record
     return [
         name,
         email,
         organisation or "",
         role or "",
         session,
-        state_label(state),
-        local_iso(registered),
-        local_iso(confirmed),
+        state_label(SESSION_CANCELLED if session_cancelled else state),
+        local_time(registered),
+        local_time(confirmed),
         yes_no[0] if news else yes_no[1],
         lang,
-        local_iso(joined),
+        local_time(joined),
     ]
+
+
+def _csv_cell(cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        return cell.strftime(SPREADSHEET_DATETIME)
+    return neutralise(str(cell))
 
 
 def neutralise(cell: str) -> str:
@@ -88,7 +116,7 @@ def csv_chunks(
     buffer.truncate()
     count = 0
     for row in rows:
-        writer.writerow([neutralise(str(cell)) for cell in row])
+        writer.writerow([_csv_cell(cell) for cell in row])
         count += 1
         if count % batch == 0:
             yield buffer.getvalue()
@@ -105,6 +133,17 @@ def _text_cell(sheet, value: str) -> WriteOnlyCell:
     return cell
 
 
+def _xlsx_cell(sheet, value) -> WriteOnlyCell:
+    """A date-time cell for a moment, an empty one for none, a text cell for the rest."""
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = XLSX_DATETIME_FORMAT
+        return cell
+    if value is None:
+        return WriteOnlyCell(sheet, value=None)
+    return _text_cell(sheet, value)
+
+
 def write_xlsx(
     header: Sequence[str], rows: Iterable[Sequence[str]], out: IO[bytes], title: str = "Attendees"
 ) -> None:
@@ -113,7 +152,7 @@ def write_xlsx(
     sheet = workbook.create_sheet(title[:31])
     sheet.append([_text_cell(sheet, h) for h in header])
     for row in rows:
-        sheet.append([_text_cell(sheet, cell) for cell in row])
+        sheet.append([_xlsx_cell(sheet, cell) for cell in row])
     workbook.save(out)
 
 

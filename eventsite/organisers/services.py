@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
 from ..programme import queries
-from ..programme.models import Edition, ProgrammeSession
+from ..programme.models import CANCELLED, Edition, ProgrammeSession
 from ..registration.models import STATES, Attendance, Attendee, Registration
 from .models import Organiser
 
@@ -201,6 +201,7 @@ def export_records(session_ids: list[int]) -> Iterator[tuple]:
             Attendee.organisation,
             Attendee.role,
             ProgrammeSession.title,
+            ProgrammeSession.status == CANCELLED,
             Registration.state,
             Registration.created_at,
             Registration.confirmed_at,

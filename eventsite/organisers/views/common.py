@@ -7,13 +7,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ...programme.models import ProgrammeSession
-from .. import services
+from .. import exports, services
 
 STATE_LABELS = {
     "pending": _l("pending"),
     "confirmed": _l("confirmed"),
     "waiting": _l("waiting list"),
     "cancelled": _l("cancelled"),
+    exports.SESSION_CANCELLED: _l("session cancelled"),
 }
 
 COLUMN_LABELS = {

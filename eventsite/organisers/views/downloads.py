@@ -27,7 +27,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _rows(session_ids: list[int]):
     """Export rows with their labels translated once, not once per row."""
     yes_no = (_("yes"), _("no"))
-    labels = {state: state_label(state) for state in STATES}
+    labels = {state: state_label(state) for state in (*STATES, exports.SESSION_CANCELLED)}
     for record in services.export_records(session_ids):
         yield exports.export_row(record, labels.__getitem__, yes_no)
 
