@@ -5,8 +5,8 @@ from datetime import timedelta
 from flask import Response
 
 from eventsite.extensions import db
-from eventsite.organisers import devices
 from eventsite.mail.models import OutboxMessage
+from eventsite.organisers import devices
 from tests.conftest import csrf_token, log_in
 
 OWNER = "admin@example.org"
@@ -70,9 +70,7 @@ def test_a_trusted_device_is_limited_on_its_own_counter(app, client, make_organi
     assert log_in(app.test_client(), OWNER).status_code == 302
 
 
-def test_a_device_cookie_of_another_account_or_forged_is_not_trusted(
-    app, client, make_organiser
-):
+def test_a_device_cookie_of_another_account_or_forged_is_not_trusted(app, client, make_organiser):
     app.config["ORGANISER_LOGIN_LIMIT_ACCOUNT"] = "2 per 15 minutes"
     make_organiser()
     make_organiser("other@example.org")
@@ -122,9 +120,7 @@ def forgot(client, email, **kwargs):
     )
 
 
-def test_reset_requests_get_the_same_answer_past_the_limit_and_no_more_mail(
-    app, make_organiser
-):
+def test_reset_requests_get_the_same_answer_past_the_limit_and_no_more_mail(app, make_organiser):
     """Five reset mails per address per hour, silently: never a 429 about an address."""
     make_organiser()
     answers = []
@@ -137,7 +133,10 @@ def test_reset_requests_get_the_same_answer_past_the_limit_and_no_more_mail(
     # An unknown address gets the very same answer, and no mail.
     response = forgot(app.test_client(), "nobody@example.org")
     assert response.status_code == 200 and NEUTRAL in response.get_data(as_text=True)
-    assert db.session.scalar(db.select(OutboxMessage).filter_by(recipient="nobody@example.org")) is None
+    assert (
+        db.session.scalar(db.select(OutboxMessage).filter_by(recipient="nobody@example.org"))
+        is None
+    )
 
 
 def test_the_owner_still_gets_in_after_ten_failures_and_five_resets(app, client, make_organiser):

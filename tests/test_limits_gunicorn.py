@@ -96,7 +96,9 @@ def test_several_workers_on_redis_allow_exactly_the_documented_limits(tmp_path):
         check=True,
         capture_output=True,
     )
-    with Gunicorn("wsgi:app", port, env, tmp_path / "gunicorn.log", ready_path="/healthz") as server:
+    with Gunicorn(
+        "wsgi:app", port, env, tmp_path / "gunicorn.log", ready_path="/healthz"
+    ) as server:
         assert len(server.worker_pids()) == WORKERS
         # Failed logins: ORGANISER_LOGIN_LIMIT_ACCOUNT = 10 per 15 minutes, whichever worker.
         codes = [
@@ -146,7 +148,9 @@ def test_gunicorn_with_several_workers_refuses_per_process_limits(tmp_path):
         pytest.fail("gunicorn started with per-process rate limits and three workers")
     output = log.read_text()
     assert status != 0
-    assert f"gunicorn runs {WORKERS} workers" in output and "EVENTSITE_RATELIMIT_STORAGE_URI" in output
+    assert (
+        f"gunicorn runs {WORKERS} workers" in output and "EVENTSITE_RATELIMIT_STORAGE_URI" in output
+    )
     assert "Worker failed to boot" in output
 
 

@@ -90,7 +90,10 @@ def test_known_and_unknown_addresses_do_the_same_work(app, known_addresses, work
     assert any("INSERT INTO mail_request" in s for s in known_sql)
     assert not any("attendee" in s or "organiser " in s for s in known_sql)  # no look-up
     assert comparable_headers(known_response) == comparable_headers(unknown_response)
-    assert not any(n.lower().startswith(("x-ratelimit", "retry-after")) for n, _ in known_response.headers.items())
+    assert not any(
+        n.lower().startswith(("x-ratelimit", "retry-after"))
+        for n, _ in known_response.headers.items()
+    )
     # Nothing is mailed by the request (nothing to send after the response, either).
     assert db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage)) == 0
     assert db.session.scalar(db.select(db.func.count()).select_from(MailRequest)) == 2

@@ -11,7 +11,8 @@ from eventsite import create_app
 
 
 @pytest.mark.parametrize(
-    "key", ["x", "changeme", "CHANGEME", "secret", "dev-only-insecure-secret-key", "a" * 31, "é" * 15]
+    "key",
+    ["x", "changeme", "CHANGEME", "secret", "dev-only-insecure-secret-key", "a" * 31, "é" * 15],
 )
 def test_production_refuses_short_and_well_known_secrets(monkeypatch, tmp_path, key):
     monkeypatch.setenv("EVENTSITE_SECRET_KEY", key)

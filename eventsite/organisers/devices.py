@@ -30,8 +30,10 @@ SALT = "organiser-device-cookie"
 
 def cookie_name() -> str:
     # __Host-: only over HTTPS, for this host, path / (as the production session cookie).
-    return "__Host-organiser_device" if current_app.config["SESSION_COOKIE_SECURE"] else (
-        "organiser_device"
+    return (
+        "__Host-organiser_device"
+        if current_app.config["SESSION_COOKIE_SECURE"]
+        else ("organiser_device")
     )
 
 
