@@ -151,3 +151,21 @@ def test_the_owner_still_gets_in_after_ten_failures_and_five_resets(app, client,
     # The owner's reset request from elsewhere is answered as always (no 429).
     response = forgot(app.test_client(), OWNER, environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert response.status_code == 200 and NEUTRAL in response.get_data(as_text=True)
+
+
+def test_setting_a_password_from_a_reset_link_makes_the_browser_a_known_device(
+    app, client, make_organiser
+):
+    make_organiser()
+    forgot(client, OWNER)
+    mail = db.session.scalar(db.select(OutboxMessage).filter_by(kind="organiser-reset"))
+    path = next(w for w in mail.text_body.split() if "/password/reset/" in w).removeprefix(
+        "http://localhost"
+    )
+    new = "a brand new passphrase"
+    token = csrf_token(client, path)
+    response = client.post(path, data={"csrf_token": token, "password": new, "confirm": new})
+    assert response.status_code == 302
+    client.post("/organiser/logout", data={"csrf_token": csrf_token(client, "/organiser/")})
+    assert attack(app) == [200] * 10
+    assert log_in(client, OWNER, new).status_code == 302

@@ -122,7 +122,9 @@ def _set_password(token: str, purpose: str):
             db.session.commit()
             auth.start_session(organiser)
             flash(_("Your password is set; you are logged in."), "success")
-            return redirect(url_for("organisers.dashboard"))
+            response = redirect(url_for("organisers.dashboard"))
+            devices.issue(response, organiser.email)  # as after a login: a known device now
+            return response
     return render_template("organisers/set_password.html", form=form, organiser=organiser)
 
 
