@@ -126,3 +126,19 @@ def test_resend_mail_keeps_the_visitors_language_and_links(app, known_addresses,
     process_requests()
     mail = db.session.scalar(db.select(OutboxMessage))
     assert mail.recipient == "anna@example.nl" and "/confirm/" in mail.text_body
+
+
+def test_a_failing_request_is_dropped_and_the_others_answered(
+    app, known_addresses, worker_mode, monkeypatch
+):
+    """A feature whose handler fails (a bug) does not stop the worker or come back forever."""
+    from eventsite.mail import requested
+
+    def broken(email, language, edition_id):
+        raise RuntimeError("a bug in a feature's handler")
+
+    monkeypatch.setitem(requested.HANDLERS, "test-broken", broken)  # removed after the test
+    requested.store_request("test-broken", "anna@example.nl", "nl")
+    post(app, "/register/resend", "anna@example.nl", "192.0.2.2")
+    assert len(process_requests()) == 1  # the resend mail
+    assert db.session.scalar(db.select(db.func.count()).select_from(MailRequest)) == 0

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 from sqlalchemy import String, delete
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -77,10 +77,17 @@ def process_requests(limit: int = 100) -> list[int]:
     ).all()
     db.session.rollback()
     for request_id, kind, email, language, edition_id in rows:
-        claimed = db.session.execute(delete(MailRequest).where(MailRequest.id == request_id))
-        if claimed.rowcount == 1 and kind in HANDLERS:
-            HANDLERS[kind](email, language, edition_id)
-        db.session.commit()
+        claim = delete(MailRequest).where(MailRequest.id == request_id)
+        try:
+            if db.session.execute(claim).rowcount == 1 and kind in HANDLERS:
+                HANDLERS[kind](email, language, edition_id)
+            db.session.commit()
+        except Exception:
+            # One bad request must not stop the worker, nor come back forever: it is dropped.
+            db.session.rollback()
+            current_app.logger.exception("mail request %s (%s) failed; dropped", request_id, kind)
+            db.session.execute(claim)
+            db.session.commit()
     return db.session.info.pop(COMMITTED, [])
 
 
