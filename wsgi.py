@@ -2,4 +2,9 @@
 
 from eventsite import create_app
 
-app = create_app()
+try:
+    app = create_app()
+except SystemExit as refused:
+    # gunicorn restarts a worker that exits, forever; an exception while booting makes it stop
+    # ("Worker failed to boot") and print why.
+    raise RuntimeError(str(refused)) from None

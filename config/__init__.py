@@ -13,6 +13,64 @@ from datetime import timedelta
 
 # A placeholder that production refuses: a missing secret must never be silent.
 INSECURE_SECRET_KEY = "dev-only-insecure-secret-key"
+# Production refuses a SECRET_KEY shorter than this (bytes of UTF-8): it signs logins and links.
+MIN_SECRET_KEY_BYTES = 32
+# Secrets people copy from examples; refused in production whatever their length.
+WEAK_SECRET_KEYS = frozenset(
+    {
+        INSECURE_SECRET_KEY,
+        "changeme",
+        "change-me",
+        "change_me",
+        "secret",
+        "secretkey",
+        "secret-key",
+        "secret_key",
+        "password",
+        "development",
+        "dev",
+        "test",
+        "testing",
+        "testing-secret-key",
+        "default",
+        "...",
+    }
+)
+
+
+def secret_key_problem(key) -> str | None:
+    """Why ``key`` cannot sign production cookies and links; None when it can."""
+    text = key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key or "")
+    if not text:
+        return "no secret key is set"
+    if text.strip().lower() in WEAK_SECRET_KEYS:
+        return "the secret key is a well-known placeholder"
+    if len(text.encode()) < MIN_SECRET_KEY_BYTES:
+        return (
+            f"the secret key is {len(text.encode())} bytes long; "
+            f"at least {MIN_SECRET_KEY_BYTES} are needed"
+        )
+    return None
+
+
+def per_process_limits_problem(config) -> str | None:
+    """Why rate limits would not hold as documented; None when they do.
+
+    With ``memory://`` every process counts on its own, so N gunicorn workers would allow N
+    times the documented number of failed logins and sign-ups. ``WORKER_PROCESSES`` is set by
+    config/gunicorn.py in each worker (gunicorn's real worker count).
+    """
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    processes = int(config.get("WORKER_PROCESSES") or 1)
+    if not config.get("RATELIMIT_ENABLED", True) or not storage.startswith("memory://"):
+        return None
+    if processes <= 1:
+        return None
+    return (
+        f"RATELIMIT_STORAGE_URI is {storage} (each process counts alone) but gunicorn runs "
+        f"{processes} workers, so every rate limit would be {processes} times the documented "
+        "one; set EVENTSITE_RATELIMIT_STORAGE_URI=redis://HOST:6379/0, or WEB_CONCURRENCY=1"
+    )
 
 
 class BaseConfig:
@@ -88,10 +146,14 @@ class BaseConfig:
     MANAGE_LIMIT_PER_IP = "60 per hour"
     MANAGE_LIMIT_PER_LINK = "30 per hour"
 
-    # Rate limits: memory by default, Redis when a storage URI is set.
+    # Rate limits: memory by default, Redis when a storage URI is set. memory:// counts per
+    # process: the app refuses to start with it under several gunicorn workers.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
-    RATELIMIT_HEADERS_ENABLED = True
+    # No X-RateLimit-* headers: on resend and password-forgot they would show per-address state.
+    RATELIMIT_HEADERS_ENABLED = False
+    # Worker processes sharing the limits; set by config/gunicorn.py in each gunicorn worker.
+    WORKER_PROCESSES = 1
 
     # Organiser logins: a login ends after this many idle minutes, and after this many hours.
     ORGANISER_IDLE_MINUTES = 60
@@ -104,6 +166,11 @@ class BaseConfig:
     ORGANISER_LOGIN_LIMIT_ACCOUNT = "10 per 15 minutes"
     ORGANISER_LOGIN_LIMIT_IP = "50 per hour"
     ORGANISER_RESET_LIMIT = "5 per hour"
+    # Failed logins allowed from one trusted device (a browser with a device cookie from an
+    # earlier login to that account); such a browser is not held by the two limits above.
+    ORGANISER_LOGIN_LIMIT_DEVICE = "10 per 15 minutes"
+    # Days a device cookie stays valid after the login that issued it.
+    ORGANISER_DEVICE_COOKIE_DAYS = 180
     # Rows per page of an attendee list.
     ORGANISER_PAGE_SIZE = 50
 
@@ -119,6 +186,11 @@ class BaseConfig:
     # Show the outbox at /dev/outbox (development only).
     DEV_OUTBOX_PAGE = False
 
+    # Resend and password-forgot only store a request; the mail worker (`flask mail
+    # send-queued`) looks the address up and mails. True: this process does it right after
+    # the response (development and tests, where no worker runs; it shows in timing).
+    MAIL_REQUESTS_AFTER_RESPONSE = False
+
 
 class DevelopmentConfig(BaseConfig):
     """`make run`: SQLite, mails on the console and at /dev/outbox."""
@@ -127,6 +199,7 @@ class DevelopmentConfig(BaseConfig):
     DEBUG = False
     MAIL_TO_CONSOLE = True
     DEV_OUTBOX_PAGE = True
+    MAIL_REQUESTS_AFTER_RESPONSE = True
 
 
 class TestingConfig(BaseConfig):
@@ -141,6 +214,7 @@ class TestingConfig(BaseConfig):
     RATELIMIT_ENABLED = True
     # Tests look at a page right after an edit.
     PAGE_VERSION_TTL = 0
+    MAIL_REQUESTS_AFTER_RESPONSE = True
 
 
 class ProductionConfig(BaseConfig):

@@ -81,6 +81,15 @@ if os.environ.get("GUNICORN_CONTROL_SOCKET"):
 else:
     control_socket_disable = True
 
+
+
+def on_starting(server) -> None:
+    """Tell the app how many worker processes share its rate limits: with per-process
+    storage (memory://) and more than one, each worker refuses to start and gunicorn stops
+    ("Worker failed to boot"), instead of allowing N times the documented limits."""
+    os.environ["EVENTSITE_WORKER_PROCESSES"] = str(server.cfg.workers)
+
+
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import INSECURE_SECRET_KEY, config_class
+from config import config_class, per_process_limits_problem, secret_key_problem
 
 
 def create_app(test_config: dict[str, Any] | None = None, env: str | None = None) -> Flask:
@@ -22,10 +22,12 @@ def create_app(test_config: dict[str, Any] | None = None, env: str | None = None
     register_template_helpers(app)
     from .errors import register_error_handlers
     from .mail.delivery import register_outbox_delivery
+    from .mail.requested import register_after_response
     from .observability import register_request_logging
     from .security import register_security_headers
 
     register_outbox_delivery(app)
+    register_after_response(app)
     register_error_handlers(app)
     register_security_headers(app)
     register_request_logging(app)
@@ -46,12 +48,16 @@ def load_config(app: Flask, test_config: dict[str, Any] | None, env: str | None)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         path = os.path.join(app.instance_path, "eventsite.db")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
-    if cls.ENV_NAME == "production" and app.config["SECRET_KEY"] in ("", INSECURE_SECRET_KEY):
+    problem = secret_key_problem(app.config["SECRET_KEY"])
+    if cls.ENV_NAME == "production" and problem:
         raise SystemExit(
-            "eventsite: refusing to start in production without a real secret key; "
-            "set EVENTSITE_SECRET_KEY, e.g. to the output of "
+            f"eventsite: refusing to start in production: {problem}; "
+            "set EVENTSITE_SECRET_KEY to a long random value, e.g. the output of "
             "python -c 'import secrets; print(secrets.token_hex(32))'"
         )
+    problem = per_process_limits_problem(app.config)
+    if problem:
+        raise SystemExit(f"eventsite: refusing to start: {problem}")
 
 
 def register_extensions(app: Flask) -> None:
@@ -77,6 +83,7 @@ def register_extensions(app: Flask) -> None:
 def import_models() -> None:
     """Import every feature's models, so the metadata (and Alembic) knows all tables."""
     from .mail import models as _mail  # noqa: F401
+    from .mail import requested as _mail_requested  # noqa: F401
     from .messaging import models as _messaging  # noqa: F401
     from .organisers import models as _organisers  # noqa: F401
     from .programme import models as _programme  # noqa: F401

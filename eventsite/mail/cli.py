@@ -7,6 +7,7 @@ import time
 
 import click
 
+from .requested import process_requests
 from .sender import send_queued
 
 
@@ -22,6 +23,8 @@ def send_queued_command(loop: bool, batch_size: int, interval: float) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stopping.append(True))
     while True:
+        # Mails asked for by address (resend, password reset) become outbox rows first.
+        process_requests()
         report = send_queued(batch_size=batch_size, should_stop=lambda: bool(stopping))
         if report.sent or report.retrying or report.failed or not loop:
             click.echo(f"sent {report.sent}, to retry {report.retrying}, given up {report.failed}")

@@ -15,9 +15,10 @@ from flask import Flask, abort, current_app, flash, g, redirect, request, sessio
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
+from limits import parse
 
 from ..clock import utcnow
-from ..extensions import db, login_manager
+from ..extensions import db, limiter, login_manager
 from .models import Organiser
 from .passwords import check_password
 
@@ -164,5 +165,22 @@ def ip_limit() -> str:
     return current_app.config["ORGANISER_LOGIN_LIMIT_IP"]
 
 
+def device_limit() -> str:
+    return current_app.config["ORGANISER_LOGIN_LIMIT_DEVICE"]
+
+
 def reset_limit() -> str:
     return current_app.config["ORGANISER_RESET_LIMIT"]
+
+
+def reset_allowed(email: str) -> bool:
+    """Count a reset request for ``email``; False past ORGANISER_RESET_LIMIT (then no mail).
+
+    A silent limit, counted in the rate-limit storage (Redis in production, shared by every
+    process), never an answer of its own: the same work for every address.
+    """
+    if not limiter.enabled:
+        return True
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    address = email.strip().lower()[:254]
+    return limiter.limiter.hit(parse(reset_limit()), prefix, "organiser-reset", address)

@@ -21,8 +21,9 @@ from flask_babel import gettext as _
 from ..clock import utcnow
 from ..extensions import db, limiter
 from ..i18n import current_language
+from ..mail.requested import register_handler, store_request
 from ..programme import queries
-from ..programme.models import ProgrammeSession
+from ..programme.models import Edition, ProgrammeSession
 from ..programme.signals import session_changed
 from . import cli, housekeeping, services
 from .attendance import record_join
@@ -135,10 +136,27 @@ def resend():
     form = EmailForm()
     edition = queries.current_edition()
     if form.validate_on_submit():
-        if edition is not None:
-            services.resend(edition, form.email.data)
+        # Only stored here, the same for every address; the mail worker looks it up and mails
+        # (so neither the time nor the work of this answer tells a known address apart).
+        store_request(
+            RESEND_REQUEST,
+            form.email.data,
+            current_language(),
+            edition.id if edition is not None else None,
+        )
         return redirect(url_for(".sent"))
     return render_template("registration/resend.html", form=form)
+
+
+def _answer_resend(email: str, language: str, edition_id: int | None) -> None:
+    """Mail worker: the confirmation or personal link, if the address has a sign-up."""
+    edition = db.session.get(Edition, edition_id) if edition_id is not None else None
+    if edition is not None:
+        services.resend(edition, email)
+
+
+RESEND_REQUEST = "registration-resend"
+register_handler(RESEND_REQUEST, _answer_resend)
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])

@@ -8,7 +8,8 @@ from flask_login import current_user
 
 from ...extensions import db, limiter
 from ...i18n import current_language
-from .. import accounts, auth
+from ...mail.requested import register_handler, store_request
+from .. import accounts, auth, devices
 from ..blueprint import bp
 from ..forms import ConfirmForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from ..tokens import organiser_for_token
@@ -21,21 +22,38 @@ PUBLIC_ENDPOINTS = {
     "organisers.welcome",
 }
 
-# Failed logins count per account and per IP address; a success costs nothing.
+# Failed logins count per account and per IP address, for browsers without a device cookie
+# of the account; a browser with one counts on its own (devices.py). A success costs nothing.
 account_login_limit = limiter.limit(
-    auth.account_limit, key_func=auth.account_key, methods=["POST"], deduct_when=auth.login_failed
+    auth.account_limit,
+    key_func=auth.account_key,
+    methods=["POST"],
+    deduct_when=auth.login_failed,
+    exempt_when=devices.is_trusted,
 )
 ip_login_limit = limiter.limit(
-    auth.ip_limit, key_func=auth.ip_key, methods=["POST"], deduct_when=auth.login_failed
+    auth.ip_limit,
+    key_func=auth.ip_key,
+    methods=["POST"],
+    deduct_when=auth.login_failed,
+    exempt_when=devices.is_trusted,
 )
-# Reset mails: a few per address and per IP address, so nobody can flood a mailbox.
-account_reset_limit = limiter.limit(auth.reset_limit, key_func=auth.account_key, methods=["POST"])
+device_login_limit = limiter.limit(
+    auth.device_limit,
+    key_func=devices.device_key,
+    methods=["POST"],
+    deduct_when=auth.login_failed,
+    exempt_when=devices.is_untrusted,
+)
+# Reset requests per IP address get a 429; per address the limit is silent (no mail, the
+# same answer), so nobody learns anything about an address or blocks its owner's answer.
 ip_reset_limit = limiter.limit(auth.reset_limit, key_func=auth.ip_key, methods=["POST"])
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @account_login_limit
 @ip_login_limit
+@device_login_limit
 def login():
     """Log in with email address and password; the same answer for any wrong combination."""
     if current_user.is_authenticated and request.method == "GET":
@@ -46,7 +64,9 @@ def login():
         if organiser is not None:
             auth.start_session(organiser)
             target = auth.safe_next(request.args.get("next"))
-            return redirect(target or url_for("organisers.dashboard"))
+            response = redirect(target or url_for("organisers.dashboard"))
+            devices.issue(response, organiser.email)
+            return response
         g.organiser_login_failed = True
         current_app.logger.info("failed organiser login from %s", request.remote_addr)
         form.password.errors.append(_("The email address or password is not right."))
@@ -63,16 +83,18 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@account_reset_limit
 @ip_reset_limit
 def forgot_password():
-    """Ask for a reset link; the answer never says whether the address has an account."""
+    """Ask for a reset link; the answer never says whether the address has an account.
+
+    Known or not, the request only stores a mail request (the mail worker looks the address
+    up and mails), so the answer takes the same work and time; past the per-address limit
+    nothing is stored, and the answer is still the same.
+    """
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        organiser = accounts.find(form.email.data)
-        if organiser is not None and organiser.active:
-            accounts.queue_password_mail(organiser, "reset", current_language())
-            db.session.commit()
+        if auth.reset_allowed(form.email.data):
+            store_request(RESET_REQUEST, form.email.data, current_language())
         flash(
             _(
                 "If an organiser account exists for this address, we have sent it a link to "
@@ -100,7 +122,9 @@ def _set_password(token: str, purpose: str):
             db.session.commit()
             auth.start_session(organiser)
             flash(_("Your password is set; you are logged in."), "success")
-            return redirect(url_for("organisers.dashboard"))
+            response = redirect(url_for("organisers.dashboard"))
+            devices.issue(response, organiser.email)  # as after a login: a known device now
+            return response
     return render_template("organisers/set_password.html", form=form, organiser=organiser)
 
 
@@ -114,3 +138,14 @@ def reset_password(token: str):
 def welcome(token: str):
     """Set the first password from the link in a welcome mail."""
     return _set_password(token, "welcome")
+
+
+def _answer_reset(email: str, language: str, edition_id: int | None) -> None:
+    """Mail worker: the reset link, if the address has an active account; else nothing."""
+    organiser = accounts.find(email)
+    if organiser is not None and organiser.active:
+        accounts.queue_password_mail(organiser, "reset", language)
+
+
+RESET_REQUEST = "organiser-reset"
+register_handler(RESET_REQUEST, _answer_reset)
