@@ -1,45 +1,45 @@
 """Sending the outbox: claim due rows, send each over one SMTP connection, record the result.
 
-At-least-once delivery: a row is claimed (state ``sending``) before sending and marked
-``sent`` after, one commit per mail; a worker that dies mid-send leaves its row ``sending``
-and ``reclaim_stuck`` puts it back after ``MAIL_SENDING_TIMEOUT`` seconds. The stable
-Message-ID lets mail clients drop the rare duplicate that this allows.
+At-least-once delivery: a row is claimed (state ``sending``, one attempt counted) before
+sending and settled after. Each mail is on its own: whatever goes wrong while building or
+sending it (a refusal, an address we cannot write, a bug) is recorded on that row and the
+batch goes on with the next one (see ``smtp.py`` for how replies become outcomes). Mails of
+the batch not yet tried when the server goes away are put back uncharged. A send that is
+interrupted (the database failing, the process being stopped) puts its rows back at once
+where it can; a worker that dies leaves them ``sending`` and ``reclaim_stuck`` puts them back
+after ``MAIL_SENDING_TIMEOUT`` seconds. The stable Message-ID lets mail clients drop the rare
+duplicate that this allows.
 """
 
 from __future__ import annotations
 
-import smtplib
+import random
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email import policy
+from email.utils import parseaddr
 
-import flask_mail
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 
 from ..clock import utcnow
 from ..extensions import db
-from .mime import OutboxMail, build_mime
+from .addresses import AddressError, wire_address
+from .mime import build_mime
 from .models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
+from .smtp import DELIVERED, PERMANENT, TEMPORARY, ConnectionFailed, MailServer, Outcome
 
 # Sent mails recorded per commit.
 COMMIT_EVERY = 25
 
-# Waits before the 2nd, 3rd, ... attempt (pretix's schedule, then hourly).
+# Waits before the 2nd, 3rd, ... attempt (pretix's schedule, then hourly), plus up to 10 %
+# jitter so mails greylisted together do not all come back in the same second.
 BACKOFF_SECONDS = (10, 30, 60, 300, 900, 1800, 3600)
 
-
-class SMTPConnection(flask_mail.Connection):
-    """Flask-Mail's connection with a socket timeout, so a hanging server can't block us."""
-
-    def configure_host(self):
-        timeout = current_app.config["MAIL_TIMEOUT"]
-        smtp_class = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
-        host = smtp_class(self.mail.server, self.mail.port, timeout=timeout)
-        if self.mail.use_tls:
-            host.starttls()
-        if self.mail.username and self.mail.password:
-            host.login(self.mail.username, self.mail.password)
-        return host
+# After this many lost connections in a row the server is in trouble, not one recipient:
+# the rest of the batch is put back (uncharged) instead of costing a timeout each.
+MAX_LOST_CONNECTIONS = 2
 
 
 @dataclass
@@ -52,16 +52,24 @@ class SendReport:
 
 def backoff(attempts: int) -> timedelta:
     """How long to wait after the ``attempts``-th failed attempt."""
-    return timedelta(seconds=BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1])
+    base = BACKOFF_SECONDS[min(max(attempts, 1), len(BACKOFF_SECONDS)) - 1]
+    return timedelta(seconds=base + random.uniform(0, base * 0.1))
 
 
 def reclaim_stuck() -> int:
-    """Put rows left ``sending`` by a crashed worker back in the queue."""
+    """Put rows left ``sending`` by a crashed worker back in the queue (or give them up
+    when that attempt, already counted at the claim, was their last)."""
     timeout = timedelta(seconds=current_app.config["MAIL_SENDING_TIMEOUT"])
+    last = OutboxMessage.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.state == SENDING, OutboxMessage.claimed_at < utcnow() - timeout)
-        .values(state=QUEUED, next_attempt_at=utcnow())
+        .values(
+            state=case((last, FAILED), else_=QUEUED),
+            next_attempt_at=utcnow(),
+            last_error="interrupted while sending (the worker stopped or lost the database)",
+            last_error_code=None,
+        )
     )
     db.session.commit()
     return result.rowcount
@@ -95,89 +103,176 @@ def claim(limit: int, only_ids: list[int] | None = None) -> list[int]:
 
 
 def send_claimed(ids: list[int], report: SendReport) -> bool:
-    """Send claimed rows over one connection and record each outcome.
-
-    Outcomes are committed every ``COMMIT_EVERY`` mails (one disk flush per mail would cap
-    the rate): a crash in between leaves those rows "sending", to be sent again after the
-    timeout; the stable Message-ID makes that rare duplicate recognisable.
-
-    Returns False when the mail server could not be reached (or went away).
-    """
+    """Send claimed rows over one connection (reconnecting after a lost one) and record each
+    outcome. Returns False when the mail server could not be reached (or kept going away)."""
     if not ids:
         return True
-    db.session.info["outbox_batch_ids"] = ids
-    rows = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
-    ).all()
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    if current_app.config["MAIL_TO_CONSOLE"]:
-        for row in rows:
-            print_to_console(row, sender)
-            _mark_sent(row, report)
+    batch = _Batch(ids, report)
+    try:
+        return batch.run()
+    except BaseException:
+        batch.put_back()
+        raise
+
+
+class _Batch:
+    """The claimed rows of one ``send_claimed`` and what has become of them so far."""
+
+    def __init__(self, ids: list[int], report: SendReport) -> None:
+        self.ids, self.report = ids, report
+        self.config = current_app.config
+        self.untried: list[OutboxMessage] = []
+        self.in_flight: OutboxMessage | None = None
+        self.sent_ids: list[int] = []
+        self.last_refresh = time.monotonic()
+        # Refresh the claim well within the reclaim timeout (one mail takes <= MAIL_TIMEOUT).
+        self.refresh_every = max(self.config["MAIL_SENDING_TIMEOUT"] / 4, 0.5)
+
+    def run(self) -> bool:
+        rows = select(OutboxMessage).where(OutboxMessage.id.in_(self.ids))
+        self.untried = list(db.session.scalars(rows.order_by(OutboxMessage.id)))
+        sender = self.config["MAIL_DEFAULT_SENDER"]
+        if self.config["MAIL_TO_CONSOLE"]:
+            while self.untried:
+                row = self.in_flight = self.untried.pop(0)
+                try:
+                    print_to_console(row, sender)
+                except Exception as error:  # a poison mail stops nothing else
+                    self.record(row, _crashed(error, row))
+                else:
+                    self.record(row, Outcome(DELIVERED, 250, "printed"))
+            db.session.commit()
+            return True
+        server = MailServer(self.config)
+        try:
+            return self._send_all(server, sender)
+        finally:
+            server.close()
+
+    def _send_all(self, server: MailServer, sender: str) -> bool:
+        envelope_from = wire_address(parseaddr(sender)[1], smtputf8=False)
+        lost_in_a_row = 0
+        while self.untried:
+            if time.monotonic() - self.last_refresh > self.refresh_every:
+                self.refresh_claims()
+            deadline = server.budget()
+            row = self.in_flight = self.untried.pop(0)
+            if not server.connected:
+                try:
+                    server.open(deadline)
+                except ConnectionFailed as failure:
+                    # The connection was tried for this mail: it is charged, the rest not.
+                    self.record(row, Outcome(TEMPORARY, failure.code, failure.text, True))
+                    self.release(row.next_attempt_at)
+                    return False
+            outcome = self._send_one(server, envelope_from, sender, row, deadline)
+            self.record(row, outcome)
+            lost_in_a_row = lost_in_a_row + 1 if outcome.connection_lost else 0
+            if lost_in_a_row >= MAX_LOST_CONNECTIONS:
+                self.release(utcnow())
+                return False
         db.session.commit()
         return True
-    try:
-        with SMTPConnection(current_app.extensions["mail"]) as connection:
-            for row in rows:
-                try:
-                    connection.send(OutboxMail(row, sender))
-                except smtplib.SMTPRecipientsRefused as error:
-                    _mark_failed_attempt(row, error, report, permanent=True)
-                except (smtplib.SMTPException, OSError) as error:
-                    _mark_failed_attempt(row, error, report)
-                    if isinstance(error, (smtplib.SMTPServerDisconnected, OSError)):
-                        raise
-                else:
-                    _mark_sent(row, report)
+
+    def _send_one(self, server, envelope_from, sender, row, deadline) -> Outcome:
+        smtputf8 = server.offers_smtputf8
+        try:
+            recipient = wire_address(row.recipient, smtputf8)
+            data = build_mime(row, sender, smtputf8).as_bytes(
+                policy=policy.SMTPUTF8 if smtputf8 else policy.SMTP
+            )
+        except AddressError as error:
+            return Outcome(PERMANENT, None, f"address: {error}")
+        except Exception as error:  # a mail that cannot be built must not stop the others
+            return _crashed(error, row)
+        try:
+            return server.send(envelope_from, recipient, data, smtputf8, deadline)
+        except Exception as error:  # unknown state of the session: start a new one
+            server.close()
+            return _crashed(error, row)
+
+    def record(self, row: OutboxMessage, outcome: Outcome) -> None:
+        """Settle ``row`` by ``outcome``: sent, retried later, or given up."""
+        if outcome.kind == DELIVERED:
+            row.state, row.sent_at = SENT, utcnow()
+            row.last_error = row.last_error_code = None
+            self.sent_ids.append(row.id)
+            self.in_flight = None
+            self.report.sent += 1
+            if self.report.sent % COMMIT_EVERY == 0:
+                self.refresh_claims()
+            return
+        row.last_error, row.last_error_code = outcome.describe()[:2000], outcome.code
+        if outcome.kind == PERMANENT or row.attempts >= self.config["MAIL_MAX_ATTEMPTS"]:
+            row.state = FAILED
+            self.report.failed += 1
+            current_app.logger.error(
+                "mail %s to %s given up: %s", row.id, row.recipient, row.last_error
+            )
+        else:
+            row.state, row.next_attempt_at = QUEUED, utcnow() + backoff(row.attempts)
+            self.report.retrying += 1
+            current_app.logger.warning(
+                "mail %s to %s will be retried: %s", row.id, row.recipient, row.last_error
+            )
+        self.report.errors.append(row.last_error)
         db.session.commit()
-    except (TimeoutError, smtplib.SMTPException, OSError) as error:
-        # The server is down or went away: every row not yet settled waits for its retry.
-        for row in rows:
-            if row.state == SENDING:
-                _mark_failed_attempt(row, error, report)
-        return False
-    return True
+        self.in_flight = None
 
+    def release(self, when) -> None:
+        """Put the mails not yet tried back in the queue, uncharged, due at ``when``."""
+        for row in self.untried:
+            row.state, row.attempts, row.next_attempt_at = QUEUED, row.attempts - 1, when
+        self.untried = []
+        db.session.commit()
 
-def _mark_sent(row: OutboxMessage, report: SendReport) -> None:
-    row.state, row.sent_at, row.last_error = SENT, utcnow(), None
-    report.sent += 1
-    if report.sent % COMMIT_EVERY == 0:
-        _checkpoint()
-
-
-def _checkpoint() -> None:
-    """Commit the outcomes so far, and tell other workers this batch is still in hand: a
-    slow server must not make ``reclaim_stuck`` hand our rows to a second worker."""
-    db.session.flush()
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.state == SENDING, OutboxMessage.id.in_(_batch_ids()))
-        .values(claimed_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-
-
-def _batch_ids() -> list[int]:
-    return db.session.info.get("outbox_batch_ids", [])
-
-
-def _mark_failed_attempt(row, error: Exception, report: SendReport, permanent=False) -> None:
-    row.last_error = f"{type(error).__name__}: {error}"[:2000]
-    if permanent or row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-        row.state = FAILED
-        report.failed += 1
-        current_app.logger.error("mail %s to %s given up: %s", row.id, row.recipient, error)
-    else:
-        row.state = QUEUED
-        row.next_attempt_at = utcnow() + backoff(row.attempts)
-        report.retrying += 1
-        current_app.logger.warning(
-            "mail %s to %s will be retried: %s", row.id, row.recipient, error
+    def refresh_claims(self) -> None:
+        """Commit the outcomes so far, and tell other workers this batch is still in hand: a
+        slow server must not make ``reclaim_stuck`` hand our rows to a second worker."""
+        db.session.flush()
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.state == SENDING, OutboxMessage.id.in_(self.ids))
+            .values(claimed_at=utcnow())
+            .execution_options(synchronize_session=False)
         )
-    report.errors.append(row.last_error)
-    db.session.commit()
+        db.session.commit()
+        self.last_refresh = time.monotonic()
+
+    def put_back(self) -> None:
+        """The send was interrupted: record what went out, and queue the rest again at once
+        (the mail in flight with its attempt counted, the untried ones uncharged)."""
+        untried = [row.id for row in self.untried]
+        in_flight = [self.in_flight.id] if self.in_flight is not None else []
+        try:
+            db.session.rollback()
+            _set_state(self.sent_ids, state=SENT, sent_at=utcnow())
+            _set_state(in_flight, state=QUEUED, next_attempt_at=utcnow())
+            _set_state(
+                untried, state=QUEUED, next_attempt_at=utcnow(), attempts=OutboxMessage.attempts - 1
+            )
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            current_app.logger.warning(
+                "mails %s stay 'sending' until MAIL_SENDING_TIMEOUT: could not put them back",
+                untried + in_flight,
+            )
+
+
+def _set_state(ids: list[int], **values) -> None:
+    if ids:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.state == SENDING)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _crashed(error: Exception, row: OutboxMessage) -> Outcome:
+    current_app.logger.exception("mail %s could not be built or sent", row.id)
+    return Outcome(TEMPORARY, None, f"{type(error).__name__}: {error}")
 
 
 def send_queued(
@@ -212,7 +307,7 @@ def send_now(app: Flask, ids: list[int]) -> None:
 
 def print_to_console(row: OutboxMessage, sender: str) -> None:
     """Development: show the mail, with its links, in the terminal of `make run`."""
-    mime = build_mime(row, sender)
+    mime = build_mime(row, sender, smtputf8=True)
     attachments = ", ".join(a.filename for a in row.attachments) or "none"
     print(
         "\n".join(
