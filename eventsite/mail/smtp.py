@@ -34,7 +34,7 @@ class Outcome:
     connection_lost: bool = False
 
     def describe(self) -> str:
-        return f"{self.code} {self.text}" if self.code else self.text
+        return self.text
 
 
 class ConnectionFailed(Exception):
@@ -88,7 +88,7 @@ class MailServer:
             else:
                 smtp = smtplib.SMTP(self.host, self.port, timeout=self._left(deadline))
         except smtplib.SMTPConnectError as error:  # a 4xx/5xx greeting
-            text = f"greeting: {_decode(error.smtp_error)}"
+            text = f"greeting {error.smtp_code} {_decode(error.smtp_error)}"
             raise ConnectionFailed(text, error.smtp_code) from None
         except (OSError, smtplib.SMTPException) as error:
             raise ConnectionFailed(f"connect: {_describe_error(error)}") from None
@@ -107,7 +107,7 @@ class MailServer:
         except smtplib.SMTPResponseException as error:
             self.close()
             raise ConnectionFailed(
-                f"session: {_decode(error.smtp_error)}", error.smtp_code
+                f"session {error.smtp_code} {_decode(error.smtp_error)}", error.smtp_code
             ) from None
         except (OSError, smtplib.SMTPException) as error:
             self.close()
@@ -154,7 +154,7 @@ class MailServer:
             smtp.close()
 
     def _refused(self, stage: str, code: int, reply: bytes | str) -> Outcome:
-        text = f"{stage}: {_decode(reply)}"
+        text = f"{stage} {code} {_decode(reply)}"
         if code == 421 or code < 0:  # the server is closing the connection
             self.close()
             return Outcome(TEMPORARY, code if code > 0 else None, text, connection_lost=True)
