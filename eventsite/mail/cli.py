@@ -53,7 +53,6 @@ class Outage:
             current_app.logger.error(
                 "outbox worker: %s: %s; retrying until it works", type(error).__name__, error
             )
-            click.echo(f"outbox worker: {type(error).__name__}: {error}; retrying", err=True)
         self.failures += 1
         return OUTAGE_BACKOFF_SECONDS[min(self.failures, len(OUTAGE_BACKOFF_SECONDS)) - 1]
 
@@ -62,7 +61,6 @@ class Outage:
             current_app.logger.warning(
                 "outbox worker: working again after %s failed tries", self.failures
             )
-            click.echo(f"outbox worker: working again after {self.failures} failed tries", err=True)
         self.failures = 0
 
 

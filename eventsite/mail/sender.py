@@ -14,6 +14,7 @@ duplicate that this allows.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -21,7 +22,8 @@ from email import policy
 from email.utils import parseaddr
 
 from flask import Flask, current_app
-from sqlalchemy import case, select, update
+from sqlalchemy import case, inspect, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..clock import utcnow
 from ..extensions import db
@@ -40,6 +42,12 @@ BACKOFF_SECONDS = (10, 30, 60, 300, 900, 1800, 3600)
 # After this many lost connections in a row the server is in trouble, not one recipient:
 # the rest of the batch is put back (uncharged) instead of costing a timeout each.
 MAX_LOST_CONNECTIONS = 2
+
+# Mails this process sent but could not record as sent (the database went away mid-batch):
+# recorded as soon as the database answers again, before anything is reclaimed, so a
+# database restart does not make them go out twice.
+_unrecorded_sent: set[int] = set()
+_unrecorded_lock = threading.Lock()
 
 
 @dataclass
@@ -183,6 +191,8 @@ class _Batch:
             )
         except AddressError as error:
             return Outcome(PERMANENT, None, f"address: {error}")
+        except SQLAlchemyError:  # the database failing is not this mail's fault
+            raise
         except Exception as error:  # a mail that cannot be built must not stop the others
             return _crashed(error, row)
         try:
@@ -242,8 +252,11 @@ class _Batch:
     def put_back(self) -> None:
         """The send was interrupted: record what went out, and queue the rest again at once
         (the mail in flight with its attempt counted, the untried ones uncharged)."""
-        untried = [row.id for row in self.untried]
-        in_flight = [self.in_flight.id] if self.in_flight is not None else []
+        with _unrecorded_lock:  # kept until written down, however this ends
+            _unrecorded_sent.update(self.sent_ids)
+        # Ids from the identity map: the session may be unusable, no query allowed here.
+        untried = [inspect(row).identity[0] for row in self.untried]
+        in_flight = [inspect(self.in_flight).identity[0]] if self.in_flight is not None else []
         try:
             db.session.rollback()
             _set_state(self.sent_ids, state=SENT, sent_at=utcnow())
@@ -253,11 +266,28 @@ class _Batch:
             )
             db.session.commit()
         except Exception:
-            db.session.rollback()
+            try:
+                db.session.rollback()
+            except Exception:
+                pass
             current_app.logger.warning(
                 "mails %s stay 'sending' until MAIL_SENDING_TIMEOUT: could not put them back",
                 untried + in_flight,
             )
+        else:
+            with _unrecorded_lock:
+                _unrecorded_sent.difference_update(self.sent_ids)
+
+
+def record_unrecorded_sent() -> None:
+    """Record the mails an interrupted batch sent but could not write down (see above)."""
+    with _unrecorded_lock:
+        ids = sorted(_unrecorded_sent)
+        if not ids:
+            return
+        _set_state(ids, state=SENT, sent_at=utcnow())
+        db.session.commit()
+        _unrecorded_sent.difference_update(ids)
 
 
 def _set_state(ids: list[int], **values) -> None:
@@ -281,6 +311,7 @@ def send_queued(
     """Send every due mail now, batch by batch, until none is due (or ``max_batches``, or
     ``should_stop()`` says so between batches: a worker told to stop finishes its batch)."""
     report = SendReport()
+    record_unrecorded_sent()
     reclaim_stuck()
     batches = 0
     while (max_batches is None or batches < max_batches) and not should_stop():
@@ -298,6 +329,7 @@ def send_now(app: Flask, ids: list[int]) -> None:
     with app.app_context():
         try:
             report = SendReport()
+            record_unrecorded_sent()
             send_claimed(claim(len(ids), only_ids=ids), report)
         except Exception:  # never lose the row: it stays queued or sending, and is retried
             app.logger.exception("sending mails %s after commit failed; they stay queued", ids)
