@@ -134,7 +134,7 @@ class Batch:
         try:
             return server.send(envelope_from, recipient, data, smtputf8, deadline)
         except Exception as error:  # unknown state of the session: start a new one
-            server.close()
+            server.close(polite=False)
             return _crashed(error, row)
 
     def record(self, row: OutboxMessage, outcome: Outcome) -> None:

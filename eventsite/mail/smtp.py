@@ -105,12 +105,12 @@ class MailServer:
                 self._set_timeout(deadline)
                 smtp.login(self.username, self.password)
         except smtplib.SMTPResponseException as error:
-            self.close()
+            self.close(polite=False)
             raise ConnectionFailed(
                 f"session {error.smtp_code} {_decode(error.smtp_error)}", error.smtp_code
             ) from None
         except (OSError, smtplib.SMTPException) as error:
-            self.close()
+            self.close(polite=False)
             raise ConnectionFailed(f"session: {_describe_error(error)}") from None
 
     def send(
@@ -137,26 +137,30 @@ class MailServer:
         except smtplib.SMTPDataError as error:  # DATA answered with something else than 354
             return self._refused(stage, error.smtp_code, error.smtp_error)
         except (OSError, smtplib.SMTPException) as error:
-            self.close()
+            self.close(polite=False)
             return Outcome(TEMPORARY, None, f"{stage}: {_describe_error(error)}", True)
         if code != 250:
             return self._refused(stage, code, reply)
         return Outcome(DELIVERED, code, _decode(reply))
 
-    def close(self) -> None:
+    def close(self, polite: bool = True) -> None:
+        """QUIT and close; ``polite=False`` just closes (a hung server would not answer)."""
         if self.smtp is None:
             return
         smtp, self.smtp = self.smtp, None
         try:
-            smtp.sock and smtp.sock.settimeout(min(self.timeout, 1.0))
-            smtp.quit()
+            if polite and smtp.sock is not None:
+                smtp.sock.settimeout(min(self.timeout, 1.0))
+                smtp.quit()
         except (OSError, smtplib.SMTPException):
+            pass
+        finally:
             smtp.close()
 
     def _refused(self, stage: str, code: int, reply: bytes | str) -> Outcome:
         text = f"{stage} {code} {_decode(reply)}"
         if code == 421 or code < 0:  # the server is closing the connection
-            self.close()
+            self.close(polite=False)
             return Outcome(TEMPORARY, code if code > 0 else None, text, connection_lost=True)
         self._reset()
         return Outcome(PERMANENT if code >= 500 else TEMPORARY, code, text)
@@ -169,7 +173,7 @@ class MailServer:
         except (OSError, smtplib.SMTPException, AttributeError):
             code = None
         if code != 250:
-            self.close()
+            self.close(polite=False)
 
     def _left(self, deadline: float) -> float:
         return max(deadline - time.monotonic(), 0.05)
