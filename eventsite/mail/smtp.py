@@ -79,7 +79,12 @@ class MailServer:
 
     def open(self, deadline: float) -> None:
         """Connect, greet, STARTTLS (verifying the certificate) and log in; or ConnectionFailed."""
-        context = ssl.create_default_context(cafile=self.ca_file)
+        # Loading the CAs costs CPU: only when TLS is used.
+        context = (
+            ssl.create_default_context(cafile=self.ca_file)
+            if self.use_ssl or self.use_tls
+            else None
+        )
         try:
             if self.use_ssl:
                 smtp = smtplib.SMTP_SSL(
