@@ -108,10 +108,17 @@ class BaseConfig:
     MAIL_SEND_AFTER_COMMIT = True
     # Give up on a mail after this many attempts (backoff 10 s ... 1 h: about 8 hours).
     MAIL_MAX_ATTEMPTS = 12
-    # A mail left "sending" this long (a crashed worker) is queued again.
-    MAIL_SENDING_TIMEOUT = 300
-    # SMTP socket timeout in seconds, so a hanging server cannot block a worker forever.
+    # A mail left "sending" this long (a crashed worker) is queued again. A running batch
+    # refreshes its claim every quarter of this; keep it at least twice MAIL_TIMEOUT.
+    MAIL_SENDING_TIMEOUT = 60
+    # Time budget in seconds of one mail (connecting included): a hanging server or one slow
+    # recipient costs at most this, then the connection is dropped and the next mail goes on.
     MAIL_TIMEOUT = 30
+    # Our mail server offers SMTPUTF8: accept addresses with non-ASCII characters before the
+    # @ at the forms (without it they are refused there with a clear message).
+    MAIL_SMTPUTF8 = False
+    # CA file to verify the mail server's TLS certificate with (None: the system's CAs).
+    MAIL_TLS_CA_FILE: str | None = None
 
     # Cookies
     SESSION_COOKIE_HTTPONLY = True

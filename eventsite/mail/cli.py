@@ -6,9 +6,14 @@ import signal
 import time
 
 import click
+from flask import current_app
 
+from ..extensions import db
 from .requested import process_requests
 from .sender import send_queued
+
+# Waits between tries while the database (or anything else) keeps failing, then the last.
+OUTAGE_BACKOFF_SECONDS = (1, 2, 5, 10, 30)
 
 
 @click.command("send-queued")
@@ -17,22 +22,74 @@ from .sender import send_queued
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between polls (--loop).")
 def send_queued_command(loop: bool, batch_size: int, interval: float) -> None:
     """Send the mails in the outbox that are due, retrying failed ones with backoff."""
-    stopping = []
-    if loop:
-        # Finish the mail in hand on SIGTERM/SIGINT, then stop: no half-sent batch is lost.
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stopping.append(True))
-    while True:
-        # Mails asked for by address (resend, password reset) become outbox rows first.
-        process_requests()
-        report = send_queued(batch_size=batch_size, should_stop=lambda: bool(stopping))
-        if report.sent or report.retrying or report.failed or not loop:
-            click.echo(f"sent {report.sent}, to retry {report.retrying}, given up {report.failed}")
-        for error in dict.fromkeys(report.errors):
-            click.echo(f"  error: {error}", err=True)
-        if not loop or stopping:
-            break
+    if not loop:
+        _report(_answer_requests_and_send(batch_size, lambda: False))
+        return
+    stopping: list[bool] = []
+    # Finish the mail in hand on SIGTERM/SIGINT, then stop: no half-sent batch is lost.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.append(True))
+    outage = Outage()
+    while not stopping:
+        try:
+            report = _answer_requests_and_send(batch_size, lambda: bool(stopping))
+        except Exception as error:  # the database went away, a disk is full, a bug...
+            _sleep(outage.failed(error), stopping)
+            continue
+        outage.over()
+        _report(report, quiet_when_idle=True)
         if not (report.sent or report.failed):
-            time.sleep(interval)
-        if stopping:
-            break
+            _sleep(interval, stopping)
+
+
+def _answer_requests_and_send(batch_size: int, should_stop):
+    # Mails asked for by address (resend, password reset) become outbox rows first.
+    process_requests()
+    return send_queued(batch_size=batch_size, should_stop=should_stop)
+
+
+class Outage:
+    """Logs an outage once when it starts and once when it ends, and paces the retries."""
+
+    def __init__(self) -> None:
+        self.failures = 0
+
+    def failed(self, error: Exception) -> float:
+        _forget_connections()
+        if self.failures == 0:
+            current_app.logger.error(
+                "outbox worker: %s: %s; retrying until it works", type(error).__name__, error
+            )
+        self.failures += 1
+        return OUTAGE_BACKOFF_SECONDS[min(self.failures, len(OUTAGE_BACKOFF_SECONDS)) - 1]
+
+    def over(self) -> None:
+        if self.failures:
+            current_app.logger.warning(
+                "outbox worker: working again after %s failed tries", self.failures
+            )
+        self.failures = 0
+
+
+def _forget_connections() -> None:
+    """Drop the session and pooled connections, which may point at a restarted server."""
+    try:
+        db.session.rollback()
+    except Exception:
+        pass
+    db.session.remove()
+    db.engine.dispose()
+
+
+def _sleep(seconds: float, stopping: list[bool]) -> None:
+    """Sleep, but wake up soon after SIGTERM."""
+    end = time.monotonic() + seconds
+    while not stopping and time.monotonic() < end:
+        time.sleep(min(0.2, max(end - time.monotonic(), 0)))
+
+
+def _report(report, quiet_when_idle: bool = False) -> None:
+    if report.sent or report.retrying or report.failed or not quiet_when_idle:
+        click.echo(f"sent {report.sent}, to retry {report.retrying}, given up {report.failed}")
+    for error in dict.fromkeys(report.errors):
+        click.echo(f"  error: {error}", err=True)

@@ -10,8 +10,7 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate
 
-import flask_mail
-
+from .addresses import header_safe, wire_address
 from .models import OutboxMessage
 
 
@@ -26,16 +25,20 @@ def split_content_type(content_type: str) -> tuple[str, str, dict[str, str]]:
     return maintype.lower(), subtype.lower(), parsed
 
 
-def build_mime(row: OutboxMessage, sender: str) -> EmailMessage:
-    """The full MIME message for ``row``, with its stable Message-ID."""
+def build_mime(row: OutboxMessage, sender: str, smtputf8: bool = False) -> EmailMessage:
+    """The full MIME message for ``row``, with its stable Message-ID.
+
+    ``smtputf8``: the server takes UTF-8 headers (RFC 6531); needed for a recipient with a
+    non-ASCII local part (AddressError without it). Header values lose any line break.
+    """
     # SMTP policy: CRLF line ends and folded headers, as the wire needs.
-    message = EmailMessage(policy=policy.SMTP)
-    message["Subject"] = row.subject
-    message["From"] = sender
-    message["To"] = row.recipient
+    message = EmailMessage(policy=policy.SMTPUTF8 if smtputf8 else policy.SMTP)
+    message["Subject"] = header_safe(row.subject)
+    message["From"] = header_safe(sender)
+    message["To"] = wire_address(row.recipient, smtputf8)
     message["Date"] = formatdate(row.created_at.timestamp(), localtime=False)
-    message["Message-ID"] = row.message_id
-    message["Content-Language"] = row.language
+    message["Message-ID"] = header_safe(row.message_id)
+    message["Content-Language"] = header_safe(row.language)
     # Transactional mail: ask autoresponders to stay quiet.
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(row.text_body, subtype="plain", charset="utf-8")
@@ -59,18 +62,3 @@ def build_mime(row: OutboxMessage, sender: str) -> EmailMessage:
             part.content, maintype=maintype, subtype=subtype, filename=part.filename, params=params
         )
     return message
-
-
-class OutboxMail(flask_mail.Message):
-    """A Flask-Mail message whose MIME body is built by ``build_mime``."""
-
-    def __init__(self, row: OutboxMessage, sender: str) -> None:
-        super().__init__(subject=row.subject, recipients=[row.recipient], sender=sender)
-        self._mime = build_mime(row, sender)
-
-    def _message(self):  # Flask-Mail builds its MIME here; ours supports iTIP parts
-        return self._mime
-
-    def has_bad_headers(self) -> bool:
-        # Header values went through EmailMessage, which refuses CR/LF injection itself.
-        return False

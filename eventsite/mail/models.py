@@ -14,7 +14,7 @@ from ..extensions import db
 QUEUED = "queued"  # waiting for its (next) attempt
 SENDING = "sending"  # claimed by a worker
 SENT = "sent"
-FAILED = "failed"  # given up after the last attempt; last_error says why
+FAILED = "failed"  # given up (5xx or the last attempt); last_error(_code) says why
 
 
 class OutboxMessage(db.Model):
@@ -41,6 +41,8 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The SMTP reply code of the last failed attempt (e.g. 451, 550); None for other errors.
+    last_error_code: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The organiser message this mail is one of (its progress page counts these rows).

@@ -18,6 +18,7 @@ from sqlalchemy import insert
 
 from ..clock import utcnow
 from ..extensions import db
+from .addresses import header_safe
 from .delivery import FLUSHED
 from .models import QUEUED, OutboxAttachment, OutboxMessage
 
@@ -68,7 +69,7 @@ def queue_mail(
         kind=kind,
         recipient=recipient,
         language=language,
-        subject=subject,
+        subject=header_safe(subject),
         text_body=text,
         html_body=html,
         attachments=[

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..mail.addresses import DeliverableEmail
 from .services import SignUp
 
 
@@ -35,7 +36,7 @@ class RegistrationForm(FlaskForm):
         validators=[
             DataRequired(_l("Please enter your email address.")),
             Length(max=254),
-            Email(_l("Please enter a valid email address, like name@company.nl.")),
+            DeliverableEmail(_l("Please enter a valid email address, like name@company.nl.")),
         ],
         render_kw={"autocomplete": "email", "inputmode": "email"},
     )
@@ -97,7 +98,7 @@ class EmailForm(FlaskForm):
         validators=[
             DataRequired(_l("Please enter your email address.")),
             Length(max=254),
-            Email(_l("Please enter a valid email address, like name@company.nl.")),
+            DeliverableEmail(_l("Please enter a valid email address, like name@company.nl.")),
         ],
         render_kw={"autocomplete": "email", "inputmode": "email"},
     )
