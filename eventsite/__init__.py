@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import INSECURE_SECRET_KEY, config_class
+from config import INSECURE_SECRET_KEY, config_class, database_engine_options
 
 
 def create_app(test_config: dict[str, Any] | None = None, env: str | None = None) -> Flask:
@@ -20,6 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None, env: str | None = None
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
+    from . import database as _database  # noqa: F401 (its engine events)
     from .errors import register_error_handlers
     from .mail.delivery import register_outbox_delivery
     from .observability import register_request_logging
@@ -46,6 +47,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None, env: str | None)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         path = os.path.join(app.instance_path, "eventsite.db")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database_engine_options(app.config)
     if cls.ENV_NAME == "production" and app.config["SECRET_KEY"] in ("", INSECURE_SECRET_KEY):
         raise SystemExit(
             "eventsite: refusing to start in production without a real secret key; "
@@ -136,11 +138,14 @@ def register_proxy_fix(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def tune_sqlite(dbapi_connection, connection_record) -> None:
-    """SQLite: enforce foreign keys, let readers and a writer work at once, wait for locks."""
+    """SQLite: enforce foreign keys, let readers and a writer work at once.
+
+    The busy timeout (how long to wait for another writer) is the driver's ``timeout``
+    argument, from ``SQLITE_BUSY_TIMEOUT`` (see ``config.database_engine_options``).
+    """
     if type(dbapi_connection).__module__ != "sqlite3":
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
