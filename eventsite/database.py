@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool
 
 # SQLite primary result codes (an extended code carries the primary one in its low byte).
 SQLITE_REASONS = {
@@ -84,6 +85,47 @@ def invalidate_read_only_connections(context) -> None:
     """
     if dbapi_reason(context.original_exception) == "read-only":
         context.is_disconnect = True
+
+
+@event.listens_for(Engine, "connect")
+def note_read_only_sqlite(dbapi_connection, connection_record) -> None:
+    """Note whether a new SQLite connection was opened read-only (see below)."""
+    if type(dbapi_connection).__module__ == "sqlite3":
+        connection_record.info["read_only"] = sqlite_is_read_only(dbapi_connection)
+        connection_record.info.pop("checked_out", None)
+
+
+@event.listens_for(Pool, "checkout")
+def discard_read_only_sqlite(dbapi_connection, connection_record, connection_proxy) -> None:
+    """Use a read-only SQLite connection once, then open a new one in its place.
+
+    A connection that only read while the file was read-only never fails, so the error
+    event above never sees it; without this it would stay in the pool, and the first write
+    after the file was fixed would fail. A new SQLite connection costs a fraction of a
+    millisecond, and only while the file is read-only.
+    """
+    if connection_record.info.get("read_only"):
+        if connection_record.info.get("checked_out"):
+            raise sa_exc.DisconnectionError("SQLite connection was opened read-only")
+        connection_record.info["checked_out"] = True
+
+
+def sqlite_is_read_only(connection) -> bool:
+    """Try a write that is rolled back and never reaches the disk, without waiting for
+    another writer's lock (busy: unknown, taken as writable)."""
+    busy_timeout = connection.execute("PRAGMA busy_timeout").fetchone()[0]
+    connection.execute("PRAGMA busy_timeout = 0")
+    try:
+        version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+        connection.execute("BEGIN")
+        connection.execute(f"PRAGMA user_version = {version}")
+    except Exception as error:
+        return getattr(error, "sqlite_errorcode", 0) & 0xFF == 8  # SQLITE_READONLY
+    finally:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
+    return False
 
 
 @event.listens_for(Engine, "commit")

@@ -312,6 +312,8 @@ def test_pool_recovers_after_the_sqlite_file_was_read_only(app, client, open_edi
         db.engine.dispose()  # connections opened from now on are read-only
         response = client.post("/register", data=form)
         assert_503(response, NOT_SAVED_NL)
+        # Reading still works, and leaves a read-only connection in the pool.
+        assert client.get("/healthz").status_code == 200
     finally:
         read_only.clear()
     # The file is writable again: the next request works, without a restart.
