@@ -78,6 +78,7 @@ def register_extensions(app: Flask) -> None:
 
 def import_models() -> None:
     """Import every feature's models, so the metadata (and Alembic) knows all tables."""
+    from .core import models as _core  # noqa: F401
     from .mail import models as _mail  # noqa: F401
     from .messaging import models as _messaging  # noqa: F401
     from .organisers import models as _organisers  # noqa: F401
