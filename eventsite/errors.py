@@ -30,6 +30,19 @@ PLAIN_503 = {
 def register_error_handlers(app: Flask) -> None:
     """Render HTTP errors and unexpected exceptions as pages."""
 
+    @app.teardown_appcontext
+    def close_session_quietly(error: BaseException | None) -> None:
+        # Runs before Flask-SQLAlchemy's own teardown (registered earlier, run later). A
+        # database that went away after the answer was made would otherwise make closing
+        # the session raise, and the server would replace the finished answer with a 500.
+        try:
+            db.session.remove()
+        except Exception as failure:
+            if unavailable_reason(failure) is None:
+                raise
+            db.session.registry.clear()
+            app.logger.warning("database unavailable while closing the session")
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         template = f"errors/{error.code}.html" if error.code in OWN_PAGES else "errors/generic.html"

@@ -338,3 +338,23 @@ def test_pool_recovers_after_postgresql_was_read_only(app, client, open_edition,
         admin.dispose()
     assert client.post("/register", data=form).status_code == 302
     assert stored_addresses() == {"anna@example.nl"}
+
+
+@pytest.mark.parametrize("database_uri", ["postgresql"], indirect=True)
+def test_database_lost_after_the_answer_was_made_keeps_the_answer(app, client, database_uri):
+    """Closing the session of a finished request must not turn its answer into a 500."""
+    killer = create_engine(make_url(database_uri), isolation_level="AUTOCOMMIT")
+
+    def read_then_lose_the_connection():
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        with killer.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return "made before the database went away"
+
+    app.add_url_rule("/read-then-lost", "read_then_lost", read_then_lose_the_connection)
+    try:
+        response = client.get("/read-then-lost")
+    finally:
+        killer.dispose()
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "made before the database went away"
