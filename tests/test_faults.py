@@ -358,3 +358,28 @@ def test_database_lost_after_the_answer_was_made_keeps_the_answer(app, client, d
         killer.dispose()
     assert response.status_code == 200
     assert response.get_data(as_text=True) == "made before the database went away"
+
+
+@pytest.mark.parametrize("database_uri", ["postgresql"], indirect=True)
+def test_a_form_that_committed_before_the_fault_is_not_called_unsaved(
+    app, client, database_uri
+):
+    """After a commit of the same request, "NOT saved" would be untrue: we cannot tell."""
+    killer = create_engine(make_url(database_uri), isolation_level="AUTOCOMMIT")
+
+    def commit_then_lose_the_database():
+        db.session.execute(text("CREATE TEMP TABLE scratch (x int)"))
+        db.session.commit()
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        with killer.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        db.session.execute(text("SELECT 1"))
+
+    app.add_url_rule("/commit-then-lost", "commit_then_lost", commit_then_lose_the_database,
+                     methods=["POST"])
+    app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        body = assert_503(client.post("/commit-then-lost"), "We weten niet zeker")
+    finally:
+        killer.dispose()
+    assert NOT_SAVED_NL not in body
