@@ -81,6 +81,13 @@ class BaseConfig:
     # None means: SQLite in the instance folder (filled in by the factory).
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Database timeouts in seconds, so a database that stops answering gives a 503 in time
+    # instead of hanging requests (applied by ``database_engine_options``).
+    DATABASE_CONNECT_TIMEOUT = 5
+    DATABASE_STATEMENT_TIMEOUT = 15  # PostgreSQL statement_timeout; 0: none
+    SQLITE_BUSY_TIMEOUT = 15  # how long a SQLite writer waits for another one's lock
+    # Seconds a 503 (database unavailable) asks the visitor and their browser to wait.
+    UNAVAILABLE_RETRY_AFTER = 30
 
     # Languages: Dutch first, English second.
     LANGUAGES = ("nl", "en")
@@ -239,6 +246,29 @@ CONFIGS = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
+
+
+def database_engine_options(config) -> dict:
+    """``SQLALCHEMY_ENGINE_OPTIONS`` with the configured timeouts as the driver's arguments.
+
+    PostgreSQL: ``connect_timeout`` and ``-c statement_timeout`` (added to any ``options``
+    in the URL); SQLite: the busy timeout. Values already in ``connect_args`` win.
+    """
+    from sqlalchemy.engine import make_url
+
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    url = make_url(config["SQLALCHEMY_DATABASE_URI"])
+    args: dict = {}
+    if url.get_backend_name() == "postgresql":
+        args["connect_timeout"] = max(2, int(config["DATABASE_CONNECT_TIMEOUT"]))
+        milliseconds = int(float(config["DATABASE_STATEMENT_TIMEOUT"]) * 1000)
+        pg_options = url.query.get("options", "")
+        pg_options = pg_options if isinstance(pg_options, str) else " ".join(pg_options)
+        args["options"] = f"{pg_options} -c statement_timeout={milliseconds}".strip()
+    elif url.get_backend_name() == "sqlite":
+        args["timeout"] = float(config["SQLITE_BUSY_TIMEOUT"])
+    options["connect_args"] = {**args, **options.get("connect_args", {})}
+    return options
 
 
 def config_class(name: str | None = None) -> type[BaseConfig]:

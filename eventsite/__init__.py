@@ -10,7 +10,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import config_class, per_process_limits_problem, secret_key_problem
+from config import (
+    config_class,
+    database_engine_options,
+    per_process_limits_problem,
+    secret_key_problem,
+)
 
 
 def create_app(test_config: dict[str, Any] | None = None, env: str | None = None) -> Flask:
@@ -20,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None, env: str | None = None
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
+    from . import database as _database  # noqa: F401 (its engine events)
     from .errors import register_error_handlers
     from .mail.delivery import register_outbox_delivery
     from .mail.requested import register_after_response
@@ -48,6 +54,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None, env: str | None)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         path = os.path.join(app.instance_path, "eventsite.db")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database_engine_options(app.config)
     problem = secret_key_problem(app.config["SECRET_KEY"])
     if cls.ENV_NAME == "production" and problem:
         raise SystemExit(
@@ -82,6 +89,7 @@ def register_extensions(app: Flask) -> None:
 
 def import_models() -> None:
     """Import every feature's models, so the metadata (and Alembic) knows all tables."""
+    from .core import models as _core  # noqa: F401
     from .mail import models as _mail  # noqa: F401
     from .mail import requested as _mail_requested  # noqa: F401
     from .messaging import models as _messaging  # noqa: F401
@@ -143,11 +151,14 @@ def register_proxy_fix(app: Flask) -> None:
 
 @event.listens_for(Engine, "connect")
 def tune_sqlite(dbapi_connection, connection_record) -> None:
-    """SQLite: enforce foreign keys, let readers and a writer work at once, wait for locks."""
+    """SQLite: enforce foreign keys, let readers and a writer work at once.
+
+    The busy timeout (how long to wait for another writer) is the driver's ``timeout``
+    argument, from ``SQLITE_BUSY_TIMEOUT`` (see ``config.database_engine_options``).
+    """
     if type(dbapi_connection).__module__ != "sqlite3":
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()

@@ -13,6 +13,12 @@ session starts or ends) have passed. Any change to any of these gives a new vers
   machines need no shared cache and no invalidation message: the key comes from the database,
   so every instance sees an edit at its next request.
 
+While the database is unavailable (see ``database.py``) and the version cannot be read, the
+last page rendered for the same path and language is served as it is: a visitor sees the
+programme as it was a moment ago rather than an error. A failed lookup is remembered for
+``PAGE_VERSION_TTL`` like a successful one, so a database that does not answer is not asked
+again by every request.
+
 Only anonymous pages are shared: a visitor whose session holds anything but the language and
 a CSRF token (a login, flashed messages) gets a fresh rendering marked private, and a page
 that rendered a CSRF token (a form) is never stored. Responses are ``public, max-age=60``
@@ -36,6 +42,7 @@ from sqlalchemy.orm import Session as OrmSession
 from werkzeug.http import http_date, is_resource_modified, quote_etag
 
 from .clock import utcnow
+from .database import DatabaseUnavailable, rollback_quietly, unavailable_reason
 from .extensions import db
 from .i18n import current_language
 from .programme.models import Edition, ProgrammeSession, Region, Speaker
@@ -128,25 +135,51 @@ def cached_response(
         language = language or current_language()
     if not _shareable_session():
         return _private(_response(render(), content_type))
-    version = _versions(current_app).get((name, request.path), version_of)
+    latest_key = (name, request.path, language or "-")
+    try:
+        version = _versions(current_app).get((name, request.path), version_of)
+    except Exception as error:
+        return _last_page_or_raise(error, latest_key, content_type, max_age)
     if version is None:
         return _private(_response(render(), content_type))
     cache = _render_cache(current_app)
-    key = (name, request.path, language or "-", version.token)
+    key = (*latest_key, version.token)
     page = cache.get(key)
     if page is None:
         page = CachedPage.new(key, version, per_language)
+    elif page.body is not None:
+        _latest_pages(current_app).put(latest_key, page)
+    if page.body is None and is_resource_modified(
+        request.environ, etag=page.etag, last_modified=version.last_modified
+    ):
+        try:
+            rendered = render()
+        except Exception as error:  # the database went away between version and rendering
+            return _last_page_or_raise(error, latest_key, content_type, max_age)
+        if "csrf_token" in g:  # the page holds a form: never share or store it
+            return _private(_response(rendered, content_type))
+        page.fill(rendered)
+        cache.put(key, page)
+        _latest_pages(current_app).put(latest_key, page)
+    return _serve(page, version.last_modified, content_type, max_age)
+
+
+def _last_page_or_raise(error: Exception, latest_key: tuple, content_type: str, max_age: int):
+    """The last rendering of this page when the database is unavailable; else re-raise."""
+    page = _latest_pages(current_app).get(latest_key)
+    if page is None or unavailable_reason(error) is None:
+        raise error
+    rollback_quietly(db.session)
+    current_app.logger.warning("database unavailable: serving the last %s", latest_key[0])
+    return _serve(page, page.last_modified, content_type, max_age)
+
+
+def _serve(page: CachedPage, modified: datetime, content_type: str, max_age: int) -> Response:
+    """The page, or 304 when the visitor's copy is current."""
     # If-None-Match decides where sent; If-Modified-Since alone is honoured too (calendar apps).
-    modified = version.last_modified
     if not is_resource_modified(request.environ, etag=page.etag, last_modified=modified):
         response = Response(status=304)
     else:
-        if page.body is None:
-            rendered = render()
-            if "csrf_token" in g:  # the page holds a form: never share or store it
-                return _private(_response(rendered, content_type))
-            page.fill(rendered)
-            cache.put(key, page)
         response = Response(page.body, content_type=content_type)
         response.headers.extend(page.body_headers)
     response.headers.extend(page.headers)
@@ -165,10 +198,12 @@ def _response(rendered: Rendered, content_type: str) -> Response:
 class CachedPage:
     """A page's validators and headers, and its body once rendered."""
 
-    __slots__ = ("etag", "headers", "body", "body_headers")
+    __slots__ = ("etag", "headers", "body", "body_headers", "last_modified")
 
-    def __init__(self, etag: str, headers: list[tuple[str, str]]) -> None:
-        self.etag, self.headers = etag, headers
+    def __init__(
+        self, etag: str, headers: list[tuple[str, str]], last_modified: datetime
+    ) -> None:
+        self.etag, self.headers, self.last_modified = etag, headers, last_modified
         self.body: str | bytes | None = None
         self.body_headers: list[tuple[str, str]] = []
 
@@ -187,6 +222,7 @@ class CachedPage:
                 ("Last-Modified", http_date(version.last_modified)),
                 ("Vary", "Accept-Language, Cookie" if per_language else "Cookie"),
             ],
+            version.last_modified,
         )
 
 
@@ -243,14 +279,27 @@ class VersionMemo:
         now = monotonic()
         found = self._entries.get(key)
         if found is not None and found[0] > now:
+            if isinstance(found[1], DatabaseUnavailable):
+                raise DatabaseUnavailable(found[1].reason)
             return found[1]
-        version = version_of()
+        try:
+            version = version_of()
+        except Exception as error:
+            reason = unavailable_reason(error)
+            if reason is not None:  # ask again only after the TTL, like a success
+                self._entries.put(key, (now + self.ttl, DatabaseUnavailable(reason)))
+            raise
         self._entries.put(key, (now + self.ttl, version))
         return version
 
 
 def _render_cache(app: Flask) -> RenderCache:
     return app.extensions.setdefault("eventsite.render_cache", RenderCache())
+
+
+def _latest_pages(app: Flask) -> RenderCache:
+    """The last page rendered per (page, path, language): served while the database is away."""
+    return app.extensions.setdefault("eventsite.latest_pages", RenderCache())
 
 
 def _versions(app: Flask) -> VersionMemo:

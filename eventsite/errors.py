@@ -1,16 +1,47 @@
-"""Error pages in the site's style; a 500 rolls back and never shows a traceback."""
+"""Error pages in the site's style; a 500 rolls back and never shows a traceback.
 
-from flask import Flask, render_template
+A database that is unavailable (down, too slow, full, read-only: see ``database.py``) gives a
+503 with ``Retry-After`` instead of a 500, and its page tells a visitor who sent a form
+whether it was saved: "not saved" only when that is certain.
+"""
+
+from flask import Flask, g, make_response, render_template, request
+from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import HTTPException
 
+from .database import commit_outcome_unknown, rollback_quietly, unavailable_reason
 from .extensions import db
 
 # Codes with a page of their own; any other HTTP error uses the generic page.
 OWN_PAGES = {404, 429, 500}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+# When the page itself cannot be rendered: plain text in both languages.
+PLAIN_503 = {
+    "saved": "",
+    "not-saved": "Wat je hebt verstuurd, is NIET opgeslagen. / What you sent has NOT been saved.\n",
+    "unknown": (
+        "We weten niet zeker of wat je hebt verstuurd, is opgeslagen. / "
+        "We cannot tell whether what you sent was saved.\n"
+    ),
+}
 
 
 def register_error_handlers(app: Flask) -> None:
     """Render HTTP errors and unexpected exceptions as pages."""
+
+    @app.teardown_appcontext
+    def close_session_quietly(error: BaseException | None) -> None:
+        # Runs before Flask-SQLAlchemy's own teardown (registered earlier, run later). A
+        # database that went away after the answer was made would otherwise make closing
+        # the session raise, and the server would replace the finished answer with a 500.
+        try:
+            db.session.remove()
+        except Exception as failure:
+            if unavailable_reason(failure) is None:
+                raise
+            db.session.registry.clear()
+            app.logger.warning("database unavailable while closing the session")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -21,6 +52,9 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected_error(error: Exception):
         if isinstance(error, HTTPException):
             return http_error(error)
+        reason = unavailable_reason(error)
+        if reason is not None:
+            return database_unavailable(app, error, reason)
         db.session.rollback()
         app.logger.exception("unhandled error")
         try:
@@ -28,3 +62,34 @@ def register_error_handlers(app: Flask) -> None:
         except Exception:  # the page itself failed: still never show a traceback
             app.logger.exception("error page failed")
             return "500 Internal Server Error", 500, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def database_unavailable(app: Flask, error: Exception, reason: str):
+    """503 with Retry-After; a sent form is said to be not saved only when that is true."""
+    if request.method in SAFE_METHODS:
+        saved = "saved"  # nothing was sent: nothing to say about saving
+    else:
+        saved = "unknown" if commit_outcome_unknown() else "not-saved"
+    rollback_quietly(db.session)
+    app.logger.warning("database unavailable (%s): %s", reason, error.__class__.__name__)
+    # The menu asks whether an organiser is logged in, which would ask the database again.
+    if "_login_user" not in g:
+        g._login_user = AnonymousUserMixin()
+    retry_after = str(int(app.config["UNAVAILABLE_RETRY_AFTER"]))
+    try:
+        body = render_template("errors/503.html", saved=saved)
+        content_type = "text/html; charset=utf-8"
+    except Exception:
+        app.logger.exception("error page failed")
+        body = (
+            "503 Tijdelijk niet beschikbaar / Temporarily unavailable\n\n"
+            + PLAIN_503[saved]
+            + f"Probeer het over {retry_after} seconden opnieuw. / "
+            f"Please try again in {retry_after} seconds.\n"
+        )
+        content_type = "text/plain; charset=utf-8"
+    response = make_response(body, 503)
+    response.headers["Content-Type"] = content_type
+    response.headers["Retry-After"] = retry_after
+    response.headers["Cache-Control"] = "no-store"
+    return response

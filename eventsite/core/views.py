@@ -1,4 +1,4 @@
-"""Health check for load balancers, and the privacy statement."""
+"""Liveness and readiness checks for load balancers, and the privacy statement."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
+from .readiness import NotReady, check_readiness
 
 bp = Blueprint("core", __name__)
 
@@ -16,7 +17,10 @@ PRIVACY_VERSION = "2026-11"
 
 @bp.get("/healthz")
 def healthz():
-    """200 when the database answers, 503 when it does not."""
+    """Liveness: 200 when the process runs and the database answers, 503 when it does not.
+
+    A full or read-only database still answers here; ``/readyz`` tells those apart.
+    """
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
@@ -24,6 +28,21 @@ def healthz():
         current_app.logger.warning("health check: database unreachable", exc_info=True)
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    """200 when the database takes a write and its schema is the newest; 503 and why not."""
+    try:
+        checked = check_readiness()
+    except NotReady as not_ready:
+        response = jsonify(status="not ready", reason=str(not_ready))
+        response.status_code = 503
+        response.headers["Retry-After"] = str(int(current_app.config["UNAVAILABLE_RETRY_AFTER"]))
+    else:
+        response = jsonify(status="ready", **checked)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/privacy")

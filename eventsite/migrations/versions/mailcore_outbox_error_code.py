@@ -1,7 +1,7 @@
 """Outbox: the SMTP reply code of a mail's last failed attempt
 
 Revision ID: mailcore_01
-Revises: messages_01
+Revises: limits_01
 Create Date: 2026-12-02 04:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'mailcore_01'
-down_revision = 'messages_01'
+down_revision = 'limits_01'
 branch_labels = None
 depends_on = None
 
