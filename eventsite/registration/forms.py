@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..inputs import SafeForm
 from .services import SignUp
 
 
@@ -22,7 +22,7 @@ class MultiCheckboxField(SelectMultipleField):
         pass
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(SafeForm):
     """Sign up for one or more sessions."""
 
     name = StringField(
@@ -89,7 +89,7 @@ class RegistrationForm(FlaskForm):
         )
 
 
-class EmailForm(FlaskForm):
+class EmailForm(SafeForm):
     """Ask for a new confirmation link or the personal link."""
 
     email = EmailField(
@@ -103,11 +103,11 @@ class EmailForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SafeForm):
     """A button that changes something (confirm, add, drop, cancel): only the CSRF token."""
 
 
-class EraseForm(FlaskForm):
+class EraseForm(SafeForm):
     """Erase my data, after ticking that I mean it."""
 
     really = BooleanField(
