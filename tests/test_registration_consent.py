@@ -170,3 +170,17 @@ def test_purge_removes_old_sign_up_requests(client, runner, open_edition, clock)
     db.session.expire_all()
     assert db.session.scalars(db.select(SignupRequest)).all() == []
     assert attendees()[0].name == "Anna de Vries"
+
+
+def test_the_data_download_lists_every_sign_up_request(client, open_edition):
+    sign_up(client)
+    owners_link = confirm_link()
+    sign_up(client, **STRANGER)
+    manage = path_of(confirm(client, owners_link).headers["Location"])
+    data = client.get(f"{manage}/data.json").get_json()
+    requests = data["sign_up_requests"]
+    assert [r["name"] for r in requests] == ["Anna de Vries", STRANGER["name"]]
+    assert (
+        requests[0]["confirmed_with_its_link_at"] and not requests[1]["confirmed_with_its_link_at"]
+    )
+    assert requests[1]["sessions"] == ["Slim produceren met data"]
