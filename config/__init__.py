@@ -140,6 +140,8 @@ class BaseConfig:
     WTF_CSRF_TIME_LIMIT = None
 
     # Registration: a confirmation link works this many seconds (48 hours).
+    # Bigger request bodies get a 413 page before anything reads them (our forms are small).
+    MAX_CONTENT_LENGTH = 1024 * 1024
     CONFIRM_TOKEN_MAX_AGE = 48 * 3600
     # Personal join links lead to the stream from this many minutes before a session starts.
     JOIN_OPENS_MINUTES_BEFORE = 30

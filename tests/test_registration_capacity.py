@@ -23,7 +23,7 @@ def make_pending(edition, count: int, slug: str = "2027-noord") -> list[tuple[in
         data = services.SignUp(name=f"P{i}", email=f"p{i:02d}@example.nl", organisation="X")
         services.sign_up(edition, data, [session])
     rows = db.session.scalars(db.select(Attendee).order_by(Attendee.id)).all()
-    return [(a.id, make_confirm_token(a.id, a.email)) for a in rows]
+    return [(a.id, make_confirm_token(a.id, a.email, a.signup_requests[-1].id)) for a in rows]
 
 
 def waiting_list(slug: str = "2027-noord") -> list[Registration]:

@@ -6,11 +6,11 @@ import re
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..inputs import SafeForm as FlaskForm  # every text field refuses control characters
 from .compose import Draft
 from .models import CONFIRMED, JOINED, NOT_JOINED, WAITING
 

@@ -19,6 +19,7 @@ from limits import parse
 
 from ..clock import utcnow
 from ..extensions import db, limiter, login_manager
+from ..inputs import has_control_characters
 from .models import Organiser
 from .passwords import check_password
 
@@ -117,8 +118,8 @@ def end_session(organiser: Organiser) -> None:
 
 def safe_next(target: str | None) -> str | None:
     """``target`` if it is a path on this site's organiser pages, else None (no open redirect)."""
-    if not target:
-        return None
+    if not target or has_control_characters(target) or " " in target:
+        return None  # CR/LF would split the Location header; nobody's link holds these
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or "\\" in target:
         return None

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     EmailField,
@@ -25,6 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..inputs import SafeForm as FlaskForm  # every text field refuses control characters
 from .passwords import MAX_LENGTH, password_problem
 
 MAX_SPEAKERS = 30

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .models import Attendee
+from .signup_requests import request_sessions
 
 
 def export_data(attendee: Attendee) -> dict:
@@ -42,5 +43,20 @@ def export_data(attendee: Attendee) -> dict:
                 "joined_last_at": moment(r.attendance.last_joined_at if r.attendance else None),
             }
             for r in sorted(attendee.registrations, key=lambda r: r.session.start_at)
+        ],
+        # Every submission of the form with this address that we still keep (see purge).
+        "sign_up_requests": [
+            {
+                "name": request.name,
+                "organisation": request.organisation,
+                "role": request.role,
+                "language": request.language,
+                "newsletter": request.newsletter,
+                "sessions": [s.title for s in request_sessions(request)],
+                "submitted_at": moment(request.created_at),
+                "submitted_from_ip": request.signup_ip,
+                "confirmed_with_its_link_at": moment(request.used_at),
+            }
+            for request in attendee.signup_requests
         ],
     }

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..inputs import SafeForm
 from ..mail.addresses import DeliverableEmail
 from .services import SignUp
 
@@ -23,7 +23,7 @@ class MultiCheckboxField(SelectMultipleField):
         pass
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(SafeForm):
     """Sign up for one or more sessions."""
 
     name = StringField(
@@ -90,7 +90,7 @@ class RegistrationForm(FlaskForm):
         )
 
 
-class EmailForm(FlaskForm):
+class EmailForm(SafeForm):
     """Ask for a new confirmation link or the personal link."""
 
     email = EmailField(
@@ -104,11 +104,11 @@ class EmailForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SafeForm):
     """A button that changes something (confirm, add, drop, cancel): only the CSRF token."""
 
 
-class EraseForm(FlaskForm):
+class EraseForm(SafeForm):
     """Erase my data, after ticking that I mean it."""
 
     really = BooleanField(

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..mail.models import SENDING, OutboxMessage
 from ..programme.models import SCHEDULED, Edition, ProgrammeSession
 from . import notifications
-from .models import CONFIRMED, PENDING, Attendee, Registration
+from .models import CONFIRMED, PENDING, Attendee, Registration, SignupRequest
 
 
 def due_reminders(hours_before: int) -> list[int]:
@@ -92,6 +92,12 @@ def purge(pending_days: int, now: datetime | None = None) -> PurgeReport:
     for registration in stale:
         db.session.delete(registration)
     report.pending_registrations = len(stale)
+    # Sign-up requests (what each form sent, also a stranger's) go after the same time.
+    db.session.execute(
+        db.delete(SignupRequest)
+        .where(SignupRequest.created_at < now - timedelta(days=pending_days))
+        .execution_options(synchronize_session=False)
+    )
     db.session.flush()
     never_confirmed = db.session.scalars(
         db.select(Attendee).where(

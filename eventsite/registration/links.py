@@ -6,9 +6,11 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
+from ..clock import utcnow
 from ..extensions import db
 from ..programme.models import ProgrammeSession
-from .models import Attendee, ManageToken
+from .models import PENDING, Attendee, ManageToken, SignupRequest
+from .signup_requests import new_request, open_request
 from .tokens import make_confirm_token, new_manage_token
 
 
@@ -33,9 +35,17 @@ def manage_url(token: str) -> str:
     return absolute("registration.manage", token=token)
 
 
-def confirm_url(attendee: Attendee) -> str:
-    db.session.flush()  # the attendee needs an id
-    return absolute("registration.confirm", token=make_confirm_token(attendee.id, attendee.email))
+def confirm_url(attendee: Attendee, request: SignupRequest | None = None) -> str:
+    """The link that confirms ``request`` (by default the attendee's open request, or a new
+    one for everything pending)."""
+    if request is None:
+        request = open_request(attendee)
+    if request is None:
+        pending = [r.session for r in attendee.registrations if r.state == PENDING]
+        request = new_request(attendee, pending, None, attendee.signup_ip, utcnow())
+    db.session.flush()  # the attendee and the request need their ids
+    token = make_confirm_token(attendee.id, attendee.email, request.id)
+    return absolute("registration.confirm", token=token)
 
 
 def resend_url() -> str:

@@ -61,6 +61,12 @@ class Attendee(db.Model):
     manage_tokens: Mapped[list[ManageToken]] = relationship(
         back_populates="attendee", cascade="all, delete-orphan", passive_deletes=True
     )
+    signup_requests: Mapped[list[SignupRequest]] = relationship(
+        back_populates="attendee",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="SignupRequest.id",
+    )
 
     def __repr__(self) -> str:
         return f"<Attendee {self.id}>"
@@ -145,3 +151,40 @@ class Attendance(db.Model):
 
     def __repr__(self) -> str:
         return f"<Attendance {self.registration_id}>"
+
+
+class SignupRequest(db.Model):
+    """One submission of the sign-up form, waiting for the address owner's confirmation.
+
+    Its confirmation link confirms exactly this submission (the details and the sessions
+    sent with it) and works once, so a stranger who submits the form again with someone
+    else's address cannot change what the owner's own link confirms.
+    """
+
+    __tablename__ = "signup_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attendee_id: Mapped[int] = mapped_column(
+        ForeignKey("attendee.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(120), default="")
+    language: Mapped[str] = mapped_column(String(2), default="nl")
+    newsletter: Mapped[bool] = mapped_column(default=False)
+    consent_version: Mapped[str] = mapped_column(String(20))
+    signup_ip: Mapped[str | None] = mapped_column(String(45))
+    # The chosen sessions' ids, comma-separated (an edition has a handful of sessions).
+    session_ids: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when its link was used: a used link confirms nothing and opens nothing again.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    attendee: Mapped[Attendee] = relationship(back_populates="signup_requests")
+
+    @property
+    def session_id_list(self) -> list[int]:
+        return [int(part) for part in self.session_ids.split(",") if part]
+
+    def __repr__(self) -> str:
+        return f"<SignupRequest {self.id} of {self.attendee_id}>"

@@ -13,7 +13,7 @@ from ..ical.invites import invite_attachments
 from ..mail.outbox import Attachment, queue_mail
 from ..programme.models import ProgrammeSession
 from .links import confirm_url, issue_manage_token, join_url, manage_url, resend_url
-from .models import Attendee, Registration
+from .models import Attendee, Registration, SignupRequest
 
 
 def welcome_attachments(
@@ -52,19 +52,25 @@ def _queue(kind: str, attendee: Attendee, template: str, attachments=(), **conte
     )
 
 
-def send_confirm_request(attendee: Attendee, sessions: Iterable[ProgrammeSession]) -> None:
-    """Please confirm: the link that turns the pending sign-up into a registration."""
+def send_confirm_request(
+    attendee: Attendee, sessions: Iterable[ProgrammeSession], request: SignupRequest | None = None
+) -> None:
+    """Please confirm: the link that turns this sign-up request into a registration.
+
+    The address is unproven, so the mail carries nothing the visitor typed (no name)."""
     _queue(
         "confirm",
         attendee,
         "confirm",
         sessions=list(sessions),
-        confirm_link=confirm_url(attendee),
+        confirm_link=confirm_url(attendee, request),
         resend_link=resend_url(),
     )
 
 
-def send_already_registered(attendee: Attendee, new_sessions: list[ProgrammeSession]) -> None:
+def send_already_registered(
+    attendee: Attendee, new_sessions: list[ProgrammeSession], request: SignupRequest | None = None
+) -> None:
     """A confirmed person signed up again: their link, and a confirm link for new sessions."""
     _queue(
         "already",
@@ -72,7 +78,7 @@ def send_already_registered(attendee: Attendee, new_sessions: list[ProgrammeSess
         "already",
         manage_link=manage_url(issue_manage_token(attendee)),
         new_sessions=new_sessions,
-        confirm_link=confirm_url(attendee) if new_sessions else None,
+        confirm_link=confirm_url(attendee, request) if new_sessions else None,
     )
 
 

@@ -18,7 +18,17 @@ from ..programme.models import Edition, ProgrammeSession
 from . import capacity, housekeeping, notifications
 from .links import issue_manage_token
 from .links import join_url as join_url  # part of this module's interface
-from .models import CANCELLED, CONFIRMED, PENDING, WAITING, Attendee, ManageToken, Registration
+from .models import (
+    CANCELLED,
+    CONFIRMED,
+    PENDING,
+    WAITING,
+    Attendee,
+    ManageToken,
+    Registration,
+    SignupRequest,
+)
+from .signup_requests import apply_request, new_request, open_request, pending_request_sessions
 from .tokens import TokenExpired, TokenInvalid, email_digest, hash_token, read_confirm_token
 
 # Registrations that hold or wait for a place, or await confirmation.
@@ -55,7 +65,7 @@ class Confirmation:
     waiting: list[Registration] = field(default_factory=list)
     # A management token for the confirmer's browser; None when nothing was confirmed.
     manage_token: str | None = None
-    error: str | None = None  # "expired", "invalid"
+    error: str | None = None  # "expired", "invalid", "used" (the link was used before)
     # Pending sign-ups whose session closed or was cancelled before the confirmation.
     closed: list[Registration] = field(default_factory=list)
 
@@ -105,7 +115,8 @@ def _sign_up(edition: Edition, data: SignUp, sessions: list[ProgrammeSession]) -
         attendee = Attendee(edition=edition, email=normalise_email(data.email), created_at=now)
         db.session.add(attendee)
     if not known_and_confirmed:
-        # Nobody has proved this address yet, so the latest form wins.
+        # Nobody has proved this address yet: the latest form shows on the organisers' lists
+        # as "pending"; a confirmation applies the details of its own request (see confirm).
         attendee.name = data.name.strip()
         attendee.organisation = data.organisation.strip()
         attendee.role = data.role.strip()
@@ -117,10 +128,14 @@ def _sign_up(edition: Edition, data: SignUp, sessions: list[ProgrammeSession]) -
         attendee.signup_ip = data.ip
     new_sessions = _add_pending(attendee, sessions, now)
     if known_and_confirmed:
-        notifications.send_already_registered(attendee, new_sessions)
+        # The link confirms only the new sessions; a confirmed person's details stay theirs.
+        request = new_request(attendee, new_sessions, None, data.ip, now) if new_sessions else None
+        notifications.send_already_registered(attendee, new_sessions, request)
     else:
-        pending = [r.session for r in attendee.registrations if r.state == PENDING]
-        notifications.send_confirm_request(attendee, sorted(pending, key=lambda s: s.start_at))
+        # Its own request: the link confirms what this form sent, not what a later one did.
+        chosen = sorted(sessions, key=lambda s: s.start_at)
+        request = new_request(attendee, chosen, data, data.ip, now)
+        notifications.send_confirm_request(attendee, chosen, request)
     db.session.commit()
 
 
@@ -144,7 +159,10 @@ def _add_pending(attendee: Attendee, sessions: list[ProgrammeSession], now) -> l
 
 
 def resend(edition: Edition, email: str) -> None:
-    """Mail a new confirmation link (pending) or the personal link (confirmed); else nothing."""
+    """Mail a new confirmation link (pending) or the personal link (confirmed); else nothing.
+
+    A pending person gets a fresh link to the newest open request (its page shows what it
+    confirms); anyone can ask for this, so it creates no request with new content."""
     attendee = find_attendee(edition, email)
     if attendee is None:
         return
@@ -152,7 +170,9 @@ def resend(edition: Edition, email: str) -> None:
     if attendee.confirmed_at is not None:
         notifications.send_already_registered(attendee, pending)
     elif pending:
-        notifications.send_confirm_request(attendee, pending)
+        request = open_request(attendee)
+        sessions = pending_request_sessions(request) if request else pending
+        notifications.send_confirm_request(attendee, sessions, request)
     else:
         return
     db.session.commit()
@@ -181,39 +201,59 @@ def _still_changeable(registration: Registration, now) -> bool:
     return not session.is_cancelled and now < session.start_at
 
 
-def attendee_from_confirm_token(token: str) -> tuple[Attendee | None, str | None]:
-    """The attendee a confirmation token is for, or (None, "expired" | "invalid")."""
+def request_from_confirm_token(token: str) -> tuple[SignupRequest | None, str | None]:
+    """The sign-up request a confirmation token is for, or (None, "expired" | "invalid").
+    A used request is returned too (``used_at`` set): the caller says so."""
     try:
-        attendee_id, digest = read_confirm_token(token)
+        attendee_id, digest, request_id = read_confirm_token(token)
     except TokenExpired:
         return None, "expired"
     except TokenInvalid:
         return None, "invalid"
-    attendee = db.session.get(Attendee, attendee_id)
-    if attendee is None or email_digest(attendee.email) != digest:
+    request = db.session.get(SignupRequest, request_id)
+    if request is None or request.attendee_id != attendee_id:
         return None, "invalid"
-    return attendee, None
+    if email_digest(request.attendee.email) != digest:
+        return None, "invalid"
+    return request, None
 
 
 def confirm(token: str, ip: str | None) -> Confirmation:
-    """Confirm the pending registrations a token stands for. Harmless when done twice."""
+    """Confirm the sign-up request a token stands for, once (a second time: "used")."""
     capacity.begin_write()
-    attendee, error = attendee_from_confirm_token(token)
-    if attendee is None:
+    request, error = request_from_confirm_token(token)
+    if request is None:
         db.session.rollback()
         return Confirmation(None, error=error)
-    return confirm_attendee(attendee, ip)
+    return confirm_attendee(request.attendee, ip, request)
 
 
-def confirm_attendee(attendee: Attendee, ip: str | None) -> Confirmation:
-    """Give each pending registration a place or a waiting-list spot, then mail the person."""
+def confirm_attendee(
+    attendee: Attendee, ip: str | None, request: SignupRequest | None = None
+) -> Confirmation:
+    """Give each pending registration a place or a waiting-list spot, then mail the person.
+
+    With a ``request`` (a confirmation link): only its sessions, its details for a person
+    not confirmed before, and only once. Without (the personal page's button): every
+    pending session of the person."""
     if not lock_attendee(attendee):
         db.session.rollback()
         return Confirmation(None, error="invalid")
     result = Confirmation(attendee)
     now = utcnow()
+    if request is not None:
+        if request.used_at is not None:  # re-read after the lock: a double click, an old mail
+            db.session.rollback()
+            return Confirmation(attendee, error="used")
+        request.used_at = now
+    wanted = set(request.session_id_list) if request is not None else None
     pending = sorted(
-        (r for r in attendee.registrations if r.state == PENDING), key=lambda r: r.session_id
+        (
+            r
+            for r in attendee.registrations
+            if r.state == PENDING and (wanted is None or r.session_id in wanted)
+        ),
+        key=lambda r: r.session_id,
     )
     for registration in pending:
         if not registration.session.open_for_registration(now):
@@ -228,6 +268,8 @@ def confirm_attendee(attendee: Attendee, ip: str | None) -> Confirmation:
         db.session.commit()
         return result
     if attendee.confirmed_at is None:
+        if request is not None:
+            apply_request(attendee, request)
         attendee.confirmed_at = now
         attendee.confirm_ip = ip
     result.manage_token = issue_manage_token(attendee)

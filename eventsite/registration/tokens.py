@@ -44,13 +44,15 @@ def email_digest(email: str) -> str:
     return hashlib.sha256(email.lower().encode()).hexdigest()[:16]
 
 
-def make_confirm_token(attendee_id: int, email: str) -> str:
-    """A signed token that confirms this attendee's pending registrations."""
-    return _serializer().dumps({"a": attendee_id, "e": email_digest(email)})
+def make_confirm_token(attendee_id: int, email: str, request_id: int) -> str:
+    """A signed token that confirms one sign-up request (``SignupRequest``) of this attendee."""
+    return _serializer().dumps({"a": attendee_id, "e": email_digest(email), "r": request_id})
 
 
-def read_confirm_token(token: str) -> tuple[int, str]:
-    """(attendee id, email digest) from a token; raises TokenExpired or TokenInvalid."""
+def read_confirm_token(token: str) -> tuple[int, str, int]:
+    """(attendee id, email digest, request id) from a token; raises TokenExpired or
+    TokenInvalid. Tokens made before requests existed (no "r") count as expired: they
+    confirmed whatever was pending, which a stranger could change."""
     try:
         data = _serializer().loads(token, max_age=current_app.config["CONFIRM_TOKEN_MAX_AGE"])
     except SignatureExpired:
@@ -59,7 +61,9 @@ def read_confirm_token(token: str) -> tuple[int, str]:
         raise TokenInvalid from None
     if not isinstance(data, dict) or not isinstance(data.get("a"), int):
         raise TokenInvalid
-    return data["a"], str(data.get("e", ""))
+    if not isinstance(data.get("r"), int):
+        raise TokenExpired
+    return data["a"], str(data.get("e", "")), data["r"]
 
 
 def new_manage_token() -> tuple[str, str]:

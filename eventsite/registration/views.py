@@ -31,6 +31,7 @@ from .capacity import waiting_position
 from .export import export_data
 from .forms import ActionForm, EmailForm, EraseForm, RegistrationForm
 from .join import join_target
+from .signup_requests import request_sessions
 from .tokens import hash_token
 
 bp = Blueprint("registration", __name__, cli_group="registrations")
@@ -162,10 +163,13 @@ register_handler(RESEND_REQUEST, _answer_resend)
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 @manage_limit
 def confirm(token: str):
-    """GET shows one button (mail scanners open links); only the POST confirms."""
+    """GET shows what the link confirms and one button (mail scanners open links); only the
+    POST confirms, once: a used link opens nothing any more."""
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
         result = services.confirm(token, request.remote_addr)
+        if result.error == "used":
+            return _used_link_page()
         if result.error:
             return render_template("registration/confirm_invalid.html", reason=result.error), 400
         if result.manage_token is None and result.closed:
@@ -177,10 +181,23 @@ def confirm(token: str):
         else:
             flash(_("You are registered. We have mailed you your personal link."), "success")
         return redirect(url_for(".manage", token=result.manage_token))
-    attendee, error = services.attendee_from_confirm_token(token)
+    signup, error = services.request_from_confirm_token(token)
     if error:
         return render_template("registration/confirm_invalid.html", reason=error), 400
-    return _private(Response(render_template("registration/confirm.html", form=form)))
+    if signup.used_at is not None:
+        return _used_link_page()
+    html = render_template(
+        "registration/confirm.html",
+        form=form,
+        signup=signup,
+        attendee=signup.attendee,
+        sessions=request_sessions(signup),
+    )
+    return _private(Response(html))
+
+
+def _used_link_page() -> Response:
+    return _private(Response(render_template("registration/confirm_used.html")))
 
 
 def _attendee_or_404(token: str):

@@ -1,0 +1,310 @@
+"""Property-based fuzzing: generated input at every route of the URL map never gives a 5xx.
+
+Each example picks a route and a method, fills the path with a real value (a session's
+slug, a personal or confirmation link, a message id) or with generated text, adds a
+generated query string and form (the fields of every form in the app, plus unknown ones),
+with a valid CSRF token, a broken one or none, as an anonymous visitor or as a logged-in
+organiser. Values include control characters, NUL, long strings, any unicode, huge and
+negative numbers. Runs on SQLite and on PostgreSQL (the ``database_uri`` fixture).
+
+``EVENTSITE_FUZZ_EXAMPLES`` sets the number of examples per database (default 200; the
+run stays well under a minute per database).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from html.parser import HTMLParser
+from urllib.parse import quote, urlencode
+
+import pytest
+from flask_wtf import FlaskForm
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from wtforms.fields.core import UnboundField
+
+from eventsite.extensions import db
+from eventsite.messaging.models import OrganiserMessage
+from tests.conftest import ORGANISER_PASSWORD, _empty_tables, csrf_token, log_in, make_test_app
+from tests.registration_helpers import link_to, outbox, sign_up, signed_up_and_confirmed
+
+EXAMPLES = int(os.environ.get("EVENTSITE_FUZZ_EXAMPLES", "200"))
+# Filled-in forms that would end what the other examples need (the person, the session).
+NOT_FILLED_IN = {"registration.erase", "organisers.cancel_session"}
+
+# Hand-picked troublemakers, next to what hypothesis generates.
+NASTY = [
+    "",
+    "\x00",
+    "a\x00b",
+    "\r\n",
+    "x\r\nSet-Cookie: a=b",
+    "\t",
+    "\x1b[31m",
+    "\x85",
+    "\u202e",
+    "\ufeff",
+    "𝕏😀",
+    "99999999999999999999",
+    "-99999999999999999999",
+    "2147483648",
+    "-1",
+    "0",
+    "1e309",
+    "NaN",
+    "' OR 1=1 --",
+    "%00",
+    "../../etc/passwd",
+    "//evil.example/",
+    "<script>alert(1)</script>",
+    "{{7*7}}",
+    "a" * 5000,
+    "2027-noord",
+    "2021",
+    "csv",
+]
+
+fuzz_text = st.one_of(
+    st.sampled_from(NASTY),
+    st.sampled_from(["\x00", "a\x00", "\r\n", "2147483648"]),  # the commonest failures
+    st.sampled_from(NASTY).map(lambda nasty: "2027-noord" + nasty),  # a real value, spoilt
+    st.text(max_size=40),
+    st.integers().map(str),
+    st.text(st.characters(max_codepoint=0x9F), max_size=20),  # dense in control characters
+)
+
+
+def all_form_fields() -> list[str]:
+    """Every field name of every form class in the app."""
+    import eventsite.messaging.forms  # noqa: F401 (load the form classes)
+    import eventsite.organisers.forms  # noqa: F401
+    import eventsite.registration.forms  # noqa: F401
+
+    names, todo = set(), [FlaskForm]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        for klass in cls.__mro__:
+            names.update(k for k, v in vars(klass).items() if isinstance(v, UnboundField))
+    return sorted(names - {"csrf_token"})
+
+
+QUERY_KEYS = ["page", "q", "state", "sort", "dir", "edition", "lang", "session", "next"]
+QUERY_KEYS += ["delimiter", "extension"]
+
+
+@pytest.fixture
+def fuzz_app(database_uri):
+    """The app with a published, open edition, people in every state and an organiser;
+    rate limits off (a 429 is no 5xx, but would hide the routes behind it)."""
+    app = make_test_app(database_uri, RATELIMIT_ENABLED=False, DEV_OUTBOX_PAGE=True)
+    with app.app_context():
+        if database_uri.startswith("sqlite"):
+            db.create_all()
+        yield app
+        db.session.remove()
+        if not database_uri.startswith("sqlite"):
+            _empty_tables()
+        db.engine.dispose()
+
+
+def known_values(app, client, make_edition, make_organiser) -> dict[str, list[str]]:
+    edition = make_edition(year=2027)
+    manage = signed_up_and_confirmed(client, "confirmed@example.nl").split("/")[2]
+    sign_up(client, email="pending@example.nl", sessions=["2027-oost"])
+    pending = link_to(outbox("confirm", to="pending@example.nl")[-1], "/confirm/").split("/")[2]
+    session = edition.sessions[0]
+    db.session.add(
+        OrganiserMessage(
+            session_id=session.id,
+            sender_name="Noord",
+            sender_email="noord@example.org",
+            recipient_group="confirmed",
+            languages="nl",
+            subject_nl="Bericht",
+            body_nl="Tekst",
+            idempotency_key="k" * 24,
+        )
+    )
+    db.session.commit()
+    make_organiser()
+    return {
+        "token": [manage, pending],
+        "slug": [s.slug for s in edition.sessions],
+        "year": ["2027", "2021"],
+        "message_id": ["1"],
+        "extension": ["csv", "xlsx"],
+        "action": ["stop", "resume"],
+        "filename": ["css/site.css"],
+    }
+
+
+class FormFields(HTMLParser):
+    """The fields of the forms on a page, as a browser would submit them (every checkbox
+    ticked, the first option of a list): a valid starting point that examples then spoil."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, list[str]] = {}
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs) -> None:
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if not name or name == "csrf_token":
+            return
+        if tag == "input" and attrs.get("type") not in ("submit", "button", "file"):
+            self.values.setdefault(name, []).append(attrs.get("value") or "y")
+        elif tag == "textarea":
+            self._textarea = name
+            self.values[name] = [""]
+        elif tag == "select":
+            self.values.setdefault(name, [])
+
+    def handle_data(self, data) -> None:
+        if self._textarea:
+            self.values[self._textarea] = [self.values[self._textarea][0] + data]
+
+    def handle_endtag(self, tag) -> None:
+        if tag == "textarea":
+            self._textarea = None
+
+
+def starting_forms(client, rules, values) -> dict[str, dict[str, list[str]]]:
+    """Per endpoint with a form page, the fields found on it (with real path values)."""
+    forms = {}
+    for rule in rules:
+        if not {"GET", "POST"} <= rule.methods or rule.endpoint in NOT_FILLED_IN:
+            continue
+        path = rule.rule
+        for name in rule.arguments:
+            path = re.sub(rf"<(?:[^<>]*:)?{name}>", values.get(name, ["x"])[0], path)
+        parser = FormFields()
+        parser.feed(client.get(path).get_data(as_text=True))
+        forms[rule.endpoint] = parser.values
+    return forms
+
+
+def test_no_input_gives_a_server_error(fuzz_app, make_edition, make_organiser, clock):
+    clock.at(2027, 5, 1, 12)
+    visitor = fuzz_app.test_client()
+    values = known_values(fuzz_app, visitor, make_edition, make_organiser)
+    organiser = fuzz_app.test_client()
+    assert log_in(organiser, "admin@example.org").status_code == 302
+    rules = [r for r in fuzz_app.url_map.iter_rules() if r.endpoint != "static"]
+    clients = {
+        "visitor": (visitor, csrf_token(visitor, "/register"), {}),
+        "organiser": (
+            organiser,
+            csrf_token(organiser, "/organiser/sessions/2027-noord/edit"),
+            starting_forms(organiser, rules, values),
+        ),
+    }
+    clients["visitor"][2].update(starting_forms(visitor, rules, values))
+    assert "sessions" in clients["visitor"][2]["registration.register"]
+    assert "description" in clients["organiser"][2]["organisers.edit_session"]
+    fields = all_form_fields()
+    assert {"name", "email", "description", "password", "really"} <= set(fields)
+    # Routes that take a POST come up more often: forms are where input goes in.
+    weighted = rules + [r for r in rules if "POST" in r.methods] * 3
+    seen: set[str] = set()
+
+    @st.composite
+    def any_request(draw):
+        rule = draw(st.sampled_from(weighted), label="rule")
+        who = draw(st.sampled_from(sorted(clients)), label="who")
+        if who == "organiser" and rule.endpoint == "organisers.logout":
+            who = "visitor"  # keep the organiser's login for the other examples
+        method = draw(st.sampled_from(sorted(rule.methods - {"HEAD", "OPTIONS"})))
+        path = rule.rule
+        for name in rule.arguments:
+            value = draw(st.one_of(st.sampled_from(values.get(name, ["x"])), fuzz_text), label=name)
+            # <name>, <int:name>, <any(stop, resume):name>, <path:name>
+            pattern = rf"<(?:[^<>]*:)?{name}>"
+            path = re.sub(pattern, lambda _m, v=value: quote(v, safe=""), path, count=1)
+        query = draw(
+            st.dictionaries(
+                st.one_of(st.sampled_from(QUERY_KEYS), fuzz_text), fuzz_text, max_size=4
+            )
+        )
+        url = f"{path}?{urlencode(query)}" if query else path
+        if method == "GET":
+            return who, rule.endpoint, "GET", url, None, None
+        start = dict(clients[who][2].get(rule.endpoint, {}))
+        if start and draw(st.booleans(), label="spoil"):
+            for key in draw(st.sets(st.sampled_from(sorted(start)), max_size=3)):
+                start[key] = [draw(fuzz_text, label=key)]
+        extra = draw(
+            st.dictionaries(
+                st.one_of(st.sampled_from(fields), fuzz_text),
+                st.one_of(fuzz_text, st.lists(fuzz_text, max_size=3)),
+                max_size=4,
+            ),
+            label="form",
+        )
+        csrf = draw(st.sampled_from(["valid", "valid", "none", "broken"]), label="csrf")
+        return who, rule.endpoint, "POST", url, {**start, **extra}, csrf
+
+    # Known troublemakers first (each failed before the input checks), then generated ones.
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(spec=any_request())
+    @example(
+        spec=(
+            "visitor",
+            "registration.register",
+            "POST",
+            "/register",
+            {**clients["visitor"][2]["registration.register"], "name": ["A\x00"]},
+            "valid",
+        )
+    )
+    @example(spec=("visitor", "programme.session_detail", "GET", "/sessions/x%00", None, None))
+    @example(
+        spec=("visitor", "programme.edition_detail", "GET", "/editions/" + "9" * 20, None, None)
+    )
+    @example(
+        spec=(
+            "organiser",
+            "organisers.attendees",
+            "GET",
+            "/organiser/sessions/2027-noord/attendees?page=" + "9" * 20,
+            None,
+            None,
+        )
+    )
+    @example(
+        spec=(
+            "organiser",
+            "organisers.login",
+            "POST",
+            "/organiser/login?next=/organiser/%0d%0aX:1",
+            {"email": ["admin@example.org"], "password": [ORGANISER_PASSWORD]},
+            "valid",
+        )
+    )
+    def request_anything(spec):
+        who, endpoint, method, url, form, csrf = spec
+        client, valid_token, _forms = clients[who]
+        seen.add(endpoint)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            if csrf == "valid":
+                form["csrf_token"] = valid_token
+            elif csrf == "broken":
+                form["csrf_token"] = valid_token[:-3] + "\x00ab"
+            response = client.post(url, data=form)
+        assert response.status_code < 500, (
+            f"{who} {method} {url!r} {form!r}: {response.status_code}\n"
+            + response.get_data(as_text=True)[:2000]
+        )
+
+    request_anything()
+    # The run went over most of the site, not one corner of it.
+    assert len(seen) >= len(rules) // 2, sorted(seen)
