@@ -17,6 +17,10 @@ def create_app(test_config: dict[str, Any] | None = None, env: str | None = None
     """Build the app: configuration, extensions, blueprints, error pages and headers."""
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, test_config, env)
+    if app.config["ENV_NAME"] == "production":
+        from .catalogues import require_compiled_catalogues
+
+        require_compiled_catalogues()
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
