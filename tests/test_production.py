@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import runpy
 import signal
 import subprocess
@@ -250,3 +251,14 @@ def test_production_refuses_to_start_without_compiled_catalogues(tmp_path, monke
     assert "make translations" in message
     # Development and the tests never need the check.
     create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"}, env="development")
+
+
+def test_keepalive_outlasts_the_proxys_idle_upstream_connections(monkeypatch):
+    """Failed before (5 s): the proxy (Caddy 60 s, nginx 60 s) reused connections gunicorn
+    had closed. The server must close an idle connection after the client would."""
+    settings = load_gunicorn_config(monkeypatch)
+    caddyfile = (ROOT / "config" / "Caddyfile").read_text()
+    proxy_idle = int(re.search(r"^\s*keepalive (\d+)s$", caddyfile, re.MULTILINE).group(1))
+    assert settings["keepalive"] > proxy_idle >= 30
+    monkeypatch.setenv("GUNICORN_KEEPALIVE", "90")
+    assert load_gunicorn_config(monkeypatch)["keepalive"] == 90
