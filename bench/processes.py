@@ -87,16 +87,29 @@ class Gunicorn:
     """gunicorn with config/gunicorn.py on 127.0.0.1:<port>, until the ``with`` ends."""
 
     def __init__(
-        self, app: str, port: int, env: dict[str, str], log: Path, ready_path: str = "/"
+        self,
+        app: str,
+        port: int,
+        env: dict[str, str],
+        log: Path,
+        ready_path: str = "/",
+        listener: socket.socket | None = None,
     ) -> None:
         self.app, self.port, self.env, self.log, self.ready_path = app, port, env, log, ready_path
+        # A listening socket held by the caller (as systemd's socket activation holds it):
+        # gunicorn serves it as fd://N, and it outlives a stop, with its queued connections.
+        self.listener = listener
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Gunicorn:
         command = [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONFIG), self.app]
+        env, pass_fds = {**self.env, "PORT": str(self.port)}, ()
+        if self.listener is not None:
+            env["GUNICORN_BIND"] = f"fd://{self.listener.fileno()}"
+            pass_fds = (self.listener.fileno(),)
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                command, cwd=ROOT, env={**self.env, "PORT": str(self.port)}, stdout=log, stderr=log
+                command, cwd=ROOT, env=env, stdout=log, stderr=log, pass_fds=pass_fds
             )
         deadline = time.monotonic() + 60
         while http_status(f"{self.url}{self.ready_path}", timeout=2) != 200:
