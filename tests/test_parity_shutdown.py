@@ -26,14 +26,18 @@ import pytest
 
 from bench.loadgen import FormReader, SignupForm
 from bench.processes import CADDY, Caddy, Gunicorn, PrivatePostgres, flask, site_env
-from tests.browser.harness import make_certificates
+from tests.browser.harness import make_certificates, parity_unavailable
 from tests.conftest import NO_PG, PG_URL, make_test_app, unused_port
 
 CLIENTS = 6
-pytestmark = [
-    pytest.mark.skipif(not PG_URL, reason=NO_PG),
-    pytest.mark.skipif(not shutil.which(CADDY), reason="caddy is not installed"),
-]
+
+
+@pytest.fixture(autouse=True)
+def parity_tools() -> None:
+    if not PG_URL:
+        parity_unavailable(NO_PG)
+    if not shutil.which(CADDY):
+        parity_unavailable("caddy is not installed: the restart test skips")
 
 
 class Client(threading.Thread):

@@ -31,6 +31,7 @@ from tests.browser.harness import (
     make_certificates,
     missing_browser,
     new_page,
+    parity_unavailable,
     sync_playwright,
 )
 from tests.conftest import (
@@ -176,7 +177,7 @@ def https_site(tmp_path_factory) -> Iterator[LiveSite]:
         if absent
     ]
     if missing:
-        pytest.skip(missing[0])
+        parity_unavailable(missing[0])
     tmp = tmp_path_factory.mktemp("parity")
     tls = make_certificates(tmp / "tls")
     app_port, https_port, mail_port = unused_port(), unused_port(), unused_port()

@@ -87,6 +87,16 @@ def make_certificates(folder: Path) -> TlsFiles:
     return files
 
 
+def parity_unavailable(reason: str) -> None:
+    """The HTTPS parity stage cannot run here: skip, saying why; in CI (.ci/run sets
+    EVENTSITE_REQUIRE_PARITY=1) fail instead, so the stage is never silently absent."""
+    import pytest
+
+    if os.environ.get("EVENTSITE_REQUIRE_PARITY") == "1":
+        pytest.fail(f"the parity stage cannot run: {reason}")
+    pytest.skip(reason)
+
+
 def missing_browser() -> str | None:
     """Why the browser tests cannot run here, or None."""
     if sync_playwright is None:
