@@ -176,8 +176,7 @@ class Caddy:
 
         self.workdir.mkdir(parents=True, exist_ok=True)
         command = [CADDY, "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"]
-        log = open(self.workdir / "caddy.log", "ab")  # noqa: SIM115 (closed with the process)
-        with log:
+        with open(self.workdir / "caddy.log", "ab") as log:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=self.environment(), stdout=log, stderr=log
             )
