@@ -119,11 +119,17 @@ def live_site(live_database: str) -> Iterator[LiveSite]:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright_driver():
+    """One Playwright per run: its sync API allows only one at a time in a thread."""
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
@@ -221,14 +227,13 @@ def https_site(tmp_path_factory) -> Iterator[LiveSite]:
 
 
 @pytest.fixture(scope="module")
-def https_browser(https_site):
+def https_browser(playwright_driver, https_site):
     """Chromium that trusts the proxy's certificate (its key only; no blanket
     ignore-HTTPS-errors), so origin, cookie and TLS behave as for a visitor."""
     args = [*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={https_site.tls.spki_pin}"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
-        yield browser
-        browser.close()
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=args)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
