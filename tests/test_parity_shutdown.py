@@ -149,6 +149,6 @@ def test_restart_under_load_loses_no_request(tmp_path, socket_held=True):
             db.session.remove()
             db.engine.dispose()
     failures = [a for a in answers if a not in (("POST", 302), ("POST", 303), ("GET", 200))]
-    assert len(answers) > 50, answers
+    assert len(answers) >= 4 * CLIENTS, answers  # every client kept working through it
     assert failures == [], f"{len(failures)} of {len(answers)}: {failures[:10]}"
     assert sorted(stored) == sorted(signed_up)
