@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test screenshots serve bench bench-quick install dev-install translations extract-messages lint clean
+.PHONY: run test parity screenshots serve bench bench-quick install dev-install translations extract-messages lint clean
 
 run: install translations ## Serve the site with a demo edition on http://127.0.0.1:5000
 	$(BIN)/flask db upgrade
@@ -27,6 +27,9 @@ bench-quick: dev-install translations ## A short benchmark run (1-2 s per measur
 
 test: dev-install translations lint ## Run the linter and the whole test suite
 	$(BIN)/pytest
+
+parity: dev-install translations ## Only the HTTPS parity stage (Caddy + gunicorn + PostgreSQL + Redis + Chromium)
+	$(BIN)/pytest -q tests/browser/test_parity_https.py tests/test_parity_shutdown.py tests/test_parity_csrf.py tests/test_scaleout.py
 
 # The README's screenshots: taken by the browser tests, copied from test-artifacts/ to docs/.
 README_SHOTS := programme-phone-first-screen:programme-phone programme-desktop-first-screen:programme-desktop \

@@ -1,5 +1,6 @@
-"""Processes the benchmark and the scale-out check start: gunicorn, the SMTP sink, a
-private PostgreSQL database. Each is a context manager that stops what it started."""
+"""Processes the benchmark, the scale-out check and the HTTPS parity stage start: gunicorn,
+the Caddy proxy, the SMTP sink, a private PostgreSQL database. Each is a context manager
+that stops what it started."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 GUNICORN_CONFIG = ROOT / "config" / "gunicorn.py"
+CADDYFILE = ROOT / "config" / "Caddyfile"
+CADDY = os.environ.get("EVENTSITE_CADDY", "caddy")
 
 
 def free_port() -> int:
@@ -84,16 +87,29 @@ class Gunicorn:
     """gunicorn with config/gunicorn.py on 127.0.0.1:<port>, until the ``with`` ends."""
 
     def __init__(
-        self, app: str, port: int, env: dict[str, str], log: Path, ready_path: str = "/"
+        self,
+        app: str,
+        port: int,
+        env: dict[str, str],
+        log: Path,
+        ready_path: str = "/",
+        listener: socket.socket | None = None,
     ) -> None:
         self.app, self.port, self.env, self.log, self.ready_path = app, port, env, log, ready_path
+        # A listening socket held by the caller (as systemd's socket activation holds it):
+        # gunicorn serves it as fd://N, and it outlives a stop, with its queued connections.
+        self.listener = listener
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Gunicorn:
         command = [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONFIG), self.app]
+        env, pass_fds = {**self.env, "PORT": str(self.port)}, ()
+        if self.listener is not None:
+            env["GUNICORN_BIND"] = f"fd://{self.listener.fileno()}"
+            pass_fds = (self.listener.fileno(),)
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                command, cwd=ROOT, env={**self.env, "PORT": str(self.port)}, stdout=log, stderr=log
+                command, cwd=ROOT, env=env, stdout=log, stderr=log, pass_fds=pass_fds
             )
         deadline = time.monotonic() + 60
         while http_status(f"{self.url}{self.ready_path}", timeout=2) != 200:
@@ -121,6 +137,68 @@ class Gunicorn:
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class Caddy:
+    """Caddy with config/Caddyfile: HTTPS on 127.0.0.1:<port> in front of ``upstream``.
+
+    Its state (autosave, storage) goes to ``workdir``, never to the user's home; the admin
+    endpoint is off in the Caddyfile, so several can run on one host."""
+
+    def __init__(
+        self, port: int, upstream: str, cert: Path, key: Path, workdir: Path, ca: Path
+    ) -> None:
+        self.port, self.upstream, self.cert, self.key = port, upstream, cert, key
+        self.workdir, self.ca = workdir, ca
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(self.workdir),
+            "XDG_DATA_HOME": str(self.workdir / "data"),
+            "XDG_CONFIG_HOME": str(self.workdir / "config"),
+            "EVENTSITE_PUBLIC_ADDRESS": self.url,
+            "EVENTSITE_UPSTREAM": self.upstream,
+            "EVENTSITE_TLS_CERT": str(self.cert),
+            "EVENTSITE_TLS_KEY": str(self.key),
+        }
+
+    def __enter__(self) -> Caddy:
+        import ssl
+
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        command = [CADDY, "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"]
+        with open(self.workdir / "caddy.log", "ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.environment(), stdout=log, stderr=log
+            )
+        context = ssl.create_default_context(cafile=str(self.ca))
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=2) as raw:
+                    with context.wrap_socket(raw, server_hostname="127.0.0.1"):
+                        return self
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.__exit__(None, None, None)
+                    log_text = (self.workdir / "caddy.log").read_text()
+                    raise RuntimeError(f"caddy did not start:\n{log_text}") from None
+                time.sleep(0.1)
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()

@@ -136,6 +136,9 @@ class BaseConfig:
     HSTS = False
 
     WTF_CSRF_ENABLED = True
+    # No Referer check on HTTPS posts: our token pages send no Referer. eventsite/security.py
+    # checks Sec-Fetch-Site / Origin instead; the token is still required.
+    WTF_CSRF_SSL_STRICT = False
     # A CSRF token lives as long as the browser session; a form left open for hours still works.
     WTF_CSRF_TIME_LIMIT = None
 

@@ -7,7 +7,8 @@ Every value can be changed by an environment variable, so one file serves a lapt
 - ``GUNICORN_THREADS``: threads per worker (gthread; default 4). A request waiting on the
   database or on SMTP blocks one thread, not the worker.
 - ``GUNICORN_BIND``: address (default ``127.0.0.1:8000``; ``PORT`` alone sets the port).
-- ``GUNICORN_TIMEOUT`` / ``GUNICORN_GRACEFUL_TIMEOUT`` / ``GUNICORN_KEEPALIVE``: seconds.
+- ``GUNICORN_TIMEOUT`` / ``GUNICORN_GRACEFUL_TIMEOUT`` / ``GUNICORN_KEEPALIVE``: seconds
+  (keep-alive 75: longer than the proxy's upstream idle timeout, see below).
 - ``FORWARDED_ALLOW_IPS``: proxies whose ``X-Forwarded-Proto`` gunicorn trusts (default
   ``127.0.0.1``). The app itself trusts ``X-Forwarded-*`` only through ProxyFix, configured by
   ``EVENTSITE_PROXY_FIX_X_FOR`` / ``_X_PROTO`` / ``_X_HOST`` (see README, "Production").
@@ -60,8 +61,11 @@ threads = _int("GUNICORN_THREADS", 4)
 timeout = _int("GUNICORN_TIMEOUT", 30)
 # On SIGTERM (deploy, scale-in) running requests get this long to finish.
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 20)
-# Behind a proxy that keeps connections open; short, so idle clients do not hold threads.
-keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Longer than any client's idle reuse of a connection: the proxy's upstream keep-alive
+# (config/Caddyfile: 60 s; nginx's keepalive_timeout: 60 s) and bench/scaleout.py's clients.
+# A server that closes first races the client's next request on that connection ("0 bytes
+# read", a 502 at the proxy). Idle connections wait in the worker's poller, not in a thread.
+keepalive = _int("GUNICORN_KEEPALIVE", 75)
 # Recycle workers now and then (jittered, so they do not restart together): bounds slow leaks.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
 max_requests_jitter = max_requests // 10

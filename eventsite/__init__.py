@@ -22,6 +22,10 @@ def create_app(test_config: dict[str, Any] | None = None, env: str | None = None
     """Build the app: configuration, extensions, blueprints, error pages and headers."""
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, test_config, env)
+    if app.config["ENV_NAME"] == "production":
+        from .catalogues import require_compiled_catalogues
+
+        require_compiled_catalogues()
     from .inputs import register_input_safety
 
     register_input_safety(app)  # before the blueprints: it bounds their <int:...> converters

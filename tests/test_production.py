@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import runpy
 import signal
 import subprocess
@@ -192,6 +193,9 @@ def test_serve_runs_the_production_configuration(tmp_path):
         assert status == 200 and json.loads(body) == {"status": "ok", "database": "ok"}
         assert headers["X-Request-ID"] == "serve-test"
         assert "max-age=31536000" in headers["Strict-Transport-Security"]  # production config
+        # Dutch first: the installed site has its compiled catalogue.
+        _, _, page = get(f"{base}/", {"Accept-Language": "nl"})
+        assert '<html lang="nl">' in page.decode() and "Programma" in page.decode()
         _, headers, _ = get(f"{base}/?lang=en")
         cookie = headers["Set-Cookie"]
         assert cookie.startswith("session=") and "Secure" not in cookie  # the local relaxation
@@ -202,3 +206,59 @@ def test_serve_runs_the_production_configuration(tmp_path):
     assert "throwaway secret" in output and "SESSION_COOKIE_SECURE=false" in output
     lines = [json.loads(x) for x in output.splitlines() if x.startswith('{"event":"request"')]
     assert any(x["request_id"] == "serve-test" and x["status"] == 200 for x in lines)
+
+
+# --- compiled translations ----------------------------------------------------------------
+
+
+def copy_catalogues(tmp_path: Path) -> Path:
+    import shutil
+
+    from eventsite.catalogues import TRANSLATIONS
+
+    target = tmp_path / "translations"
+    shutil.copytree(TRANSLATIONS, target)
+    return target
+
+
+def test_compiled_catalogues_are_accepted(tmp_path):
+    from eventsite.catalogues import catalogue_problems
+
+    folder = copy_catalogues(tmp_path)
+    po = folder / "nl" / "LC_MESSAGES" / "messages.po"
+    os.utime(po.with_suffix(".mo"), (po.stat().st_mtime + 1,) * 2)
+    assert catalogue_problems(folder) == []
+
+
+@pytest.mark.parametrize("damage", ["missing", "stale"])
+def test_production_refuses_to_start_without_compiled_catalogues(tmp_path, monkeypatch, damage):
+    """Failed before: production started and served English to Dutch visitors."""
+    from eventsite import catalogues, create_app
+
+    folder = copy_catalogues(tmp_path)
+    mo = folder / "nl" / "LC_MESSAGES" / "messages.mo"
+    if damage == "missing":
+        mo.unlink()
+    else:
+        po = mo.with_suffix(".po")
+        os.utime(mo, (po.stat().st_mtime - 60,) * 2)
+    monkeypatch.setattr(catalogues, "TRANSLATIONS", folder)
+    monkeypatch.setenv("EVENTSITE_SECRET_KEY", "p" * 64)
+    with pytest.raises(SystemExit) as refused:
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"}, env="production")
+    message = str(refused.value)
+    assert "without compiled translations" in message and "nl: messages.mo" in message
+    assert "make translations" in message
+    # Development and the tests never need the check.
+    create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"}, env="development")
+
+
+def test_keepalive_outlasts_the_proxys_idle_upstream_connections(monkeypatch):
+    """Failed before (5 s): the proxy (Caddy 60 s, nginx 60 s) reused connections gunicorn
+    had closed. The server must close an idle connection after the client would."""
+    settings = load_gunicorn_config(monkeypatch)
+    caddyfile = (ROOT / "config" / "Caddyfile").read_text()
+    proxy_idle = int(re.search(r"^\s*keepalive (\d+)s$", caddyfile, re.MULTILINE).group(1))
+    assert settings["keepalive"] > proxy_idle >= 30
+    monkeypatch.setenv("GUNICORN_KEEPALIVE", "90")
+    assert load_gunicorn_config(monkeypatch)["keepalive"] == 90

@@ -8,6 +8,8 @@ tools the tests use are in harness.py.
 from __future__ import annotations
 
 import logging
+import secrets
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +18,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
+from bench.processes import CADDY, Caddy, Gunicorn, PrivatePostgres, flask, site_env
 from eventsite.extensions import db
 from tests.browser.harness import (
     CHROMIUM,
@@ -25,11 +28,21 @@ from tests.browser.harness import (
     LiveSite,
     create_organiser,
     demo_edition,
+    make_certificates,
     missing_browser,
     new_page,
+    parity_unavailable,
     sync_playwright,
 )
-from tests.conftest import SMTPServer, make_test_app, unused_port
+from tests.conftest import (
+    NO_PG,
+    NO_REDIS,
+    PG_URL,
+    REDIS_URL,
+    SMTPServer,
+    make_test_app,
+    unused_port,
+)
 from tests.conftest import _empty_tables as empty_tables
 
 HERE = Path(__file__).parent
@@ -106,11 +119,17 @@ def live_site(live_database: str) -> Iterator[LiveSite]:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright_driver():
+    """One Playwright per run: its sync API allows only one at a time in a thread."""
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
@@ -142,3 +161,90 @@ def organiser_account(live_site) -> str:
     """The programme office's account (role admin); its address. The password is
     ``tests.conftest.ORGANISER_PASSWORD``."""
     return create_organiser(live_site, "beheer@example.org", "--role", "admin")
+
+
+# --- The HTTPS parity stage: the site as the README deploys it ------------------------------
+
+
+@pytest.fixture(scope="module")
+def https_site(tmp_path_factory) -> Iterator[LiveSite]:
+    """The production configuration behind TLS, as README "Production" runs it: gunicorn
+    with config/gunicorn.py at its default worker count, EVENTSITE_ENV=production with a real
+    secret, ProxyFix for one proxy, a private PostgreSQL database, rate limits in Redis (a
+    private key prefix), behind Caddy with config/Caddyfile and a trustme certificate. The
+    app sends its mails to an SMTP server in this process. Everything stops afterwards."""
+    missing = [
+        reason
+        for reason, absent in (
+            (NO_PG, not PG_URL),
+            (NO_REDIS, not REDIS_URL),
+            ("caddy is not installed: the HTTPS parity stage skips", not shutil.which(CADDY)),
+        )
+        if absent
+    ]
+    if missing:
+        parity_unavailable(missing[0])
+    tmp = tmp_path_factory.mktemp("parity")
+    tls = make_certificates(tmp / "tls")
+    app_port, https_port, mail_port = unused_port(), unused_port(), unused_port()
+    public_url = f"https://127.0.0.1:{https_port}"
+    smtp = SMTPServer(mail_port)
+    with PrivatePostgres(PG_URL, prefix="eventsite_parity") as uri:
+        env = site_env(
+            uri,
+            app_port,
+            mail_port,
+            EVENTSITE_SITE_URL=public_url,
+            EVENTSITE_RATELIMIT_ENABLED="true",
+            EVENTSITE_RATELIMIT_STORAGE_URI=REDIS_URL,
+            EVENTSITE_RATELIMIT_KEY_PREFIX=f"eventsite-parity-{secrets.token_hex(4)}",
+            EVENTSITE_PROXY_FIX_X_FOR="1",
+            EVENTSITE_PROXY_FIX_X_PROTO="1",
+        )
+        assert "WEB_CONCURRENCY" not in env  # gunicorn's default worker count
+        flask(env, "db", "upgrade")
+        app = make_test_app(uri, SITE_URL=public_url)
+        with app.app_context():
+            slugs = demo_edition()
+            db.session.remove()
+        smtp.start()
+        try:
+            proxy = Caddy(
+                https_port, f"127.0.0.1:{app_port}", tls.cert, tls.key, tmp / "caddy", tls.ca
+            )
+            with (
+                Gunicorn("wsgi:app", app_port, env, tmp / "gunicorn.log", "/healthz") as server,
+                proxy,
+            ):
+                site = LiveSite(app, public_url, smtp, slugs)
+                site.tls, site.gunicorn, site.env = tls, server, env
+                yield site
+        finally:
+            smtp.stop()
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def https_browser(playwright_driver, https_site):
+    """Chromium that trusts the proxy's certificate (its key only; no blanket
+    ignore-HTTPS-errors), so origin, cookie and TLS behave as for a visitor."""
+    args = [*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={https_site.tls.spki_pin}"]
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=args)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def https_page(https_browser) -> Iterator:
+    """``https_page(viewport=PHONE, language="nl")``: pages closed after the test."""
+    pages = []
+
+    def factory(viewport=PHONE, language: str = "nl"):
+        pages.append(new_page(https_browser, viewport, language))
+        return pages[-1]
+
+    yield factory
+    for page in pages:
+        page.context.close()

@@ -52,6 +52,51 @@ DESKTOP = {"width": 1280, "height": 900}
 TIMEOUT_MS = 10_000
 
 
+@dataclass
+class TlsFiles:
+    """A test certificate authority (trustme) and the proxy's certificate for 127.0.0.1."""
+
+    ca: Path
+    cert: Path
+    key: Path
+    # base64(SHA-256(SubjectPublicKeyInfo)) of the certificate: Chromium trusts this one
+    # key (--ignore-certificate-errors-spki-list) and still checks everything else.
+    spki_pin: str
+
+
+def make_certificates(folder: Path) -> TlsFiles:
+    """A fresh CA and a server certificate for 127.0.0.1 and localhost, as PEM files."""
+    import base64
+    import hashlib
+
+    import trustme
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    folder.mkdir(parents=True, exist_ok=True)
+    ca = trustme.CA()
+    issued = ca.issue_cert("127.0.0.1", "localhost")
+    files = TlsFiles(folder / "ca.pem", folder / "cert.pem", folder / "key.pem", "")
+    ca.cert_pem.write_to_path(str(files.ca))
+    issued.private_key_pem.write_to_path(str(files.key))
+    for blob in issued.cert_chain_pems:
+        blob.write_to_path(str(files.cert), append=True)
+    leaf = x509.load_pem_x509_certificate(issued.cert_chain_pems[0].bytes())
+    spki = leaf.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    files.spki_pin = base64.b64encode(hashlib.sha256(spki).digest()).decode()
+    return files
+
+
+def parity_unavailable(reason: str) -> None:
+    """The HTTPS parity stage cannot run here: skip, saying why; in CI (.ci/run sets
+    EVENTSITE_REQUIRE_PARITY=1) fail instead, so the stage is never silently absent."""
+    import pytest
+
+    if os.environ.get("EVENTSITE_REQUIRE_PARITY") == "1":
+        pytest.fail(f"the parity stage cannot run: {reason}")
+    pytest.skip(reason)
+
+
 def missing_browser() -> str | None:
     """Why the browser tests cannot run here, or None."""
     if sync_playwright is None:
