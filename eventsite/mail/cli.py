@@ -1,4 +1,5 @@
-"""`flask mail send-queued`: send due mails once, or keep doing so as a worker (`--loop`)."""
+"""`flask mail send-queued`: send due mails once, or keep doing so as a worker (`--loop`);
+`flask mail status`: how delivery goes, per kind of mail."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 import click
 
 from .sender import send_queued
+from .status import COLUMNS, delivery_status
 
 
 @click.command("send-queued")
@@ -33,3 +35,28 @@ def send_queued_command(loop: bool, batch_size: int, interval: float) -> None:
             time.sleep(interval)
         if stopping:
             break
+
+
+@click.command("status")
+@click.option("--errors", default=10, show_default=True, help="How many of the latest errors.")
+def status_command(errors: int) -> None:
+    """Per kind of mail: queued, retrying, sending, sent, failed; then the latest errors."""
+    status = delivery_status(errors)
+    header = ("kind", *COLUMNS)
+    lines = [(k.kind, *(str(k.counts[c]) for c in COLUMNS)) for k in status.kinds]
+    lines.append(("total", *(str(status.totals.counts[c]) for c in COLUMNS)))
+    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
+    for row in [header, *lines]:
+        cells = [row[0].ljust(widths[0])] + [
+            v.rjust(w) for v, w in zip(row[1:], widths[1:], strict=True)
+        ]
+        click.echo("  ".join(cells))
+    if status.oldest_waiting:
+        click.echo(f"oldest mail waiting since {status.oldest_waiting:%Y-%m-%d %H:%M:%S} UTC")
+    click.echo(f"latest errors ({len(status.errors)}):" if status.errors else "no errors")
+    for error in status.errors:
+        when = f"{error.at:%Y-%m-%d %H:%M:%S} UTC" if error.at else "-"
+        click.echo(
+            f"  {when}  {error.kind}  {error.recipient}  {error.state}"
+            f" (attempt {error.attempts})  {error.error}"
+        )
