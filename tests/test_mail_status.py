@@ -10,6 +10,7 @@ from eventsite.extensions import db
 from eventsite.mail.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
 from eventsite.mail.status import mask_address
 from tests.conftest import log_in
+from tests.registration_helpers import sign_up
 
 WHEN = datetime(2027, 5, 1, 10, 30, tzinfo=UTC)
 
@@ -134,3 +135,14 @@ def test_flask_mail_status_on_an_empty_outbox(app, runner):
     assert result.exit_code == 0
     assert result.output.splitlines()[-2].split() == ["total", "0", "0", "0", "0", "0"]
     assert result.output.splitlines()[-1] == "no errors"
+
+
+def test_a_signup_whose_mail_server_is_down_shows_as_retrying(app, client, runner, open_edition):
+    # No mail server listens on the app's port: the background sender's attempt is refused.
+    assert sign_up(client, email="wacht.even@example.nl").status_code == 302
+    lines = runner.invoke(args=["mail", "status"]).output.splitlines()
+    assert lines[1].split() == ["confirm", "0", "1", "0", "0", "0"]
+    assert "latest errors (1):" in lines
+    (error,) = [line for line in lines if "wa***@example.nl" in line]
+    assert "confirm" in error and "attempt 1" in error
+    assert "wacht.even@example.nl" not in "\n".join(lines)
