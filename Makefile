@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test parity screenshots serve bench bench-quick install dev-install translations extract-messages lint clean
+.PHONY: run test parity screenshots serve bench bench-quick install dev-install translations extract-messages lint bench-mailfault clean
 
 run: install translations ## Serve the site with a demo edition on http://127.0.0.1:5000
 	$(BIN)/flask db upgrade
@@ -24,6 +24,9 @@ bench: dev-install translations ## Measure throughput and latency against a hell
 
 bench-quick: dev-install translations ## A short benchmark run (1-2 s per measurement)
 	$(BIN)/python bench/run.py --quick
+
+bench-mailfault: dev-install translations ## Sign-ups with a hanging mail server against a healthy one (see README)
+	$(BIN)/python bench/mailfault.py
 
 test: dev-install translations lint ## Run the linter and the whole test suite
 	$(BIN)/pytest

@@ -43,6 +43,11 @@ class Response:
         self.body = body
 
 
+# gunicorn closes a keep-alive connection idle for GUNICORN_KEEPALIVE (5 s); a request sent
+# on it just then is lost ("0 bytes read"). A connection idle this long is opened anew.
+MAX_IDLE_SECONDS = 3.0
+
+
 class Connection:
     """One keep-alive HTTP/1.1 connection that reconnects when the server closes it."""
 
@@ -50,10 +55,13 @@ class Connection:
         self.host, self.port = host, port
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.last_used = 0.0
 
     async def request(
         self, method: str, path: str, headers: dict[str, str], body: bytes = b""
     ) -> Response:
+        if self.writer is not None and time.monotonic() - self.last_used > MAX_IDLE_SECONDS:
+            self.close()  # the server may be closing it right now
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
@@ -66,6 +74,7 @@ class Connection:
         except BaseException:
             self.close()
             raise
+        self.last_used = time.monotonic()
         if response.headers.get("connection", "").lower() == "close":
             self.close()
         return response

@@ -111,8 +111,11 @@ class BaseConfig:
     MAIL_ORGANIZER: str | None = None
     # Print mails (with their links) on the console instead of sending them.
     MAIL_TO_CONSOLE = False
-    # Try to send a request's mails right after its response (else only the worker sends).
+    # Send a request's mails right after its commit, in a background thread of the process
+    # (else only the worker sends them).
     MAIL_SEND_AFTER_COMMIT = True
+    # Ids one process keeps waiting for its background sender; more are left to the worker.
+    MAIL_BACKGROUND_QUEUE_MAX = 1000
     # Give up on a mail after this many attempts (backoff 10 s ... 1 h: about 8 hours).
     MAIL_MAX_ATTEMPTS = 12
     # A mail left "sending" this long (a crashed worker) is queued again. A running batch

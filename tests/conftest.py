@@ -28,6 +28,8 @@ from sqlalchemy.engine import make_url
 from eventsite import clock as site_clock
 from eventsite import create_app
 from eventsite.extensions import db, limiter
+from eventsite.mail.background import stop as stop_background_sender
+from eventsite.mail.background import wait_idle
 
 PG_URL = os.environ.get("EVENTSITE_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("EVENTSITE_TEST_REDIS_URL")
@@ -80,15 +82,21 @@ class ClosingClient(FlaskClient):
     though the ``app`` fixture keeps one open for the test's own queries; otherwise Flask
     would reuse the test's context, and caches kept in ``g`` (the language, the logged-in
     organiser) would leak from one request into the next. Each response is closed after it
-    is read, which runs its ``call_on_close`` callbacks (sending the mails it committed).
+    is read, and the client waits until the app's background sender has sent the mails the
+    request committed (``wait_idle``), as a visitor's mail arrives a moment after the answer.
     Afterwards the test's session starts a new transaction, so it sees what the request
     committed.
     """
+
+    # Tests that need a request's answer without waiting for its mails set this to False.
+    wait_for_mail = True
 
     def open(self, *args, **kwargs):
         kwargs.setdefault("buffered", True)
         with self.application.app_context():
             response = super().open(*args, **kwargs)
+        if self.wait_for_mail:
+            assert wait_idle(self.application, timeout=30), "the background sender is still busy"
         if has_app_context():
             db.session.rollback()
         return response
@@ -126,6 +134,7 @@ def app(database_uri: str):
         if database_uri.startswith("sqlite"):
             db.create_all()
         yield app
+        stop_background_sender(app)
         db.session.remove()
         if not database_uri.startswith("sqlite"):
             _empty_tables()

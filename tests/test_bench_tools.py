@@ -84,3 +84,17 @@ def test_targets_say_met_not_met_and_not_measured():
     assert verdicts["sign-up p99 < 250 ms, no error (32 clients)"]["met"] is False
     assert verdicts["CSV 100,000 rows < 3 s, < 150 MB"]["met"] is True
     assert verdicts["outbox ≥ 200 mails/s"]["met"] is None
+
+
+def test_mailfault_verdict_is_within_twice_only_for_p99_and_rate_and_no_error():
+    from bench.mailfault import verdicts
+
+    def case(rps, p99, errors=0):
+        figures = {"rps": rps, "p99_ms": p99, "errors": errors}
+        return {"programme": figures, "signup": figures}
+
+    healthy = case(100, 200)
+    assert verdicts(healthy, case(60, 390))["signup"]["within_twice"]
+    assert not verdicts(healthy, case(100, 410))["signup"]["within_twice"]  # p99 > 2x
+    assert not verdicts(healthy, case(40, 200))["signup"]["within_twice"]  # < half the rate
+    assert not verdicts(healthy, case(100, 200, errors=1))["signup"]["within_twice"]

@@ -1,4 +1,5 @@
-"""`flask mail send-queued`: send due mails once, or keep doing so as a worker (`--loop`)."""
+"""`flask mail send-queued`: send due mails once, or keep doing so as a worker (`--loop`);
+`flask mail status`: how delivery goes, per kind of mail."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from flask import current_app
 from ..extensions import db
 from .requested import process_requests
 from .sender import send_queued
+from .status import COLUMNS, delivery_status
 
 # Waits between tries while the database (or anything else) keeps failing, then the last.
 OUTAGE_BACKOFF_SECONDS = (1, 2, 5, 10, 30)
@@ -93,3 +95,28 @@ def _report(report, quiet_when_idle: bool = False) -> None:
         click.echo(f"sent {report.sent}, to retry {report.retrying}, given up {report.failed}")
     for error in dict.fromkeys(report.errors):
         click.echo(f"  error: {error}", err=True)
+
+
+@click.command("status")
+@click.option("--errors", default=10, show_default=True, help="How many of the latest errors.")
+def status_command(errors: int) -> None:
+    """Per kind of mail: queued, retrying, sending, sent, failed; then the latest errors."""
+    status = delivery_status(errors)
+    header = ("kind", *COLUMNS)
+    lines = [(k.kind, *(str(k.counts[c]) for c in COLUMNS)) for k in status.kinds]
+    lines.append(("total", *(str(status.totals.counts[c]) for c in COLUMNS)))
+    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
+    for row in [header, *lines]:
+        cells = [row[0].ljust(widths[0])] + [
+            v.rjust(w) for v, w in zip(row[1:], widths[1:], strict=True)
+        ]
+        click.echo("  ".join(cells))
+    if status.oldest_waiting:
+        click.echo(f"oldest mail waiting since {status.oldest_waiting:%Y-%m-%d %H:%M:%S} UTC")
+    click.echo(f"latest errors ({len(status.errors)}):" if status.errors else "no errors")
+    for error in status.errors:
+        when = f"{error.at:%Y-%m-%d %H:%M:%S} UTC" if error.at else "-"
+        click.echo(
+            f"  {when}  {error.kind}  {error.recipient}  {error.state}"
+            f" (attempt {error.attempts})  {error.error}"
+        )

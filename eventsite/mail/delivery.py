@@ -1,21 +1,21 @@
-"""Send mails right after the transaction that queued them commits, after the response.
+"""Send mails right after the transaction that queued them commits, in the background.
 
 ``queue_mail`` notes new outbox rows in ``session.info``; these session events follow them
 through flush and commit (a rollback forgets them, with the rows), and an ``after_request``
-hook hands the committed ids to ``send_now`` once the response has gone out, so sending
-never delays or changes the visitor's answer. Whatever fails stays queued for the worker.
+hook hands the committed ids to the process's background sender (``background.py``), never
+sending in the request's own thread: a slow or hanging mail server cannot delay the
+visitor's answer or hold a thread other pages need. Whatever fails stays queued for the
+worker.
 """
 
 from __future__ import annotations
-
-from functools import partial
 
 from flask import Flask, Response
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from .sender import send_now
+from . import background
 
 NEW, FLUSHED, COMMITTED = "outbox_new", "outbox_flushed", "outbox_committed"
 
@@ -41,11 +41,12 @@ def _forget_rolled_back(session: Session, previous_transaction) -> None:
 
 
 def register_outbox_delivery(app: Flask) -> None:
-    """After each request, send what it committed to the outbox (after the response)."""
+    """After each request, hand what it committed to the outbox to the background sender."""
+    sender = background.install(app)
 
     @app.after_request
-    def send_after_response(response: Response) -> Response:
+    def send_in_background(response: Response) -> Response:
         ids = db.session.info.pop(COMMITTED, [])
         if ids and app.config["MAIL_SEND_AFTER_COMMIT"]:
-            response.call_on_close(partial(send_now, app, ids))
+            sender.submit(ids)
         return response

@@ -49,13 +49,8 @@ HERE = Path(__file__).parent
 
 
 class ThreadingServer(ThreadingMixIn, WSGIServer):
-    """The standard library's WSGI server, a thread per request.
-
-    Not werkzeug's development server: after each response that one reads the socket until
-    the client closes it, so a response's ``call_on_close`` (which sends the mails a request
-    committed) can wait as long as Chromium keeps the connection open. Here it runs right
-    after the response, as under gunicorn.
-    """
+    """The standard library's WSGI server, a thread per request, as under gunicorn (mails
+    leave from the app's background sending thread, see eventsite/mail/background.py)."""
 
     daemon_threads = True
 

@@ -90,6 +90,7 @@ def test_organiser_pages_are_accessible_and_fit(
         (f"/organiser/sessions/{slug}/edit", "edit"),
         (f"/organiser/sessions/{slug}/cancel", None),
         ("/organiser/audit", "audit"),
+        ("/organiser/mail", "mail"),
     ):
         page.goto(site(path))
         check(path)
