@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ from tests.pg_cluster import Cluster
 
 SIGN_UP_WORKERS = 6
 OUTAGE_SECONDS = 4
+# The whole test normally takes 10-60 s; past this it fails instead of hanging CI.
+TEST_DEADLINE_SECONDS = 300
+REQUEST_TIMEOUT = 30
 NOT_SAVED = "NIET opgeslagen"
 UNKNOWN = "We weten niet zeker"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -39,7 +43,23 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def cluster():
+def deadline():
+    """Fail the test (in the main thread, so every fixture still cleans up) if it takes too long."""
+
+    def too_slow(signum, frame):
+        pytest.fail(f"test took over {TEST_DEADLINE_SECONDS} s: stopped rather than hang")
+
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    signal.setitimer(signal.ITIMER_REAL, TEST_DEADLINE_SECONDS)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture
+def cluster(deadline):
     cluster = Cluster()
     try:
         cluster.init()
@@ -93,7 +113,7 @@ class Answer:
 
 
 def request(port: int, method: str, path: str, cookie: str = "", form: dict | None = None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
     headers = {"Connection": "close", "Accept-Language": "nl"}
     body = None
     if cookie:
@@ -131,8 +151,9 @@ class Visitors:
 
     def __exit__(self, *exc) -> None:
         self.stop.set()
+        until = time.monotonic() + REQUEST_TIMEOUT + 5  # one request each, at most
         for thread in self.threads:
-            thread.join(60)
+            thread.join(max(0.0, until - time.monotonic()))
 
     def _guard(self, target, n: int) -> None:
         try:
@@ -185,10 +206,19 @@ class Visitors:
             return sum(1 for a in self.answers if a.status == 302 and a.at >= moment)
 
     def wait_for_successes(self, since: float, count: int, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while self.successes_since(since) < count:
+        self._wait(lambda: self.successes_since(since) >= count, timeout,
+                   f"fewer than {count} sign-ups in {timeout} s")
+
+    def wait_for_programme(self, timeout: float) -> None:
+        """Until the reader got the programme once: only a page rendered before is cached."""
+        self._wait(lambda: any(a.status == 200 for a in list(self.programme)), timeout,
+                   f"no programme page in {timeout} s")
+
+    def _wait(self, done, timeout: float, message: str) -> None:
+        until = time.monotonic() + timeout
+        while not done():
             assert not self.failures, self.failures
-            assert time.monotonic() < deadline, f"fewer than {count} sign-ups in {timeout} s"
+            assert time.monotonic() < until, message
             time.sleep(0.1)
 
 
@@ -197,6 +227,10 @@ def test_database_stopped_under_sign_up_load_then_started(cluster, site):
     started = time.monotonic()
     with Visitors(port) as visitors:
         visitors.wait_for_successes(started, 10, timeout=60)
+        # Under load the reader's first page (cold templates, the whole edition) can take
+        # longer than ten sign-ups; stopping the database before it was ever rendered would
+        # leave nothing in the cache to serve, and the honest answer would be a 503.
+        visitors.wait_for_programme(timeout=60)
         down_at = time.monotonic()
         cluster.stop("fast")
         time.sleep(OUTAGE_SECONDS)
