@@ -135,9 +135,7 @@ def lock_key(name: str) -> int:
 
 
 def last_run(connection: Connection, name: str) -> datetime | None:
-    return connection.execute(
-        select(JOB_RUN.c.last_run_at).where(JOB_RUN.c.name == name)
-    ).scalar()
+    return connection.execute(select(JOB_RUN.c.last_run_at).where(JOB_RUN.c.name == name)).scalar()
 
 
 def record_run(connection: Connection, name: str, at: datetime) -> None:
