@@ -16,7 +16,7 @@ run: install translations ## Serve the site with a demo edition on http://127.0.
 	@echo ""
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-serve: install translations ## Run the production configuration (gunicorn) on http://127.0.0.1:8000
+serve: install translations ## Production configuration: web server (gunicorn) on http://127.0.0.1:8000 and worker
 	./bin/serve
 
 bench: dev-install translations ## Measure throughput and latency against a hello-world ceiling (see README)

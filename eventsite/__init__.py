@@ -45,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None, env: str | None = None
     register_security_headers(app)
     register_request_logging(app)
     register_proxy_fix(app)
+    register_periodic_jobs(app)
     return app
 
 
@@ -120,6 +121,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(programme_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(ical_bp)
+
+
+def register_periodic_jobs(app: Flask) -> None:
+    """`flask worker` and its jobs, each added by the feature that owns it."""
+    from .core.jobs import init_jobs
+    from .mail.jobs import register_jobs as register_mail_jobs
+    from .registration.jobs import register_jobs as register_registration_jobs
+
+    registry = init_jobs(app)
+    register_mail_jobs(registry)
+    register_registration_jobs(registry)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,21 +1,17 @@
-"""`flask mail send-queued`: send due mails once, or keep doing so as a worker (`--loop`);
-`flask mail status`: how delivery goes, per kind of mail."""
+"""`flask mail send-queued`: send due mails once, or keep doing so (`--loop`; `flask worker`
+does this and every other periodic job in one process); `flask mail status`: how delivery
+goes, per kind of mail."""
 
 from __future__ import annotations
 
 import signal
-import time
 
 import click
-from flask import current_app
 
-from ..extensions import db
+from ..core.jobs import Outage, sleep_unless_stopped
 from .requested import process_requests
 from .sender import send_queued
 from .status import COLUMNS, delivery_status
-
-# Waits between tries while the database (or anything else) keeps failing, then the last.
-OUTAGE_BACKOFF_SECONDS = (1, 2, 5, 10, 30)
 
 
 @click.command("send-queued")
@@ -31,63 +27,26 @@ def send_queued_command(loop: bool, batch_size: int, interval: float) -> None:
     # Finish the mail in hand on SIGTERM/SIGINT, then stop: no half-sent batch is lost.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.append(True))
-    outage = Outage()
+    def should_stop() -> bool:
+        return bool(stopping)
+
+    outage = Outage("outbox worker")
     while not stopping:
         try:
-            report = _answer_requests_and_send(batch_size, lambda: bool(stopping))
+            report = _answer_requests_and_send(batch_size, should_stop)
         except Exception as error:  # the database went away, a disk is full, a bug...
-            _sleep(outage.failed(error), stopping)
+            sleep_unless_stopped(outage.failed(error), should_stop)
             continue
         outage.over()
         _report(report, quiet_when_idle=True)
         if not (report.sent or report.failed):
-            _sleep(interval, stopping)
+            sleep_unless_stopped(interval, should_stop)
 
 
 def _answer_requests_and_send(batch_size: int, should_stop):
     # Mails asked for by address (resend, password reset) become outbox rows first.
     process_requests()
     return send_queued(batch_size=batch_size, should_stop=should_stop)
-
-
-class Outage:
-    """Logs an outage once when it starts and once when it ends, and paces the retries."""
-
-    def __init__(self) -> None:
-        self.failures = 0
-
-    def failed(self, error: Exception) -> float:
-        _forget_connections()
-        if self.failures == 0:
-            current_app.logger.error(
-                "outbox worker: %s: %s; retrying until it works", type(error).__name__, error
-            )
-        self.failures += 1
-        return OUTAGE_BACKOFF_SECONDS[min(self.failures, len(OUTAGE_BACKOFF_SECONDS)) - 1]
-
-    def over(self) -> None:
-        if self.failures:
-            current_app.logger.warning(
-                "outbox worker: working again after %s failed tries", self.failures
-            )
-        self.failures = 0
-
-
-def _forget_connections() -> None:
-    """Drop the session and pooled connections, which may point at a restarted server."""
-    try:
-        db.session.rollback()
-    except Exception:
-        pass
-    db.session.remove()
-    db.engine.dispose()
-
-
-def _sleep(seconds: float, stopping: list[bool]) -> None:
-    """Sleep, but wake up soon after SIGTERM."""
-    end = time.monotonic() + seconds
-    while not stopping and time.monotonic() < end:
-        time.sleep(min(0.2, max(end - time.monotonic(), 0)))
 
 
 def _report(report, quiet_when_idle: bool = False) -> None:

@@ -1,0 +1,47 @@
+"""The registration feature's periodic jobs for `flask worker` (eventsite/core/worker.py):
+reminders before each session, and the purge of stale sign-ups and expired personal data.
+Each runs once per interval across all workers (``once_per_interval``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app
+
+from ..core.jobs import JobRegistry, Outcome
+from . import housekeeping
+
+REMINDERS_INTERVAL = 5 * 60
+PURGE_INTERVAL = 24 * 60 * 60
+
+
+def register_jobs(registry: JobRegistry) -> None:
+    registry.add("reminders", REMINDERS_INTERVAL, queue_reminders, once_per_interval=True)
+    registry.add("purge", PURGE_INTERVAL, purge, once_per_interval=True)
+
+
+def queue_reminders(should_stop: Callable[[], bool]) -> Outcome:
+    """`flask mail send-reminders`: one reminder per confirmed place, shortly before."""
+    hours = current_app.config["REMINDER_HOURS_BEFORE"]
+    queued = 0
+    for registration_id in housekeeping.due_reminders(hours):
+        if should_stop():  # the rest are still due on the next run
+            break
+        queued += housekeeping.send_reminder(registration_id)
+    return Outcome(f"queued {queued} reminder(s)" if queued else "")
+
+
+def purge(should_stop: Callable[[], bool]) -> Outcome:
+    """`flask registrations purge`: stale unconfirmed sign-ups, expired personal data."""
+    report = housekeeping.purge(current_app.config["PENDING_RETENTION_DAYS"])
+    removed = (
+        report.pending_registrations,
+        report.unconfirmed_attendees,
+        report.expired_attendees,
+    )
+    if not any(removed):
+        return Outcome()
+    return Outcome(
+        "removed {} unconfirmed registration(s), {} never-confirmed attendee(s), "
+        "{} attendee(s) past retention".format(*removed)
+    )
