@@ -12,14 +12,13 @@ from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from ..caching import cached_response, edition_version
+from ..caching import cached_response
 from ..i18n import current_language
 from ..programme import queries
+from ..programme.page_versions import edition_version
 from . import builders, services
-from .invites import connect_signals
 
 bp = Blueprint("ical", __name__)
-bp.record_once(lambda _state: connect_signals())
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 

@@ -12,20 +12,10 @@ from __future__ import annotations
 from sqlalchemy import or_, update
 
 from ..clock import utcnow
+from ..database import begin_write as begin_write  # its callers use capacity.begin_write
 from ..extensions import db
 from ..programme.models import ProgrammeSession
 from .models import CANCELLED, CONFIRMED, WAITING, Registration
-
-
-def begin_write() -> None:
-    """On SQLite, take the write lock now (BEGIN IMMEDIATE), so what this transaction reads
-    stays true until it commits; PostgreSQL locks rows instead (see below)."""
-    connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    raw = connection.connection.dbapi_connection
-    if raw is not None and not raw.in_transaction:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def take_place(session_id: int) -> bool:
