@@ -18,7 +18,7 @@ from ..mail.outbox import Attachment, queue_mail
 from ..programme.models import ProgrammeSession
 from ..programme.signals import session_cancelled, session_changed
 from ..registration.models import CONFIRMED, Attendee, Registration
-from . import builders, services
+from . import addresses, builders, lookups
 
 
 def invite_attachments(
@@ -35,14 +35,14 @@ def invite_attachments(
     confirmation mail); without it the event says where to find the link.
     ``whole_session=False`` with CANCEL: only this attendee drops out.
     """
-    name, address = services.organizer()
+    name, address = lookups.organizer()
     content = builders.invite(
         session,
         attendee,
         method,
         organizer_email=address,
         organizer_name=name,
-        page_url=services.page_url(session),
+        page_url=addresses.page_url(session),
         stamp=utcnow(),
         join_url=join_url,
         whole_session=whole_session,
@@ -98,7 +98,7 @@ def _queue(
             "session": session,
             "attendee": attendee,
             "zone": session.edition.timezone,
-            "page_url": services.page_url(session),
+            "page_url": addresses.page_url(session),
         },
         attachments=invite_attachments(session, attendee, method, whole_session=whole_session),
     )

@@ -7,7 +7,7 @@ rolls back with it.
 from __future__ import annotations
 
 from ..messaging.signals import message_sent
-from . import audit
+from . import audit, notices
 
 
 def audit_message(log, *, organiser, action: str, detail: str, **_extra) -> None:
@@ -18,3 +18,4 @@ def audit_message(log, *, organiser, action: str, detail: str, **_extra) -> None
 def connect() -> None:
     """Connect every receiver (a second app connects nothing new: blinker keeps one)."""
     message_sent.connect(audit_message)
+    notices.connect()

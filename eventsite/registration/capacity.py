@@ -16,6 +16,7 @@ from ..database import begin_write as begin_write  # its callers use capacity.be
 from ..extensions import db
 from ..programme.models import ProgrammeSession
 from .models import CANCELLED, CONFIRMED, WAITING, Registration
+from .signals import session_full, waiting_list_started
 
 
 def take_place(session_id: int) -> bool:
@@ -33,6 +34,18 @@ def take_place(session_id: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def is_full(session_id: int) -> bool:
+    """Whether every place of a session with a capacity is taken."""
+    s = ProgrammeSession
+    return bool(
+        db.session.scalar(
+            db.select(s.capacity.is_not(None) & (s.confirmed_count >= s.capacity)).where(
+                s.id == session_id
+            )
+        )
+    )
 
 
 def has_waiting_list(session_id: int) -> bool:
@@ -57,13 +70,18 @@ def confirm_place(registration: Registration) -> str:
     session_id = registration.session_id
     lock_session(session_id)
     now = utcnow()  # read after the lock: the waiting list's order is the order of the locks
-    if not has_waiting_list(session_id) and take_place(session_id):
+    waiting_before = has_waiting_list(session_id)
+    if not waiting_before and take_place(session_id):
         registration.state = CONFIRMED
         registration.confirmed_at = now
         registration.waiting_since = None
+        if is_full(session_id):
+            session_full.send(registration.session)
     else:
         registration.state = WAITING
         registration.waiting_since = now
+        if not waiting_before:
+            waiting_list_started.send(registration.session)
     return registration.state
 
 
