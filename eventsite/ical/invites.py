@@ -87,7 +87,6 @@ def _queue(
     *,
     kind: str,
     method: str,
-    whole_session: bool = True,
 ) -> OutboxMessage:
     return queue_mail(
         kind=kind,
@@ -100,7 +99,7 @@ def _queue(
             "zone": session.edition.timezone,
             "page_url": addresses.page_url(session),
         },
-        attachments=invite_attachments(session, attendee, method, whole_session=whole_session),
+        attachments=invite_attachments(session, attendee, method),
     )
 
 
@@ -139,20 +138,6 @@ def queue_session_cancel(session: ProgrammeSession) -> list[OutboxMessage]:
     if not _first_time(session, "CANCEL"):
         return []
     return [_queue(session, a, kind="ical-cancel", method="CANCEL") for a in attendees]
-
-
-def queue_drop_cancel(registration: Registration) -> OutboxMessage | None:
-    """A CANCEL for one attendee who gave up a confirmed place, removing it from their calendar.
-
-    Call it in the transaction that drops the place; the caller commits. Nothing is queued for
-    a cancelled session: its attendees had the session's own cancellation.
-    """
-    session = registration.session
-    if session.is_cancelled:
-        return None
-    return _queue(
-        session, registration.attendee, kind="ical-drop", method="CANCEL", whole_session=False
-    )
 
 
 def on_session_changed(session: ProgrammeSession, **_extra) -> None:
