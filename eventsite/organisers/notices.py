@@ -73,8 +73,11 @@ def _record_once(session_id: int, kind: str) -> bool:
     exists = select(OrganiserNotice.id).filter_by(session_id=session_id, kind=kind)
     if db.session.scalar(exists) is not None:
         return False
+    # Confirmations are serialised, so the check above decides; the savepoint is the backstop
+    # (a clash undoes only this row, not the sign-up; that request's mails then wait for the
+    # worker instead of going out right after the commit).
     try:
-        with db.session.begin_nested():  # a clash undoes only this row, not the sign-up
+        with db.session.begin_nested():
             db.session.add(OrganiserNotice(session_id=session_id, kind=kind))
     except IntegrityError:
         return False
