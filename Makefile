@@ -64,8 +64,9 @@ extract-messages: install ## Collect new texts into the catalogues; then transla
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext -o eventsite/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -w 100 -i eventsite/translations/messages.pot -d eventsite/translations
 
-lint: dev-install
+lint: dev-install ## ruff, and the layers contract (pyproject.toml [tool.importlinter])
 	$(BIN)/ruff check eventsite tests config bench wsgi.py
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select, update
 
 from eventsite import create_app
 from eventsite.clock import utcnow
-from eventsite.core.views import PRIVACY_VERSION
+from eventsite.core.privacy import PRIVACY_VERSION
 from eventsite.extensions import db
 from eventsite.programme.models import Edition, ProgrammeSession
 from eventsite.registration.models import CONFIRMED, Attendee, Registration

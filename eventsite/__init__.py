@@ -30,22 +30,17 @@ def create_app(test_config: dict[str, Any] | None = None, env: str | None = None
 
     register_input_safety(app)  # before the blueprints: it bounds their <int:...> converters
     register_extensions(app)
-    register_blueprints(app)
+    init_features(app)
     register_template_helpers(app)
     from . import database as _database  # noqa: F401 (its engine events)
     from .errors import register_error_handlers
-    from .mail.delivery import register_outbox_delivery
-    from .mail.requested import register_after_response
     from .observability import register_request_logging
     from .security import register_security_headers
 
-    register_outbox_delivery(app)
-    register_after_response(app)
     register_error_handlers(app)
     register_security_headers(app)
     register_request_logging(app)
     register_proxy_fix(app)
-    register_periodic_jobs(app)
     return app
 
 
@@ -90,9 +85,6 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
-    from .organisers.auth import init_app as init_organiser_login
-
-    init_organiser_login(app)
 
 
 def import_models() -> None:
@@ -106,32 +98,13 @@ def import_models() -> None:
     from .registration import models as _registration  # noqa: F401
 
 
-def register_blueprints(app: Flask) -> None:
-    """One blueprint per feature."""
-    from .core.views import bp as core_bp
-    from .ical.views import bp as ical_bp
-    from .mail.views import bp as mail_bp
-    from .organisers.views import bp as organisers_bp
-    from .programme.views import bp as programme_bp
-    from .registration.views import bp as registration_bp
+def init_features(app: Flask) -> None:
+    """Each feature registers its blueprint, commands, receivers and listeners, lowest layer
+    first (the layers: README "What is where", checked by `lint-imports`)."""
+    from . import core, ical, mail, messaging, organisers, programme, registration
 
-    app.register_blueprint(core_bp)
-    app.register_blueprint(mail_bp)
-    app.register_blueprint(organisers_bp)
-    app.register_blueprint(programme_bp)
-    app.register_blueprint(registration_bp)
-    app.register_blueprint(ical_bp)
-
-
-def register_periodic_jobs(app: Flask) -> None:
-    """`flask worker` and its jobs, each added by the feature that owns it."""
-    from .core.jobs import init_jobs
-    from .mail.jobs import register_jobs as register_mail_jobs
-    from .registration.jobs import register_jobs as register_registration_jobs
-
-    registry = init_jobs(app)
-    register_mail_jobs(registry)
-    register_registration_jobs(registry)
+    for feature in (core, mail, programme, registration, ical, messaging, organisers):
+        feature.init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:

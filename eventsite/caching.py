@@ -2,10 +2,9 @@
 
 The programme, the session pages and the calendar files are read thousands of times for every
 change an organiser makes. A page here is identified by a *version* read from the database in
-one small query (``edition_version``): the edition's and its sessions' ``updated_at``, the
-confirmed counts (a session turns "full" without an edit), the hubs' names, and how many of
-the moments at which a session's state changes by the clock alone (sign-up opens, closes, the
-session starts or ends) have passed. Any change to any of these gives a new version, so:
+one small query that the feature owning the page provides (the programme's is
+``programme.page_versions.edition_version``). Any change to what it reads gives a new
+version, so:
 
 - the ETag is a hash of (code build, page, path, language, version): a matching
   ``If-None-Match`` gets a 304 without rendering anything;
@@ -37,15 +36,11 @@ from pathlib import Path
 from time import monotonic
 
 from flask import Flask, Response, current_app, g, request, session
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session as OrmSession
 from werkzeug.http import http_date, is_resource_modified, quote_etag
 
-from .clock import utcnow
 from .database import DatabaseUnavailable, rollback_quietly, unavailable_reason
 from .extensions import db
 from .i18n import current_language
-from .programme.models import Edition, ProgrammeSession, Region, Speaker
 
 # Session keys that do not change what an anonymous page shows. Flask-Login writes
 # ``_fresh = False`` into any non-empty session of a visitor who is not logged in.
@@ -62,48 +57,6 @@ class Version:
 
     token: str
     last_modified: datetime
-
-
-def edition_version(edition_id: int, now: datetime | None = None) -> Version | None:
-    """The version of everything an edition's pages show at ``now`` (None: no such edition)."""
-    now = now or utcnow()
-    e, s, r = Edition, ProgrammeSession, Region
-    rows = db.session.execute(
-        select(
-            e.updated_at,
-            e.registration_opens_at,
-            e.registration_closes_at,
-            s.id,
-            s.updated_at,
-            s.confirmed_count,
-            s.start_at,
-            s.end_at,
-            s.registration_closes_at,
-            r.name,
-            r.name_en,
-        )
-        .select_from(e)
-        .outerjoin(s, s.edition_id == e.id)
-        .outerjoin(r, r.id == s.region_id)
-        .where(e.id == edition_id)
-        .order_by(s.id)
-    ).all()
-    if not rows:
-        return None
-    changes = {rows[0][0]}
-    moments = {rows[0][1], rows[0][2]}
-    parts = [str(edition_id)]
-    for row in rows:
-        if row[3] is None:  # an edition without sessions
-            continue
-        changes.add(row[4])
-        moments.update(row[6:9])
-        parts.append(f"{row[3]}:{row[4].isoformat()}:{row[5]}:{row[9]}:{row[10]}")
-    passed = sorted(m for m in moments if m is not None and m <= now)
-    parts.append(f"phase={len(passed)}")
-    last = max([c for c in changes if c is not None] + passed[-1:])
-    digest = hashlib.blake2b("|".join(parts).encode(), digest_size=12).hexdigest()
-    return Version(digest, min(last, now))
 
 
 Rendered = str | bytes | tuple[str | bytes, dict[str, str]]
@@ -134,14 +87,14 @@ def cached_response(
     if per_language:
         language = language or current_language()
     if not _shareable_session():
-        return _private(_response(render(), content_type))
+        return _not_shared(_response(render(), content_type))
     latest_key = (name, request.path, language or "-")
     try:
         version = _versions(current_app).get((name, request.path), version_of)
     except Exception as error:
         return _last_page_or_raise(error, latest_key, content_type, max_age)
     if version is None:
-        return _private(_response(render(), content_type))
+        return _not_shared(_response(render(), content_type))
     cache = _render_cache(current_app)
     key = (*latest_key, version.token)
     page = cache.get(key)
@@ -157,7 +110,7 @@ def cached_response(
         except Exception as error:  # the database went away between version and rendering
             return _last_page_or_raise(error, latest_key, content_type, max_age)
         if "csrf_token" in g:  # the page holds a form: never share or store it
-            return _private(_response(rendered, content_type))
+            return _not_shared(_response(rendered, content_type))
         page.fill(rendered)
         cache.put(key, page)
         _latest_pages(current_app).put(latest_key, page)
@@ -230,7 +183,7 @@ def _shareable_session() -> bool:
     return set(session.keys()) <= SHAREABLE_SESSION_KEYS
 
 
-def _private(response: Response) -> Response:
+def _not_shared(response: Response) -> Response:
     response.cache_control.private = True
     response.cache_control.no_cache = True
     return response
@@ -326,28 +279,3 @@ def build_id(app: Flask) -> str:
         digest.update(repr((app.config["SITE_NAME"], app.config["SITE_URL"])).encode())
         cached = app.extensions["eventsite.build_id"] = digest.hexdigest()
     return cached
-
-
-@event.listens_for(OrmSession, "before_flush")
-def touch_sessions_on_speaker_change(orm_session, flush_context, instances) -> None:
-    """Raise a session's ``updated_at`` when only its speakers change.
-
-    Speakers have no timestamp of their own; without this an edited speaker would leave the
-    session's version, and so its cached page, unchanged.
-    """
-    touched: set[ProgrammeSession] = set()
-    for obj in (*orm_session.new, *orm_session.dirty, *orm_session.deleted):
-        if isinstance(obj, Speaker):
-            parent = obj.session
-            if parent is None and obj.session_id is not None:
-                parent = orm_session.get(ProgrammeSession, obj.session_id)
-            if parent is not None:
-                touched.add(parent)
-        elif isinstance(obj, ProgrammeSession) and obj in orm_session.dirty:
-            # A changed speaker list alone leaves no column dirty, so no onupdate would run.
-            if orm_session.is_modified(obj, include_collections=True):
-                touched.add(obj)
-    now = utcnow()
-    for parent in touched:
-        if parent.id is not None and parent.updated_at != now:
-            parent.updated_at = now

@@ -15,6 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
+from .extensions import db
+
 # SQLite primary result codes (an extended code carries the primary one in its low byte).
 SQLITE_REASONS = {
     5: "busy",  # SQLITE_BUSY: another writer holds the lock past the busy timeout
@@ -159,3 +161,14 @@ def rollback_quietly(session) -> None:
         session.rollback()
     except Exception:  # the connection is gone: the pool discards it
         pass
+
+
+def begin_write() -> None:
+    """On SQLite, take the write lock now (BEGIN IMMEDIATE), so what this transaction reads
+    stays true until it commits; PostgreSQL locks rows instead (see below)."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

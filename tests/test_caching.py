@@ -8,9 +8,10 @@ import pytest
 from flask import render_template_string, template_rendered
 from sqlalchemy import text
 
-from eventsite.caching import RenderCache, cached_response, edition_version
+from eventsite.caching import RenderCache, cached_response
 from eventsite.extensions import db
 from eventsite.programme.models import ProgrammeSession, Speaker
+from eventsite.programme.page_versions import edition_version
 from tests.conftest import make_test_app
 
 EN = {"Accept-Language": "en"}

@@ -7,8 +7,8 @@ from icalendar import Calendar
 
 from eventsite.extensions import db
 from eventsite.ical import builders
+from eventsite.ical.addresses import page_url
 from eventsite.ical.builders import event_uid
-from eventsite.ical.services import page_url
 from eventsite.programme.models import CANCELLED, ProgrammeSession
 from tests.ical_factories import make_attendee
 

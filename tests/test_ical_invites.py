@@ -6,7 +6,7 @@ from icalendar import Calendar
 
 from eventsite.extensions import db
 from eventsite.ical.builders import event_uid
-from eventsite.ical.invites import invite_attachments, queue_drop_cancel
+from eventsite.ical.invites import invite_attachments
 from eventsite.mail.models import OutboxMessage
 from eventsite.mail.outbox import queue_mail
 from eventsite.mail.sender import send_queued
@@ -161,36 +161,6 @@ def test_a_cancellation_queues_one_cancel_per_confirmed_attendee(app, make_editi
     dutch = next(m for m in mails if m.language == "nl")
     assert dutch.subject.startswith("Geannuleerd: Robotisering in het mkb op 2 juni 2021")
     assert "woensdag 2 juni 2021, 15:00–16:30 CEST" in dutch.text_body
-
-
-def test_dropping_a_place_queues_a_cancel_for_that_attendee_only(app, make_edition, clock):
-    clock.at(2021, 5, 25, 8)
-    edition = make_edition()
-    session = session_by_slug("2021-west")
-    attendee, _ = make_attendee(edition)
-    registration = register(attendee, session)
-    register(make_attendee(edition, email="blijft@example.nl")[0], session)
-    db.session.commit()
-
-    registration.state = DROPPED
-    message = queue_drop_cancel(registration)
-    db.session.commit()
-    assert outbox() == [message]
-    assert message.recipient == "ondernemer@example.nl" and message.kind == "ical-drop"
-    calendar = invite_of(message)
-    assert calendar["METHOD"] == "CANCEL"
-    (event,) = calendar.walk("VEVENT")
-    # Only this attendee leaves: no STATUS:CANCELLED (RFC 5546 3.2.5), the attendee named,
-    # the sequence of their invite and a later DTSTAMP.
-    assert "STATUS" not in event
-    assert event["ATTENDEE"] == "mailto:ondernemer@example.nl"
-    assert event["SEQUENCE"] == session.revision
-    assert event["DTSTAMP"].dt == datetime(2021, 5, 25, 8, tzinfo=UTC)
-    assert "donderdag 3 juni 2021, 15:00–16:30 CEST" in message.text_body
-
-    session.apply_changes(status=CANCELLED)
-    db.session.commit()
-    assert queue_drop_cancel(registration) is None
 
 
 def test_received_invites_are_text_calendar_method_request(app, make_edition, smtp):

@@ -2,7 +2,7 @@
 
 import re
 
-from eventsite.core.views import PRIVACY_VERSION
+from eventsite.core.privacy import PRIVACY_VERSION
 from eventsite.extensions import db
 from eventsite.programme.models import ProgrammeSession
 from tests.registration_helpers import attendees, outbox, sign_up, states

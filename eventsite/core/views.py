@@ -7,12 +7,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
+from .privacy import PRIVACY_VERSION
 from .readiness import NotReady, check_readiness
 
 bp = Blueprint("core", __name__)
-
-# The version of the privacy text; stored with each consent (GDPR art. 7(1)).
-PRIVACY_VERSION = "2026-11"
 
 
 @bp.get("/healthz")

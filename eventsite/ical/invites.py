@@ -18,7 +18,7 @@ from ..mail.outbox import Attachment, queue_mail
 from ..programme.models import ProgrammeSession
 from ..programme.signals import session_cancelled, session_changed
 from ..registration.models import CONFIRMED, Attendee, Registration
-from . import builders, services
+from . import addresses, builders, lookups
 
 
 def invite_attachments(
@@ -35,14 +35,14 @@ def invite_attachments(
     confirmation mail); without it the event says where to find the link.
     ``whole_session=False`` with CANCEL: only this attendee drops out.
     """
-    name, address = services.organizer()
+    name, address = lookups.organizer()
     content = builders.invite(
         session,
         attendee,
         method,
         organizer_email=address,
         organizer_name=name,
-        page_url=services.page_url(session),
+        page_url=addresses.page_url(session),
         stamp=utcnow(),
         join_url=join_url,
         whole_session=whole_session,
@@ -87,7 +87,6 @@ def _queue(
     *,
     kind: str,
     method: str,
-    whole_session: bool = True,
 ) -> OutboxMessage:
     return queue_mail(
         kind=kind,
@@ -98,9 +97,9 @@ def _queue(
             "session": session,
             "attendee": attendee,
             "zone": session.edition.timezone,
-            "page_url": services.page_url(session),
+            "page_url": addresses.page_url(session),
         },
-        attachments=invite_attachments(session, attendee, method, whole_session=whole_session),
+        attachments=invite_attachments(session, attendee, method),
     )
 
 
@@ -139,20 +138,6 @@ def queue_session_cancel(session: ProgrammeSession) -> list[OutboxMessage]:
     if not _first_time(session, "CANCEL"):
         return []
     return [_queue(session, a, kind="ical-cancel", method="CANCEL") for a in attendees]
-
-
-def queue_drop_cancel(registration: Registration) -> OutboxMessage | None:
-    """A CANCEL for one attendee who gave up a confirmed place, removing it from their calendar.
-
-    Call it in the transaction that drops the place; the caller commits. Nothing is queued for
-    a cancelled session: its attendees had the session's own cancellation.
-    """
-    session = registration.session
-    if session.is_cancelled:
-        return None
-    return _queue(
-        session, registration.attendee, kind="ical-drop", method="CANCEL", whole_session=False
-    )
 
 
 def on_session_changed(session: ProgrammeSession, **_extra) -> None:

@@ -12,14 +12,14 @@ from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from ..caching import cached_response, edition_version
+from ..caching import cached_response
 from ..i18n import current_language
 from ..programme import queries
-from . import builders, services
-from .invites import connect_signals
+from ..programme.page_versions import edition_version
+from ..registration.links import join_url
+from . import addresses, builders, lookups
 
 bp = Blueprint("ical", __name__)
-bp.record_once(lambda _state: connect_signals())
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
@@ -85,7 +85,9 @@ def session_ics(slug: str):
         session = queries.published_session(slug)
         if session is None:
             abort(404)
-        body = builders.session_calendar(session, page_url_for=services.page_url, language=language)
+        body = builders.session_calendar(
+            session, page_url_for=addresses.page_url, language=language
+        )
         return body, f"{session.slug}.ics"
 
     return public_calendar(
@@ -104,7 +106,7 @@ def edition_ics(year: int):
             abort(404)
         sessions = queries.edition_sessions(edition)
         body = builders.edition_calendar(
-            edition, sessions, page_url_for=services.page_url, language=language
+            edition, sessions, page_url_for=addresses.page_url, language=language
         )
         return body, f"{edition.slug}.ics"
 
@@ -114,19 +116,19 @@ def edition_ics(year: int):
 @bp.get("/my/<token>/calendar.ics")
 def personal_ics(token: str):
     """The attendee's confirmed sessions with their personal join links; 404 for a bad token."""
-    attendee = services.attendee_for_token(token)
+    attendee = lookups.attendee_for_token(token)
     if attendee is None:
         abort(404)
-    registrations = services.confirmed_registrations(attendee)
+    registrations = lookups.confirmed_registrations(attendee)
     sessions = [r.session for r in registrations]
     body = builders.personal_calendar(
         attendee,
         sessions,
-        lambda session: services.join_url(token, session),
-        page_url_for=services.page_url,
+        lambda session: join_url(token, session),
+        page_url_for=addresses.page_url,
     )
     # A dropped place changes the file too: its moment counts.
-    modified = services.newest(
+    modified = lookups.newest(
         *(s.updated_at for s in sessions),
         *(r.cancelled_at for r in attendee.registrations),
         *(r.confirmed_at for r in registrations),
@@ -139,16 +141,16 @@ def personal_ics(token: str):
 @bp.app_template_global()
 def calendar_links(session) -> dict[str, str]:
     """Google Calendar and Outlook add-event addresses for a session, in the page's language."""
-    return services.calendar_links(session, current_language())
+    return addresses.calendar_links(session, current_language())
 
 
 @bp.app_template_global()
 def edition_feed_links(edition) -> dict[str, str]:
     """The programme feed's download, webcal and Google addresses."""
-    return services.feed_links(edition, current_language())
+    return addresses.feed_links(edition, current_language())
 
 
 @bp.app_template_global()
 def personal_feed_links(token: str) -> dict[str, str]:
     """The personal feed's addresses (for the registration feature's /my/<token> page)."""
-    return services.personal_feed_links(token)
+    return addresses.personal_feed_links(token)

@@ -5,12 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template
 
 from ..extensions import db
-from .cli import send_queued_command, status_command
 from .models import OutboxMessage
 
 bp = Blueprint("mail", __name__, cli_group="mail")
-bp.cli.add_command(send_queued_command)
-bp.cli.add_command(status_command)
 
 
 @bp.before_request

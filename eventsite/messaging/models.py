@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..clock import utcnow
 from ..dbtypes import UTCDateTime
 from ..extensions import db
-from ..organisers.models import Organiser
 from ..programme.models import ProgrammeSession
 
 CONFIRMED = "confirmed"  # everyone with a place
@@ -62,7 +61,8 @@ class OrganiserMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     session: Mapped[ProgrammeSession] = relationship()
-    organiser: Mapped[Organiser | None] = relationship()
+    # By name: organisers sits above messaging (README "What is where").
+    organiser: Mapped[Organiser | None] = relationship("Organiser")  # noqa: F821
 
     def subject(self, language: str) -> str:
         """The subject in ``language``, or in the other language when only that was written."""

@@ -15,13 +15,11 @@ from flask import current_app
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from ..database import begin_write
 from ..extensions import db
 from ..mail.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
 from ..mail.outbox import queue_many
-from ..organisers import audit
-from ..organisers.models import Organiser
 from ..programme.models import ProgrammeSession
-from ..registration.capacity import begin_write
 from ..registration.models import (
     CONFIRMED,
     WAITING,
@@ -33,6 +31,7 @@ from ..registration.models import (
 from . import compose
 from .compose import Draft, Placeholders, Recipient
 from .models import GROUPS, JOINED, NOT_JOINED, RECORDING, OrganiserMessage
+from .signals import message_sent
 
 MESSAGE_TEMPLATE = "messages_organiser"
 RECORDING_TEMPLATES = {True: "messages_recording_joined", False: "messages_recording_missed"}
@@ -82,11 +81,7 @@ def group_counts(session: ProgrammeSession) -> dict[str, Counter]:
     return counts
 
 
-def by_language(people: list[Recipient]) -> Counter:
-    return Counter(person.language for person in people)
-
-
-def preview(session: ProgrammeSession, organiser: Organiser, draft: Draft) -> dict[str, tuple]:
+def preview(session: ProgrammeSession, organiser, draft: Draft) -> dict[str, tuple]:
     """The mail as recipients will get it, per language written: {language: (subject, text)}."""
     placeholders = Placeholders.new()
     rendered = compose.render_templates(
@@ -102,7 +97,7 @@ def preview(session: ProgrammeSession, organiser: Organiser, draft: Draft) -> di
     return sample
 
 
-def _message_context(session: ProgrammeSession, organiser: Organiser, draft: Draft) -> dict:
+def _message_context(session: ProgrammeSession, organiser, draft: Draft) -> dict:
     return {
         "session": session,
         "organiser_name": organiser.name,
@@ -162,7 +157,7 @@ def _queue(log: OrganiserMessage, kind: str, people: list[Recipient], mail_for) 
 
 
 def send_message(
-    session: ProgrammeSession, organiser: Organiser, group: str, draft: Draft, key: str
+    session: ProgrammeSession, organiser, group: str, draft: Draft, key: str
 ) -> OrganiserMessage:
     """Log and queue a message to ``group``, each in the recipient's language; commit."""
     log = _start_log(
@@ -192,12 +187,14 @@ def send_message(
         return rendered[language], placeholders, language
 
     _queue(log, "organiser-message", people, mail_for)
-    audit.record(organiser, "message.send", session.slug, f"{group}: {log.recipient_count}")
+    message_sent.send(
+        log, organiser=organiser, action="message.send", detail=f"{group}: {log.recipient_count}"
+    )
     db.session.commit()
     return log
 
 
-def send_recording(session: ProgrammeSession, organiser: Organiser, key: str) -> OrganiserMessage:
+def send_recording(session: ProgrammeSession, organiser, key: str) -> OrganiserMessage:
     """ "The recording is online" to every confirmed attendee: one text for those who
     joined, another for those who did not; in each one's language; commit."""
     if not session.recording_url:
@@ -225,11 +222,11 @@ def send_recording(session: ProgrammeSession, organiser: Organiser, key: str) ->
 
     _queue(log, "recording", people, mail_for)
     joined = sum(person.joined for person in people)
-    audit.record(
-        organiser,
-        "message.recording",
-        session.slug,
-        f"joined: {joined}, missed: {len(people) - joined}",
+    message_sent.send(
+        log,
+        organiser=organiser,
+        action="message.recording",
+        detail=f"joined: {joined}, missed: {len(people) - joined}",
     )
     db.session.commit()
     return log

@@ -1,1 +1,16 @@
 """Organisers: accounts with roles, the dashboard, attendee lists, exports and session editing."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Login, the organiser pages, `flask organisers`, and the rules that mail organisers."""
+    from . import receivers
+    from .auth import init_app as init_login
+    from .cli import register_commands
+    from .views import bp
+
+    init_login(app)
+    register_commands(bp.cli)
+    app.register_blueprint(bp)
+    receivers.connect()

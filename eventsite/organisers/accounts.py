@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
 
+from ..core.urls import external_url
 from ..extensions import db
 from ..mail.outbox import queue_mail
 from ..programme.models import Region
@@ -57,11 +57,16 @@ def create_organiser(
     region_slug: str | None = None,
     name: str | None = None,
     password: str | None = None,
+    language: str = "nl",
 ) -> Organiser:
     """Add an account (not committed). Without a password it can only log in after a mail."""
     email, region = check_new_account(email, role, region_slug)
     organiser = Organiser(
-        email=email, name=(name or email.split("@")[0]).strip()[:120], role=role, region=region
+        email=email,
+        name=(name or email.split("@")[0]).strip()[:120],
+        role=role,
+        region=region,
+        language=language,
     )
     if password is not None:
         problem = password_problem(password, email)
@@ -94,7 +99,7 @@ def set_password(organiser: Organiser, password: str) -> None:
 def queue_password_mail(organiser: Organiser, purpose: str, language: str) -> None:
     """Queue the reset ("reset") or set-password ("welcome") mail with a one-time link."""
     endpoint = "organisers.reset_password" if purpose == "reset" else "organisers.welcome"
-    link = site_link(endpoint, token=make_token(organiser, purpose))
+    link = external_url(endpoint, token=make_token(organiser, purpose))
     queue_mail(
         kind=f"organiser-{purpose}",
         recipient=organiser.email,
@@ -104,12 +109,6 @@ def queue_password_mail(organiser: Organiser, purpose: str, language: str) -> No
             "organiser": organiser,
             "link": link,
             "valid_minutes": max_age(purpose) // 60,
-            "login_url": site_link("organisers.login"),
+            "login_url": external_url("organisers.login"),
         },
     )
-
-
-def site_link(endpoint: str, **values) -> str:
-    """An absolute link on SITE_URL, also from the command line (no request there)."""
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["SITE_URL"].rstrip("/") + path

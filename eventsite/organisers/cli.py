@@ -44,7 +44,7 @@ def read_password(email: str) -> str:
     type=click.Choice(["nl", "en"]),
     default="nl",
     show_default=True,
-    help="Language of the set-password mail.",
+    help="Language of the mails to this organiser (set-password, session full).",
 )
 def create_command(
     email: str,
@@ -61,7 +61,9 @@ def create_command(
         password = None if send_set_password_mail else read_password(email)
         # The command line speaks English (there is no visitor whose language to pick).
         with force_locale("en"):
-            organiser = accounts.create_organiser(email, role, region_slug, name, password)
+            organiser = accounts.create_organiser(
+                email, role, region_slug, name, password, language
+            )
         if send_set_password_mail:
             accounts.queue_password_mail(organiser, "welcome", language)
     except accounts.AccountError as error:

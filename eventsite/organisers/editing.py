@@ -48,37 +48,40 @@ def from_local_input(value: datetime, zone: str) -> datetime:
     return value.replace(tzinfo=ZoneInfo(zone), fold=0)
 
 
-def speakers_text(session: ProgrammeSession) -> str:
+def speakers_text(programme_session: ProgrammeSession) -> str:
     """The speakers as the form's lines "name | company | role"."""
     lines = []
-    for s in session.speakers:
+    for s in programme_session.speakers:
         lines.append(" | ".join([s.name, s.company or "", s.role or ""]).rstrip(" |"))
     return "\n".join(lines)
 
 
-def edit_fingerprint(session: ProgrammeSession) -> str:
+def edit_fingerprint(programme_session: ProgrammeSession) -> str:
     """A hash of what the edit form shows, to notice someone else's edit in between."""
-    values = [repr(getattr(session, name)) for name in EDITED_FIELDS]
-    values.append(speakers_text(session))
-    values.append(session.status)
+    values = [repr(getattr(programme_session, name)) for name in EDITED_FIELDS]
+    values.append(speakers_text(programme_session))
+    values.append(programme_session.status)
     return hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:32]
 
 
 def edit_session(
-    session: ProgrammeSession, organiser: Organiser, data: dict, fingerprint: str | None = None
+    programme_session: ProgrammeSession,
+    organiser: Organiser,
+    data: dict,
+    fingerprint: str | None = None,
 ) -> EditResult:
     """Apply a validated form's ``data``; refuse a capacity below the confirmed places.
 
     With ``fingerprint`` (from the form), refuse when the session changed since the form was
     shown, rather than silently overwriting another organiser's edit.
     """
-    session = db.session.scalar(
+    programme_session = db.session.scalar(
         select(ProgrammeSession)
-        .filter_by(id=session.id)
+        .filter_by(id=programme_session.id)
         .with_for_update()  # one edit of a session at a time (PostgreSQL)
         .execution_options(populate_existing=True)
     )
-    if fingerprint is not None and fingerprint != edit_fingerprint(session):
+    if fingerprint is not None and fingerprint != edit_fingerprint(programme_session):
         message = _l(
             "Someone else saved this session while you were editing. The form still holds "
             "your changes: check them and save again to overwrite, or reload the page to see "
@@ -86,13 +89,13 @@ def edit_session(
         )
         return EditResult(saved=False, conflict=True, errors={"_form": str(message)})
     capacity = data["capacity"]
-    if capacity is not None and capacity < session.confirmed_count:
+    if capacity is not None and capacity < programme_session.confirmed_count:
         message = _l(
             "Confirmed places: %(n)d; the capacity cannot be lower than that.",
-            n=session.confirmed_count,
+            n=programme_session.confirmed_count,
         )
         return EditResult(saved=False, errors={"capacity": str(message)})
-    zone = session.edition.timezone
+    zone = programme_session.edition.timezone
     changes = {name: (data[name] or "").strip() for name in TEXT_FIELDS}
     for name in ("title_en", "theme_en", "description_en"):
         changes[name] = changes[name] or None
@@ -103,22 +106,25 @@ def edit_session(
         stream_url=data["stream_url"] or None,
         recording_url=data["recording_url"] or None,
     )
-    changed_fields = [k for k, v in changes.items() if getattr(session, k) != v]
+    changed_fields = [k for k, v in changes.items() if getattr(programme_session, k) != v]
     try:
-        calendar_changed = session.apply_changes(**changes)
-        if replace_speakers(session, parse_speakers(data["speakers"])):
+        calendar_changed = programme_session.apply_changes(**changes)
+        if replace_speakers(programme_session, parse_speakers(data["speakers"])):
             changed_fields.append("speakers")
         if not changed_fields:
             return EditResult(saved=True)
         db.session.flush()  # the database checks the capacity against the places here
         if calendar_changed:
-            session_changed.send(session)
+            session_changed.send(programme_session)
         promoted = []
-        if "capacity" in changed_fields and not session.is_cancelled:
+        if "capacity" in changed_fields and not programme_session.is_cancelled:
             # After the signal: those who move up get their own mail with the new details.
-            promoted = fill_free_places(session.id)
+            promoted = fill_free_places(programme_session.id)
         audit.record(
-            organiser, "session.edit", session.slug, "changed: " + ", ".join(changed_fields)
+            organiser,
+            "session.edit",
+            programme_session.slug,
+            "changed: " + ", ".join(changed_fields),
         )
         db.session.commit()
     except IntegrityError:
@@ -129,23 +135,25 @@ def edit_session(
     return EditResult(saved=True, calendar_changed=calendar_changed, promoted=len(promoted))
 
 
-def replace_speakers(session: ProgrammeSession, speakers: list[tuple]) -> bool:
+def replace_speakers(programme_session: ProgrammeSession, speakers: list[tuple]) -> bool:
     """Make the speaker list equal ``speakers``; True if it changed."""
-    current = [(s.name, s.company, s.role) for s in session.speakers]
+    current = [(s.name, s.company, s.role) for s in programme_session.speakers]
     if current == speakers:
         return False
-    session.speakers.clear()
+    programme_session.speakers.clear()
     db.session.flush()  # delete the old rows before new ones take their positions
     for position, (name, company, role) in enumerate(speakers):
-        session.speakers.append(Speaker(position=position, name=name, company=company, role=role))
+        programme_session.speakers.append(
+            Speaker(position=position, name=name, company=company, role=role)
+        )
     return True
 
 
-def cancel_session(session: ProgrammeSession, organiser: Organiser) -> bool:
+def cancel_session(programme_session: ProgrammeSession, organiser: Organiser) -> bool:
     """Cancel: status cancelled (revision raised), signal, audit, commit. False if it was."""
     locked = db.session.scalar(
         select(ProgrammeSession)
-        .filter_by(id=session.id)
+        .filter_by(id=programme_session.id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -43,6 +43,8 @@ class Organiser(UserMixin, db.Model):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
     # Disabled accounts cannot log in; their sessions end at once.
     active: Mapped[bool] = mapped_column(default=True)
+    # The language of the mails the site sends this person on its own (e.g. "session full").
+    language: Mapped[str] = mapped_column(String(2), default="nl", server_default="nl")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of the login cookie's user id: raising it ends every session of this person
@@ -95,3 +97,18 @@ class AuditLog(db.Model):
 
     def __repr__(self) -> str:
         return f"<AuditLog {self.id} {self.action}>"
+
+
+class OrganiserNotice(db.Model):
+    """A notice the organisers got about a session ("full", "waiting list started"): one row
+    per session and kind, so each is mailed once per event, however many confirm at once."""
+
+    __tablename__ = "organiser_notice"
+    __table_args__ = (UniqueConstraint("session_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_session.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

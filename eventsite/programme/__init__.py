@@ -1,1 +1,14 @@
 """The public programme: editions, regions, sessions and speakers."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The public pages, `flask programme`, and the listener that keeps page versions true."""
+    from . import page_versions
+    from .cli import register_commands
+    from .views import bp
+
+    register_commands(bp.cli)
+    app.register_blueprint(bp)
+    page_versions.init_app(app)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from ..caching import cached_response, edition_version
+from ..caching import cached_response
 from ..clock import utcnow
 from . import queries
-from .cli import register_commands
+from .page_versions import edition_version
 
 bp = Blueprint("programme", __name__, cli_group="programme")
-register_commands(bp.cli)
 
 
 @bp.get("/")

@@ -1,1 +1,21 @@
 """Free sign-up with double opt-in, self-service management, capacity and waiting list."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The sign-up pages, `flask registrations purge`, `flask mail send-reminders`, and
+    reminders that follow a session that moved."""
+    from ..core.jobs import registry_of
+    from ..mail.views import bp as mail_bp
+    from ..programme.signals import session_changed
+    from . import cli, housekeeping
+    from .jobs import register_jobs
+    from .views import bp
+
+    cli.register_commands(bp.cli)
+    mail_bp.cli.add_command(cli.send_reminders_command)
+    app.register_blueprint(bp)
+    # Connecting twice (a second app) is harmless: blinker keeps one receiver.
+    session_changed.connect(housekeeping.rearm_reminders)
+    register_jobs(registry_of(app))

@@ -12,20 +12,11 @@ from __future__ import annotations
 from sqlalchemy import or_, update
 
 from ..clock import utcnow
+from ..database import begin_write as begin_write  # its callers use capacity.begin_write
 from ..extensions import db
 from ..programme.models import ProgrammeSession
 from .models import CANCELLED, CONFIRMED, WAITING, Registration
-
-
-def begin_write() -> None:
-    """On SQLite, take the write lock now (BEGIN IMMEDIATE), so what this transaction reads
-    stays true until it commits; PostgreSQL locks rows instead (see below)."""
-    connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    raw = connection.connection.dbapi_connection
-    if raw is not None and not raw.in_transaction:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+from .signals import session_full, waiting_list_started
 
 
 def take_place(session_id: int) -> bool:
@@ -43,6 +34,18 @@ def take_place(session_id: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def is_full(session_id: int) -> bool:
+    """Whether every place of a session with a capacity is taken."""
+    s = ProgrammeSession
+    return bool(
+        db.session.scalar(
+            db.select(s.capacity.is_not(None) & (s.confirmed_count >= s.capacity)).where(
+                s.id == session_id
+            )
+        )
+    )
 
 
 def has_waiting_list(session_id: int) -> bool:
@@ -67,13 +70,18 @@ def confirm_place(registration: Registration) -> str:
     session_id = registration.session_id
     lock_session(session_id)
     now = utcnow()  # read after the lock: the waiting list's order is the order of the locks
-    if not has_waiting_list(session_id) and take_place(session_id):
+    waiting_before = has_waiting_list(session_id)
+    if not waiting_before and take_place(session_id):
         registration.state = CONFIRMED
         registration.confirmed_at = now
         registration.waiting_since = None
+        if is_full(session_id):
+            session_full.send(registration.session)
     else:
         registration.state = WAITING
         registration.waiting_since = now
+        if not waiting_before:
+            waiting_list_started.send(registration.session)
     return registration.state
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 from flask import current_app
 
-from ..mail.views import bp as mail_bp
 from . import housekeeping
 
 
@@ -31,7 +30,7 @@ def purge_command() -> None:
         click.echo("No edition is past its retention period with attendees left.")
 
 
-@mail_bp.cli.command("send-reminders")
+@click.command("send-reminders")
 def send_reminders_command() -> None:
     """Queue one reminder per confirmed attendee per session, shortly before it starts."""
     hours = current_app.config["REMINDER_HOURS_BEFORE"]

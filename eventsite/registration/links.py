@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import current_app
-
 from ..clock import utcnow
+from ..core.urls import external_url
 from ..extensions import db
 from ..programme.models import ProgrammeSession
 from .models import PENDING, Attendee, ManageToken, SignupRequest
 from .signup_requests import new_request, open_request
 from .tokens import make_confirm_token, new_manage_token
-
-
-def absolute(endpoint: str, **values) -> str:
-    """SITE_URL plus the endpoint's path; the same inside a request, in the CLI and in a worker."""
-    site = urlsplit(current_app.config["SITE_URL"])
-    adapter = current_app.url_map.bind(
-        site.netloc, script_name=site.path or "/", url_scheme=site.scheme or "https"
-    )
-    return adapter.build(endpoint, values, force_external=True)
 
 
 def issue_manage_token(attendee: Attendee) -> str:
@@ -32,7 +20,7 @@ def issue_manage_token(attendee: Attendee) -> str:
 
 
 def manage_url(token: str) -> str:
-    return absolute("registration.manage", token=token)
+    return external_url("registration.manage", token=token)
 
 
 def confirm_url(attendee: Attendee, request: SignupRequest | None = None) -> str:
@@ -45,13 +33,13 @@ def confirm_url(attendee: Attendee, request: SignupRequest | None = None) -> str
         request = new_request(attendee, pending, None, attendee.signup_ip, utcnow())
     db.session.flush()  # the attendee and the request need their ids
     token = make_confirm_token(attendee.id, attendee.email, request.id)
-    return absolute("registration.confirm", token=token)
+    return external_url("registration.confirm", token=token)
 
 
 def resend_url() -> str:
-    return absolute("registration.resend")
+    return external_url("registration.resend")
 
 
 def join_url(token: str, session: ProgrammeSession) -> str:
     """The personal link that leads to the session's stream (never the stream link itself)."""
-    return absolute("registration.join", token=token, slug=session.slug)
+    return external_url("registration.join", token=token, slug=session.slug)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..clock import utcnow
-from ..core.views import PRIVACY_VERSION
+from ..core.privacy import PRIVACY_VERSION
 from ..extensions import db
 from ..programme.models import Edition, ProgrammeSession
 from . import capacity, housekeeping, notifications

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..core.views import PRIVACY_VERSION
+from ..core.privacy import PRIVACY_VERSION
 from ..extensions import db
 from ..programme.models import ProgrammeSession
 from .models import PENDING, Attendee, SignupRequest

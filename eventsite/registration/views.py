@@ -24,8 +24,7 @@ from ..i18n import current_language
 from ..mail.requested import register_handler, store_request
 from ..programme import queries
 from ..programme.models import Edition, ProgrammeSession
-from ..programme.signals import session_changed
-from . import cli, housekeeping, services
+from . import services
 from .attendance import record_join
 from .capacity import waiting_position
 from .export import export_data
@@ -35,9 +34,6 @@ from .signup_requests import request_sessions
 from .tokens import hash_token
 
 bp = Blueprint("registration", __name__, cli_group="registrations")
-# Reminders follow a session that moved (connecting twice is harmless: blinker keeps one).
-bp.record_once(lambda _state: session_changed.connect(housekeeping.rearm_reminders))
-cli.register_commands(bp.cli)
 
 
 def _config_limit(name: str):

@@ -9,10 +9,7 @@ from flask_login import current_user
 
 from ...extensions import login_manager
 from ..blueprint import bp
-from ..cli import register_commands
 from . import account, downloads, mail_status, management, messages  # noqa: F401 (routes register on import)
-
-register_commands(bp.cli)
 
 
 @bp.before_request

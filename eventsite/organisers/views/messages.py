@@ -34,7 +34,7 @@ def _sent(message: OrganiserMessage | None, slug: str):
 @bp.route("/sessions/<slug>/messages", methods=["GET", "POST"])
 def messages(slug: str):
     """Write a message; "Preview" shows it and its recipients, "Send" sends it once."""
-    session = session_or_abort(slug)
+    programme_session = session_or_abort(slug)
     organiser = current_user._get_current_object()
     form = MessageForm()
     if request.method == "GET":
@@ -44,21 +44,21 @@ def messages(slug: str):
         if "send" in request.form:
             try:
                 message = services.send_message(
-                    session, organiser, form.group.data, form.draft(), form.key.data
+                    programme_session, organiser, form.group.data, form.draft(), form.key.data
                 )
             except services.AlreadySent as already:
                 flash(_("This message was sent already; it was not sent again."), "info")
                 return _sent(already.message, slug)
             flash(_on_its_way(message.recipient_count), "success")
             return _sent(message, slug)
-        preview = services.preview(session, organiser, form.draft())
-    history = services.history(session)
+        preview = services.preview(programme_session, organiser, form.draft())
+    history = services.history(programme_session)
     return render_template(
         "organisers/messages.html",
-        session=session,
+        session=programme_session,
         form=form,
         preview=preview,
-        counts=services.group_counts(session),
+        counts=services.group_counts(programme_session),
         group_labels=GROUP_LABELS,
         history=history,
         progress=services.progress([m.id for m in history]),
@@ -69,17 +69,17 @@ def messages(slug: str):
 @bp.post("/sessions/<slug>/recording")
 def send_recording(slug: str):
     """Send "the recording is online" to everyone with a place (joined and missed apart)."""
-    session = session_or_abort(slug)
+    programme_session = session_or_abort(slug)
     form = SendOnceForm()
     if not form.validate_on_submit():
         flash(_("This form is out of date; please reload the page."), "error")
         return redirect(url_for("organisers.messages", slug=slug))
-    if not session.recording_url:
+    if not programme_session.recording_url:
         flash(_("Set the recording link first (Edit session)."), "error")
         return redirect(url_for("organisers.messages", slug=slug))
     try:
         message = services.send_recording(
-            session, current_user._get_current_object(), form.key.data
+            programme_session, current_user._get_current_object(), form.key.data
         )
     except services.AlreadySent as already:
         flash(_("This message was sent already; it was not sent again."), "info")
@@ -91,13 +91,13 @@ def send_recording(slug: str):
 @bp.get("/sessions/<slug>/messages/<int:message_id>")
 def message_detail(slug: str, message_id: int):
     """One sent message and its progress (queued, sent, failed), refreshed while sending."""
-    session = session_or_abort(slug)
+    programme_session = session_or_abort(slug)
     message = db.session.get(OrganiserMessage, message_id)
-    if message is None or message.session_id != session.id:
+    if message is None or message.session_id != programme_session.id:
         abort(404)
     return render_template(
         "organisers/message.html",
-        session=session,
+        session=programme_session,
         message=message,
         progress=services.progress([message.id])[message.id],
         group_labels=GROUP_LABELS,
