@@ -16,20 +16,15 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..i18n import localized
 from ..programme.models import ProgrammeSession
+from ..registration.attendees import attendee_for_token as lookup_attendee
 from ..registration.models import CONFIRMED, Attendee, Registration
 from . import links
 from .builders import description_text
 
 
 def attendee_for_token(token: str) -> Attendee | None:
-    """The attendee of a personal link: the registration feature's lookup.
-
-    Imported on use: registration.services imports this package (for its invites), so a
-    module-level import makes a cycle whenever registration.services is imported first.
-    """
-    from ..registration.services import attendee_for_token as lookup
-
-    return lookup(token)
+    """The attendee of a personal link: the registration feature's lookup."""
+    return lookup_attendee(token)
 
 
 def site_url_for(endpoint: str, **values) -> str:
