@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from eventsite.core.unit_of_work import unit_of_work
 from eventsite.extensions import db
 from eventsite.i18n import localized
 from eventsite.mail.sender import send_queued
@@ -211,13 +212,14 @@ def test_two_posts_of_one_form_at_the_same_moment_send_once(app, noord):
 
     def press():
         try:
-            services.send_message(
-                db.session.get(ProgrammeSession, session_id),
-                db.session.get(Organiser, organiser_id),
-                "confirmed",
-                Draft("Tegelijk", "Twee keer geklikt", None, None),
-                "same-key-" + "x" * 20,
-            )
+            with unit_of_work():
+                services.send_message(
+                    db.session.get(ProgrammeSession, session_id),
+                    db.session.get(Organiser, organiser_id),
+                    "confirmed",
+                    Draft("Tegelijk", "Twee keer geklikt", None, None),
+                    "same-key-" + "x" * 20,
+                )
         except services.AlreadySent as already:
             return already.message.id
         return "sent"

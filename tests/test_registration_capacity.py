@@ -2,11 +2,13 @@
 
 import pytest
 
+from eventsite.core.unit_of_work import retry_on_conflict, unit_of_work
 from eventsite.extensions import db
 from eventsite.programme.models import ProgrammeSession
-from eventsite.registration import services
+from eventsite.registration import capacity, self_service, signup
 from eventsite.registration.models import Attendee, Registration
 from eventsite.registration.tokens import make_confirm_token
+from eventsite.registration.waiting_list import fill_free_places
 from tests.registration_helpers import (
     outbox,
     post_button,
@@ -20,10 +22,17 @@ def make_pending(edition, count: int, slug: str = "2027-noord") -> list[tuple[in
     """``count`` pending sign-ups for one session; (attendee id, confirm token) each."""
     session = db.session.scalar(db.select(ProgrammeSession).filter_by(slug=slug))
     for i in range(count):
-        data = services.SignUp(name=f"P{i}", email=f"p{i:02d}@example.nl", organisation="X")
-        services.sign_up(edition, data, [session])
+        data = signup.SignUp(name=f"P{i}", email=f"p{i:02d}@example.nl", organisation="X")
+        with unit_of_work():
+            signup.sign_up(edition, data, [session])
     rows = db.session.scalars(db.select(Attendee).order_by(Attendee.id)).all()
     return [(a.id, make_confirm_token(a.id, a.email, a.signup_requests[-1].id)) for a in rows]
+
+
+def confirm(token: str, ip: str | None) -> signup.Confirmation:
+    """Confirm as the confirmation page does: one unit of work."""
+    with unit_of_work():
+        return signup.confirm(token, ip)
 
 
 def waiting_list(slug: str = "2027-noord") -> list[Registration]:
@@ -83,9 +92,7 @@ def test_sqlite_and_postgresql_a_few_threads_never_overbook(app, make_edition, c
     clock.at(2027, 5, 1, 12)
     edition = make_edition(year=2027, capacity=2)
     tokens = make_pending(edition, 6)
-    results = run_at_once(
-        app, [lambda t=t: services.confirm(t, "10.0.0.1").error for _, t in tokens]
-    )
+    results = run_at_once(app, [lambda t=t: confirm(t, "10.0.0.1").error for _, t in tokens])
     assert results == [None] * 6
     db.session.expire_all()
     assert edition.sessions[0].confirmed_count == 2
@@ -99,14 +106,14 @@ def test_postgresql_50_confirmations_at_once_for_10_places(app, make_edition, cl
     edition = make_edition(year=2027, capacity=10)
     clock.set(None)  # the real clock, so every confirmation has a moment of its own
     tokens = make_pending(edition, 50)
-    run_at_once(app, [lambda t=t: services.confirm(t, "10.0.0.1") and None for _, t in tokens])
+    run_at_once(app, [lambda t=t: confirm(t, "10.0.0.1") and None for _, t in tokens])
     db.session.expire_all()
     noord = edition.sessions[0]
     assert noord.confirmed_count == 10
     assert states().count("confirmed") == 10
     waiting = waiting_list()
     assert len(waiting) == 40
-    positions = [services.capacity.waiting_position(r) for r in waiting]
+    positions = [capacity.waiting_position(r) for r in waiting]
     assert positions == list(range(1, 41))
     # In order: everyone with a place confirmed before the first who waits.
     places = db.session.scalars(
@@ -121,7 +128,8 @@ def test_postgresql_50_confirmations_at_once_for_10_places(app, make_edition, cl
     confirmed = db.session.scalar(
         db.select(Registration).filter_by(session_id=noord.id, state="confirmed").limit(1)
     )
-    services.drop_session(confirmed.attendee, noord.id)
+    with unit_of_work():
+        self_service.drop_session(confirmed.attendee, noord.id)
     [promoted] = outbox("promoted")
     assert promoted.recipient == first_waiting
     assert len(waiting_list()) == 39
@@ -134,12 +142,13 @@ def test_two_drops_at_once_promote_two_different_people(app, make_edition, clock
     edition = make_edition(year=2027, capacity=2)
     tokens = make_pending(edition, 5)
     for _, token in tokens:  # in order: two places, three waiting
-        services.confirm(token, None)
+        confirm(token, None)
     holders = [a for a, _ in tokens[:2]]
 
     def drop(attendee_id):
         attendee = db.session.get(Attendee, attendee_id)
-        return services.drop_session(attendee, attendee.registrations[0].session_id) and None
+        with unit_of_work():
+            self_service.drop_session(attendee, attendee.registrations[0].session_id)
 
     run_at_once(app, [lambda a=a: drop(a) for a in holders])
     db.session.expire_all()
@@ -155,8 +164,9 @@ def test_double_clicked_sign_ups_at_once_make_one_person(app, open_edition):
     def sign_up_once():
         edition = db.session.get(type(open_edition), edition_id)
         session = db.session.get(ProgrammeSession, noord_id)
-        data = services.SignUp(name="Anna", email="anna@example.nl", organisation="X")
-        services.sign_up(edition, data, [session])
+        data = signup.SignUp(name="Anna", email="anna@example.nl", organisation="X")
+        with unit_of_work():  # as the sign-up page does
+            retry_on_conflict(signup.sign_up, edition, data, [session])
 
     run_at_once(app, [sign_up_once] * 4)
     assert db.session.scalar(db.select(db.func.count(Attendee.id))) == 1
@@ -171,8 +181,8 @@ def test_raising_the_capacity_fills_places_from_the_waiting_list(client, make_ed
         signed_up_and_confirmed(client, address)
     noord = edition.sessions[0]
     noord.capacity = 2
-    promoted = services.fill_free_places(noord.id)
-    db.session.commit()
+    with unit_of_work():
+        promoted = fill_free_places(noord.id)
     assert [r.attendee.email for r in promoted] == ["b@example.nl"]
     assert [m.recipient for m in outbox("promoted")] == ["b@example.nl"]
     assert states() == ["confirmed", "confirmed", "waiting"]

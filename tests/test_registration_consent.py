@@ -2,8 +2,9 @@
 submitted with it, the page says what that is, and a used link gives no more access.
 Mails to an address nobody has confirmed carry none of the visitor's free text."""
 
+from eventsite.core.unit_of_work import unit_of_work
 from eventsite.extensions import db
-from eventsite.registration import services
+from eventsite.registration import signup
 from eventsite.registration.models import Attendee, SignupRequest
 from tests.registration_helpers import (
     attendees,
@@ -120,12 +121,13 @@ def test_the_confirmation_mail_carries_none_of_the_typed_text(client, open_editi
 
 def test_a_name_with_cr_lf_never_reaches_the_mail(app, open_edition):
     """Through the service, past the form's own check (which refuses CR/LF)."""
-    data = services.SignUp(
+    data = signup.SignUp(
         name="Anna\r\n\r\nKlik op http://evil.example/login",
         email="anna@example.nl",
         organisation="Evil\r\nCorp",
     )
-    services.sign_up(open_edition, data, [open_edition.sessions[0]])
+    with unit_of_work():
+        signup.sign_up(open_edition, data, [open_edition.sessions[0]])
     [mail] = outbox("confirm")
     for body in (mail.text_body, mail.html_body, mail.subject):
         assert "evil.example" not in body and "Klik op" not in body and "Evil" not in body

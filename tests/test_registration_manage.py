@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from eventsite.extensions import db
 from eventsite.mail.models import OutboxMessage
-from eventsite.registration.services import attendee_for_token
+from eventsite.registration.attendees import attendee_for_token
 from tests.registration_helpers import (
     attendees,
     csrf_from,

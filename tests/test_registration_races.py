@@ -3,10 +3,11 @@ the first committed, not on what it had read before (each request: its own sessi
 
 from datetime import UTC, datetime
 
+from eventsite.core.unit_of_work import unit_of_work
 from eventsite.extensions import db
 from eventsite.programme.models import CANCELLED as SESSION_CANCELLED
 from eventsite.programme.models import ProgrammeSession
-from eventsite.registration import services
+from eventsite.registration import self_service, signup
 from eventsite.registration.models import Attendee
 from tests.registration_helpers import (
     confirm,
@@ -46,9 +47,11 @@ def test_a_double_drop_frees_one_place_and_promotes_one_person(app, client, make
     first, first_ctx = stale_attendee(app, "first@example.nl")
     second, second_ctx = stale_attendee(app, "first@example.nl")
 
-    assert services.drop_session(second, session_id) is not None
+    with unit_of_work():
+        assert self_service.drop_session(second, session_id) is not None
     second_ctx.pop()
-    assert services.drop_session(first, session_id) is None  # already dropped: nothing
+    with unit_of_work():
+        assert self_service.drop_session(first, session_id) is None  # dropped: nothing
     first_ctx.pop()
 
     assert states("2027-noord") == ["cancelled", "confirmed"]
@@ -64,9 +67,11 @@ def test_a_double_confirm_of_added_sessions_takes_one_place(app, client, make_ed
     first, first_ctx = stale_attendee(app, "anna@example.nl")
     second, second_ctx = stale_attendee(app, "anna@example.nl")
 
-    services.confirm_attendee(second, None)
+    with unit_of_work():
+        signup.confirm_attendee(second, None)
     second_ctx.pop()
-    services.confirm_attendee(first, None)
+    with unit_of_work():
+        signup.confirm_attendee(first, None)
     first_ctx.pop()
 
     db.session.expire_all()
@@ -83,7 +88,8 @@ def test_no_one_is_promoted_into_a_cancelled_session(client, make_edition, clock
     db.session.commit()
     attendee = db.session.scalar(db.select(Attendee).filter_by(email="first@example.nl"))
 
-    services.cancel_all(attendee)
+    with unit_of_work():
+        self_service.cancel_all(attendee)
 
     assert outbox("promoted") == []
     # The cancelled session's list stays as it was: nobody is told "you are in".
@@ -95,7 +101,8 @@ def test_cancelling_after_a_session_has_taken_place_keeps_that_place(client, mak
     clock.set(datetime(2027, 5, 31, 15, tzinfo=UTC))  # day 1 is over
     attendee = db.session.scalar(db.select(Attendee).filter_by(email="first@example.nl"))
 
-    assert services.cancel_all(attendee) == []
+    with unit_of_work():
+        assert self_service.cancel_all(attendee) == []
 
     assert states("2027-noord") == ["confirmed", "waiting"]
     assert outbox("promoted") == []

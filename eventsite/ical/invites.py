@@ -18,6 +18,7 @@ from ..mail.outbox import Attachment, queue_mail
 from ..programme.models import ProgrammeSession
 from ..programme.signals import session_cancelled, session_changed
 from ..registration.models import CONFIRMED, Attendee, Registration
+from ..registration.signals import calendar_parts_wanted
 from . import addresses, builders, lookups
 
 
@@ -153,7 +154,29 @@ def on_session_cancelled(session: ProgrammeSession, **_extra) -> None:
     queue_session_cancel(session)
 
 
+def registration_calendar_parts(
+    attendee: Attendee,
+    registrations: list[Registration],
+    method: str,
+    join_links: dict[int, str] | None = None,
+    **_extra,
+) -> list[Attachment]:
+    """Receiver of registration's ``calendar_parts_wanted``: per registration an invite
+    (REQUEST, with the personal join link), or a CANCEL for this attendee only; nothing for
+    a session that is itself cancelled (its attendees had the session's own CANCEL)."""
+    parts: list[Attachment] = []
+    for registration in registrations:
+        session = registration.session
+        if method == "REQUEST":
+            join_url = (join_links or {}).get(session.id)
+            parts += invite_attachments(session, attendee, "REQUEST", join_url=join_url)
+        elif not session.is_cancelled:
+            parts += invite_attachments(session, attendee, "CANCEL", whole_session=False)
+    return parts
+
+
 def connect_signals() -> None:
-    """Listen to the programme's signals (connecting twice is harmless)."""
+    """Listen to the programme's and registration's signals (connecting twice is harmless)."""
     session_changed.connect(on_session_changed)
     session_cancelled.connect(on_session_cancelled)
+    calendar_parts_wanted.connect(registration_calendar_parts)

@@ -11,14 +11,13 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..programme.models import ProgrammeSession
+from ..registration.attendees import attendee_for_token as lookup_attendee
 from ..registration.models import CONFIRMED, Attendee, Registration
 
 
 def attendee_for_token(token: str) -> Attendee | None:
     """The attendee of a personal link: the registration feature's lookup."""
-    from ..registration.services import attendee_for_token as lookup
-
-    return lookup(token)
+    return lookup_attendee(token)
 
 
 def organizer() -> tuple[str, str]:

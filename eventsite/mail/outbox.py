@@ -1,8 +1,8 @@
 """Queueing mail: render a mail in the recipient's language and add it to the outbox.
 
-Feature code calls ``queue_mail(...)`` inside its own transaction and commits; the mail row
-is then as durable as the change that caused it. Sending happens after the commit (see
-``eventsite.mail.sender``), never inside the transaction.
+Feature code calls ``queue_mail(...)`` inside the unit of work (``core.unit_of_work``),
+which commits; the mail row is then as durable as the change that caused it. Sending
+happens after that commit (see ``delivery.py``), never inside the transaction.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from flask_babel import force_locale
 from sqlalchemy import insert
 
 from ..clock import utcnow
+from ..core.unit_of_work import note_outbox
 from ..extensions import db
 from .addresses import header_safe
-from .delivery import FLUSHED
 from .models import QUEUED, OutboxAttachment, OutboxMessage
 
 
@@ -62,7 +62,7 @@ def queue_mail(
     context: Mapping[str, Any] | None = None,
     attachments: Iterable[Attachment] = (),
 ) -> OutboxMessage:
-    """Add a rendered mail to the session's transaction; the caller commits."""
+    """Add a rendered mail to the session's transaction (the unit of work commits it)."""
     subject, text, html = render_mail(template, language, context or {})
     message = OutboxMessage(
         message_id=new_message_id(),
@@ -83,8 +83,8 @@ def queue_mail(
         ],
     )
     db.session.add(message)
-    # Remembered so the app can try to send it right after the commit (see sender.py).
-    db.session.info.setdefault("outbox_new", []).append(message)
+    # Handed to the background sender once the unit of work commits it.
+    note_outbox(message)
     return message
 
 
@@ -108,5 +108,6 @@ def queue_many(rows: list[dict[str, Any]], send_after_commit: bool = False) -> i
         insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True), values
     ).all()
     if send_after_commit:
-        db.session.info.setdefault(FLUSHED, []).extend(ids)
+        for outbox_id in ids:
+            note_outbox(outbox_id)
     return len(ids)

@@ -23,9 +23,9 @@ from sqlalchemy import String, delete
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import utcnow
+from ..core import unit_of_work
 from ..dbtypes import UTCDateTime
 from ..extensions import db
-from .delivery import COMMITTED
 from .sender import send_now
 
 Handler = Callable[[str, str, "int | None"], None]
@@ -53,13 +53,13 @@ def register_handler(kind: str, handler: Handler) -> None:
 
 
 def store_request(kind: str, email: str, language: str, edition_id: int | None = None) -> None:
-    """Store the request and commit: the same work whether or not the address is known."""
+    """Store the request (the request's unit of work commits it): the same work whether or
+    not the address is known."""
     if kind not in HANDLERS:
         raise ValueError(f"no handler for mail requests of kind {kind!r}")
     db.session.add(
         MailRequest(kind=kind, email=email.strip()[:254], language=language, edition_id=edition_id)
     )
-    db.session.commit()
     db.session.info[STORED] = True
 
 
@@ -75,20 +75,22 @@ def process_requests(limit: int = 100) -> list[int]:
         .order_by(MailRequest.id)
         .limit(limit)
     ).all()
-    db.session.rollback()
+    unit_of_work.rollback()
+    queued: list[int] = []
     for request_id, kind, email, language, edition_id in rows:
         claim = delete(MailRequest).where(MailRequest.id == request_id)
         try:
-            if db.session.execute(claim).rowcount == 1 and kind in HANDLERS:
-                HANDLERS[kind](email, language, edition_id)
-            db.session.commit()
+            # One unit of work per request: its claim and its mail are saved together.
+            with unit_of_work.unit_of_work() as work:
+                if db.session.execute(claim).rowcount == 1 and kind in HANDLERS:
+                    HANDLERS[kind](email, language, edition_id)
+            queued += work.outbox_ids
         except Exception:
             # One bad request must not stop the worker, nor come back forever: it is dropped.
-            db.session.rollback()
             current_app.logger.exception("mail request %s (%s) failed; dropped", request_id, kind)
-            db.session.execute(claim)
-            db.session.commit()
-    return db.session.info.pop(COMMITTED, [])
+            with unit_of_work.unit_of_work():
+                db.session.execute(claim)
+    return queued
 
 
 def _process_now(app: Flask) -> None:

@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from ..core import unit_of_work
 from ..database import begin_write
 from ..extensions import db
 from ..mail.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
@@ -124,8 +125,9 @@ def _start_log(session, organiser, group, key, **fields) -> OrganiserMessage:
     try:
         db.session.flush()
     except IntegrityError:
-        # The same form again (double click, re-post): the first send stands.
-        db.session.rollback()
+        # The same form again (double click, re-post): the first send stands. Nothing else
+        # is in this unit of work yet (the log comes first), so all of it is undone.
+        unit_of_work.rollback()
         raise AlreadySent(find_by_key(key)) from None
     return log
 
@@ -159,7 +161,8 @@ def _queue(log: OrganiserMessage, kind: str, people: list[Recipient], mail_for) 
 def send_message(
     session: ProgrammeSession, organiser, group: str, draft: Draft, key: str
 ) -> OrganiserMessage:
-    """Log and queue a message to ``group``, each in the recipient's language; commit."""
+    """Log and queue a message to ``group``, each in the recipient's language (the
+    caller's unit of work commits)."""
     log = _start_log(
         session,
         organiser,
@@ -190,13 +193,14 @@ def send_message(
     message_sent.send(
         log, organiser=organiser, action="message.send", detail=f"{group}: {log.recipient_count}"
     )
-    db.session.commit()
+    db.session.flush()
     return log
 
 
 def send_recording(session: ProgrammeSession, organiser, key: str) -> OrganiserMessage:
     """ "The recording is online" to every confirmed attendee: one text for those who
-    joined, another for those who did not; in each one's language; commit."""
+    joined, another for those who did not; in each one's language (the caller's
+    unit of work commits)."""
     if not session.recording_url:
         raise ValueError("the session has no recording link")
     placeholders = Placeholders.new()
@@ -228,7 +232,7 @@ def send_recording(session: ProgrammeSession, organiser, key: str) -> OrganiserM
         action="message.recording",
         detail=f"joined: {joined}, missed: {len(people) - joined}",
     )
-    db.session.commit()
+    db.session.flush()
     return log
 
 

@@ -1,4 +1,5 @@
-"""Organisers change and cancel sessions: validation, revision, signals, audit, one commit.
+"""Organisers change and cancel sessions: validation, revision, signals, audit, flushed into
+the request's unit of work (``core.unit_of_work``), which commits once.
 
 Calendar-visible changes (title, times, status) raise the session's revision through
 ``apply_changes`` and send ``session_changed`` / ``session_cancelled`` inside the
@@ -16,10 +17,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..core import unit_of_work
 from ..extensions import db
 from ..programme.models import CANCELLED, ProgrammeSession, Speaker
 from ..programme.signals import session_cancelled, session_changed
-from ..registration.services import fill_free_places
+from ..registration.waiting_list import fill_free_places
 from . import audit
 from .forms import parse_speakers
 from .models import Organiser
@@ -126,10 +128,11 @@ def edit_session(
             programme_session.slug,
             "changed: " + ", ".join(changed_fields),
         )
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         # A sign-up confirmed meanwhile: the database's capacity check refused the lower value.
-        db.session.rollback()
+        # The form shows the error and nothing of this unit of work may be saved.
+        unit_of_work.rollback()
         message = _l("The capacity cannot be lower than the confirmed places.")
         return EditResult(saved=False, errors={"capacity": str(message)})
     return EditResult(saved=True, calendar_changed=calendar_changed, promoted=len(promoted))
@@ -150,7 +153,7 @@ def replace_speakers(programme_session: ProgrammeSession, speakers: list[tuple])
 
 
 def cancel_session(programme_session: ProgrammeSession, organiser: Organiser) -> bool:
-    """Cancel: status cancelled (revision raised), signal, audit, commit. False if it was."""
+    """Cancel: status cancelled (revision raised), signal, audit. False if it was."""
     locked = db.session.scalar(
         select(ProgrammeSession)
         .filter_by(id=programme_session.id)
@@ -162,5 +165,5 @@ def cancel_session(programme_session: ProgrammeSession, organiser: Organiser) ->
     locked.apply_changes(status=CANCELLED)
     session_cancelled.send(locked)
     audit.record(organiser, "session.cancel", locked.slug)
-    db.session.commit()
+    db.session.flush()
     return True

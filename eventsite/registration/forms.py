@@ -9,7 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..inputs import SafeForm
 from ..mail.addresses import DeliverableEmail
-from .services import SignUp
+from .signup import SignUp
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -78,7 +78,7 @@ class RegistrationForm(SafeForm):
         return bool(self.website.data)
 
     def sign_up_data(self, language: str, ip: str | None) -> SignUp:
-        """The submitted values for ``services.sign_up``."""
+        """The submitted values for ``signup.sign_up``."""
         return SignUp(
             name=self.name.data,
             email=self.email.data,

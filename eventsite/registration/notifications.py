@@ -1,44 +1,46 @@
 """The registration mails: what each says and whom it goes to.
 
-Each function queues one mail in the current transaction (the caller commits); links are
+Each function queues one mail in the current unit of work (which commits); links are
 absolute, from SITE_URL, never from the request's host. Mails that carry a management link
-get a fresh token of their own (see ``links.issue_manage_token``).
+get a fresh token of their own (see ``links.issue_manage_token``). Calendar parts come
+from the receivers of ``signals.calendar_parts_wanted``: registration never imports the
+calendar feature.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..ical.invites import invite_attachments
 from ..mail.outbox import Attachment, queue_mail
 from ..programme.models import ProgrammeSession
 from .links import confirm_url, issue_manage_token, join_url, manage_url, resend_url
 from .models import Attendee, Registration, SignupRequest
+from .signals import calendar_parts_wanted
+
+
+def calendar_parts(
+    attendee: Attendee,
+    registrations: list[Registration],
+    method: str,
+    join_links: dict[int, str] | None = None,
+) -> list[Attachment]:
+    """The calendar parts a mail about these registrations carries: whatever the receivers
+    of ``calendar_parts_wanted`` (the calendar feature) return, in their order."""
+    parts: list[Attachment] = []
+    replies = calendar_parts_wanted.send(
+        attendee, registrations=registrations, method=method, join_links=join_links
+    )
+    for _receiver, attachments in replies:
+        parts += attachments or []
+    return parts
 
 
 def welcome_attachments(
     attendee: Attendee, registrations: list[Registration], token: str
 ) -> list[Attachment]:
     """A calendar invite (iTIP REQUEST) per confirmed session, with the personal join link."""
-    attachments = []
-    for registration in registrations:
-        session = registration.session
-        attachments += invite_attachments(
-            session, attendee, "REQUEST", join_url=join_url(token, session)
-        )
-    return attachments
-
-
-def dropped_place_attachments(attendee: Attendee, dropped: list[Registration]) -> list[Attachment]:
-    """A calendar CANCEL for this attendee only, per place given up, so the event leaves
-    their calendar (sessions that are themselves cancelled had their own CANCEL)."""
-    attachments = []
-    for registration in dropped:
-        if not registration.session.is_cancelled:
-            attachments += invite_attachments(
-                registration.session, attendee, "CANCEL", whole_session=False
-            )
-    return attachments
+    join_links = {r.session_id: join_url(token, r.session) for r in registrations}
+    return calendar_parts(attendee, registrations, "REQUEST", join_links)
 
 
 def _queue(kind: str, attendee: Attendee, template: str, attachments=(), **context) -> None:
@@ -155,7 +157,9 @@ def send_cancelled(
         "cancelled",
         attendee,
         "cancelled",
-        attachments=dropped_place_attachments(attendee, list(dropped_places)),
+        # A CANCEL for this attendee only, per place given up, so the event leaves their
+        # calendar (sessions that are themselves cancelled had their own CANCEL).
+        attachments=calendar_parts(attendee, list(dropped_places), "CANCEL"),
         registrations=registrations,
         everything=everything,
         manage_link=manage_url(token) if token else None,

@@ -1,7 +1,8 @@
-"""Signals of the registration feature, for the layers above it (organisers mails the hubs).
+"""Signals of the registration feature, for the features above it (calendar, organisers).
 
-Sent inside the transaction that made the change, before the commit: receivers add to it
-(and roll back with it).
+Sent inside the unit of work that made the change, before its commit: receivers queue
+their mails or rows in the same transaction (and roll back with it). Registration never
+imports its listeners.
 """
 
 from blinker import Namespace
@@ -14,3 +15,18 @@ session_full = _signals.signal("session-full")
 # A confirmation found the session full: the first person went onto its waiting list.
 # sender: the ProgrammeSession.
 waiting_list_started = _signals.signal("waiting-list-started")
+
+# An attendee confirmed sessions. sender: the attendee; confirmed, waiting: registrations.
+registration_confirmed = _signals.signal("registration-confirmed")
+
+# An attendee gave up one session's place or spot. sender: the attendee; registration.
+place_dropped = _signals.signal("place-dropped")
+
+# An attendee cancelled everything. sender: the attendee; registrations: those cancelled.
+registration_cancelled = _signals.signal("registration-cancelled")
+
+# A registration mail is being written and may carry calendar parts. sender: the attendee;
+# registrations; method: "REQUEST" (places to add) or "CANCEL" (places given up);
+# join_links: {session_id: personal join link} for REQUEST, else None. Each receiver
+# returns a list of ``mail.outbox.Attachment`` (the calendar feature fills this in).
+calendar_parts_wanted = _signals.signal("calendar-parts-wanted")

@@ -263,8 +263,10 @@ def sign_up_directly(
     """Sign up (for the first two sessions unless ``slugs``) and confirm, through the
     services and without the browser: for tests of the pages that come after. The mails are
     queued, not sent (sending follows a request)."""
+    from eventsite.core.unit_of_work import unit_of_work
     from eventsite.programme.models import ProgrammeSession
-    from eventsite.registration import services
+    from eventsite.registration import signup
+    from eventsite.registration.attendees import find_attendee
     from eventsite.registration.links import confirm_url
 
     with live_site.database() as session:
@@ -273,9 +275,13 @@ def sign_up_directly(
             for slug in slugs or live_site.slugs[:2]
         ]
         edition = sessions[0].edition
-        data = services.SignUp(name, email, organisation, language=language)
-        services.sign_up(edition, data, sessions)
-        attendee = services.find_attendee(edition, email)
+        data = signup.SignUp(name, email, organisation, language=language)
+        with unit_of_work():
+            signup.sign_up(edition, data, sessions)
+        attendee = find_attendee(edition, email)
         link = confirm_url(attendee)
-        token = services.confirm_attendee(attendee, "127.0.0.1").manage_token if confirm else None
+        token = None
+        if confirm:
+            with unit_of_work():
+                token = signup.confirm_attendee(attendee, "127.0.0.1").manage_token
     return SignedUp(email, link, token)

@@ -1,0 +1,225 @@
+"""Sign-up and confirmation (double opt-in), without request objects.
+
+Every function changes objects and flushes inside the caller's unit of work
+(``core.unit_of_work``), which commits: a mail queued here is as durable as the change that
+caused it, and is sent after the commit.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from ..clock import utcnow
+from ..core.privacy import PRIVACY_VERSION
+from ..extensions import db
+from ..programme.models import Edition, ProgrammeSession
+from . import capacity, notifications
+from .attendees import find_attendee, lock_attendee, normalise_email
+from .links import issue_manage_token
+from .models import CANCELLED, CONFIRMED, PENDING, Attendee, Registration, SignupRequest
+from .signals import registration_confirmed
+from .signup_requests import apply_request, new_request, open_request, pending_request_sessions
+from .tokens import TokenExpired, TokenInvalid, email_digest, read_confirm_token
+
+
+class SessionNotOpen(ValueError):
+    """A chosen session is closed, cancelled or not of this edition."""
+
+    def __init__(self, session: ProgrammeSession | None) -> None:
+        super().__init__(session.slug if session else "unknown session")
+        self.session = session
+
+
+@dataclass
+class SignUp:
+    """What a visitor submitted on the sign-up form."""
+
+    name: str
+    email: str
+    organisation: str
+    role: str = ""
+    newsletter: bool = False
+    language: str = "nl"
+    ip: str | None = None
+
+
+class LinkProblem(enum.StrEnum):
+    """Why a confirmation link confirms nothing (the values name the page's variant)."""
+
+    EXPIRED = "expired"
+    INVALID = "invalid"
+    USED = "used"  # the link was used before
+
+
+@dataclass
+class Confirmation:
+    """The outcome of confirming: which registrations got a place and which wait."""
+
+    attendee: Attendee | None
+    confirmed: list[Registration] = field(default_factory=list)
+    waiting: list[Registration] = field(default_factory=list)
+    # A management token for the confirmer's browser; None when nothing was confirmed.
+    manage_token: str | None = None
+    error: LinkProblem | None = None
+    # Pending sign-ups whose session closed or was cancelled before the confirmation.
+    closed: list[Registration] = field(default_factory=list)
+
+
+def check_open(edition: Edition, sessions: list[ProgrammeSession]) -> None:
+    """Raise SessionNotOpen for the first session that cannot be chosen now."""
+    now = utcnow()
+    for session in sessions:
+        if session.edition_id != edition.id or not session.open_for_registration(now):
+            raise SessionNotOpen(session)
+
+
+def sign_up(edition: Edition, data: SignUp, sessions: list[ProgrammeSession]) -> None:
+    """Store a pending sign-up (or add sessions to a known person) and queue the right mail.
+
+    The caller shows the same page whatever happened here: new, pending or confirmed.
+    A double click can make two requests store the same new person at once: the unique
+    constraints keep them one person and the flush here raises ``IntegrityError``; run the
+    unit of work once more (``unit_of_work.retry_on_conflict``) and the person is known.
+    """
+    if not sessions:
+        raise ValueError("choose at least one session")
+    check_open(edition, sessions)
+    now = utcnow()
+    attendee = find_attendee(edition, data.email)
+    known_and_confirmed = attendee is not None and attendee.confirmed_at is not None
+    if attendee is None:
+        attendee = Attendee(edition=edition, email=normalise_email(data.email), created_at=now)
+        db.session.add(attendee)
+    if not known_and_confirmed:
+        # Nobody has proved this address yet: the latest form shows on the organisers' lists
+        # as "pending"; a confirmation applies the details of its own request (see confirm).
+        attendee.name = data.name.strip()
+        attendee.organisation = data.organisation.strip()
+        attendee.role = data.role.strip()
+        attendee.newsletter = data.newsletter
+        attendee.language = data.language
+        # Proof of consent: the text agreed to, and when and from where (the latest sign-up).
+        attendee.consent_version = PRIVACY_VERSION
+        attendee.created_at = now
+        attendee.signup_ip = data.ip
+    new_sessions = _add_pending(attendee, sessions, now)
+    if known_and_confirmed:
+        # The link confirms only the new sessions; a confirmed person's details stay theirs.
+        request = new_request(attendee, new_sessions, None, data.ip, now) if new_sessions else None
+        notifications.send_already_registered(attendee, new_sessions, request)
+    else:
+        # Its own request: the link confirms what this form sent, not what a later one did.
+        chosen = sorted(sessions, key=lambda s: s.start_at)
+        request = new_request(attendee, chosen, data, data.ip, now)
+        notifications.send_confirm_request(attendee, chosen, request)
+    db.session.flush()
+
+
+def _add_pending(attendee: Attendee, sessions: list[ProgrammeSession], now) -> list:
+    """Mark the chosen sessions pending where the person has no place yet; the new ones."""
+    existing = {r.session_id: r for r in attendee.registrations}
+    added = []
+    for session in sessions:
+        registration = existing.get(session.id)
+        if registration is None:
+            attendee.registrations.append(
+                Registration(session=session, state=PENDING, created_at=now)
+            )
+            added.append(session)
+        elif registration.state in (PENDING, CANCELLED):
+            registration.state = PENDING
+            registration.created_at = now  # the purge counts from the latest sign-up
+            registration.cancelled_at = None
+            added.append(session)
+    return added
+
+
+def resend(edition: Edition, email: str) -> None:
+    """Mail a new confirmation link (pending) or the personal link (confirmed); else nothing.
+
+    A pending person gets a fresh link to the newest open request (its page shows what it
+    confirms); anyone can ask for this, so it creates no request with new content."""
+    attendee = find_attendee(edition, email)
+    if attendee is None:
+        return
+    pending = [r.session for r in attendee.registrations if r.state == PENDING]
+    if attendee.confirmed_at is not None:
+        notifications.send_already_registered(attendee, pending)
+    elif pending:
+        request = open_request(attendee)
+        sessions = pending_request_sessions(request) if request else pending
+        notifications.send_confirm_request(attendee, sessions, request)
+
+
+def request_from_confirm_token(token: str) -> tuple[SignupRequest | None, LinkProblem | None]:
+    """The sign-up request a confirmation token is for, or (None, the problem).
+    A used request is returned too (``used_at`` set): the caller says so."""
+    try:
+        attendee_id, digest, request_id = read_confirm_token(token)
+    except TokenExpired:
+        return None, LinkProblem.EXPIRED
+    except TokenInvalid:
+        return None, LinkProblem.INVALID
+    request = db.session.get(SignupRequest, request_id)
+    if request is None or request.attendee_id != attendee_id:
+        return None, LinkProblem.INVALID
+    if email_digest(request.attendee.email) != digest:
+        return None, LinkProblem.INVALID
+    return request, None
+
+
+def confirm(token: str, ip: str | None) -> Confirmation:
+    """Confirm the sign-up request a token stands for, once (a second time: USED)."""
+    capacity.begin_write()  # SQLite: the write lock before reading what to confirm
+    request, problem = request_from_confirm_token(token)
+    if request is None:
+        return Confirmation(None, error=problem)
+    return confirm_attendee(request.attendee, ip, request)
+
+
+def confirm_attendee(
+    attendee: Attendee, ip: str | None, request: SignupRequest | None = None
+) -> Confirmation:
+    """Give each pending registration a place or a waiting-list spot, then mail the person.
+
+    With a ``request`` (a confirmation link): only its sessions, its details for a person
+    not confirmed before, and only once. Without (the personal page's button): every
+    pending session of the person."""
+    if not lock_attendee(attendee):
+        return Confirmation(None, error=LinkProblem.INVALID)
+    result = Confirmation(attendee)
+    now = utcnow()
+    if request is not None:
+        if request.used_at is not None:  # re-read after the lock: a double click, an old mail
+            return Confirmation(attendee, error=LinkProblem.USED)
+        request.used_at = now
+    wanted = set(request.session_id_list) if request is not None else None
+    pending = sorted(
+        (
+            r
+            for r in attendee.registrations
+            if r.state == PENDING and (wanted is None or r.session_id in wanted)
+        ),
+        key=lambda r: r.session_id,
+    )
+    for registration in pending:
+        if not registration.session.open_for_registration(now):
+            # Closed or cancelled since the sign-up: nothing to confirm any more.
+            registration.state = CANCELLED
+            registration.cancelled_at = now
+            result.closed.append(registration)
+            continue
+        state = capacity.confirm_place(registration)
+        (result.confirmed if state == CONFIRMED else result.waiting).append(registration)
+    if result.confirmed or result.waiting:
+        if attendee.confirmed_at is None:
+            if request is not None:
+                apply_request(attendee, request)
+            attendee.confirmed_at = now
+            attendee.confirm_ip = ip
+        result.manage_token = issue_manage_token(attendee)
+        registration_confirmed.send(attendee, confirmed=result.confirmed, waiting=result.waiting)
+        notifications.send_welcome(attendee, result.confirmed, result.waiting, result.manage_token)
+    db.session.flush()
+    return result

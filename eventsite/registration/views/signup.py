@@ -1,0 +1,125 @@
+"""Sign-up pages: the form, "check your mailbox", resend, and the confirmation link."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ...clock import utcnow
+from ...core import unit_of_work
+from ...extensions import db
+from ...i18n import current_language
+from ...mail.requested import register_handler, store_request
+from ...programme import queries
+from ...programme.models import Edition
+from .. import signup
+from ..forms import ActionForm, EmailForm, RegistrationForm
+from ..signup_requests import request_sessions
+from .blueprint import bp, manage_limit, per_email, per_ip, private
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@per_ip
+@per_email
+def register():
+    """The sign-up form; ``?session=<slug>`` ticks that session."""
+    edition = queries.current_edition()
+    now = utcnow()
+    sessions = queries.edition_sessions(edition) if edition else []
+    open_slugs = {s.slug for s in sessions if s.open_for_registration(now)}
+    if not open_slugs:
+        return render_template("registration/closed.html", edition=edition), 200
+    form = RegistrationForm(open_slugs=open_slugs)
+    form.sessions.choices = [(s.slug, s.slug) for s in sessions]
+    if request.method == "GET" and request.args.get("session") in open_slugs:
+        form.sessions.data = [request.args["session"]]
+    if form.validate_on_submit():
+        if not form.is_bot:
+            chosen = [s for s in sessions if s.slug in form.sessions.data]
+            data = form.sign_up_data(language=current_language(), ip=request.remote_addr)
+            try:
+                unit_of_work.retry_on_conflict(signup.sign_up, edition, data, chosen)
+            except signup.SessionNotOpen:  # raised before anything changed
+                flash(_("A session you chose has just closed; please choose again."), "error")
+                return redirect(url_for(".register"))
+        return redirect(url_for(".sent"))
+    return render_template(
+        "registration/register.html", form=form, edition=edition, sessions=sessions, now=now
+    )
+
+
+@bp.get("/register/sent")
+def sent():
+    """The same answer for every sign-up: check your mailbox."""
+    return render_template("registration/sent.html")
+
+
+@bp.route("/register/resend", methods=["GET", "POST"])
+@per_ip
+@per_email
+def resend():
+    """Ask again for the confirmation link or the personal link."""
+    form = EmailForm()
+    edition = queries.current_edition()
+    if form.validate_on_submit():
+        # Only stored here, the same for every address; the mail worker looks it up and mails
+        # (so neither the time nor the work of this answer tells a known address apart).
+        store_request(
+            RESEND_REQUEST,
+            form.email.data,
+            current_language(),
+            edition.id if edition is not None else None,
+        )
+        return redirect(url_for(".sent"))
+    return render_template("registration/resend.html", form=form)
+
+
+def _answer_resend(email: str, language: str, edition_id: int | None) -> None:
+    """Mail worker: the confirmation or personal link, if the address has a sign-up."""
+    edition = db.session.get(Edition, edition_id) if edition_id is not None else None
+    if edition is not None:
+        signup.resend(edition, email)
+
+
+RESEND_REQUEST = "registration-resend"
+register_handler(RESEND_REQUEST, _answer_resend)
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+@manage_limit
+def confirm(token: str):
+    """GET shows what the link confirms and one button (mail scanners open links); only the
+    POST confirms, once: a used link opens nothing any more."""
+    form = ActionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        result = signup.confirm(token, request.remote_addr)
+        if result.error is signup.LinkProblem.USED:
+            return _used_link_page()
+        if result.error:
+            return render_template("registration/confirm_invalid.html", reason=result.error), 400
+        if result.manage_token is None and result.closed:
+            return render_template("registration/confirm_closed.html", closed=result.closed)
+        if result.manage_token is None:
+            return render_template("registration/already_confirmed.html")
+        if result.waiting:
+            flash(_("You are registered. Some sessions were full: you are on the waiting list."))
+        else:
+            flash(_("You are registered. We have mailed you your personal link."), "success")
+        return redirect(url_for(".manage", token=result.manage_token))
+    request_, problem = signup.request_from_confirm_token(token)
+    if problem:
+        return render_template("registration/confirm_invalid.html", reason=problem), 400
+    if request_.used_at is not None:
+        return _used_link_page()
+    html = render_template(
+        "registration/confirm.html",
+        form=form,
+        signup=request_,
+        attendee=request_.attendee,
+        sessions=request_sessions(request_),
+    )
+    return private(Response(html))
+
+
+def _used_link_page() -> Response:
+    return private(Response(render_template("registration/confirm_used.html")))

@@ -1,0 +1,72 @@
+"""One unit of work: a request's changes and mails are saved together after its view, or
+not at all; the mails go out only once they are saved."""
+
+import pytest
+
+from eventsite.core.unit_of_work import note_outbox, unit_of_work
+from eventsite.extensions import db
+from eventsite.mail.background import wait_idle
+from eventsite.mail.models import SENT, OutboxMessage
+from eventsite.mail.outbox import new_message_id
+
+
+def queue_test_mail() -> None:
+    """What ``queue_mail`` does, without a template: a row, noted with the unit of work."""
+    message = OutboxMessage(
+        message_id=new_message_id(),
+        kind="test",
+        recipient="anna@example.nl",
+        language="nl",
+        subject="Hoi",
+        text_body="Tekst",
+    )
+    db.session.add(message)
+    note_outbox(message)
+
+
+def outbox_rows() -> list[OutboxMessage]:
+    db.session.expire_all()
+    return db.session.scalars(db.select(OutboxMessage)).all()
+
+
+@pytest.fixture
+def mail_page(app):
+    """A page that queues a mail, then answers or fails as the test says."""
+    outcome = {}
+
+    def view():
+        queue_test_mail()
+        if outcome.get("fail"):
+            raise RuntimeError("after queueing, before the answer")
+        return "queued"
+
+    app.add_url_rule("/test-queue-mail", "test_queue_mail", view)
+    return outcome
+
+
+def test_a_request_saves_its_mail_and_sends_it_after_the_commit(app, client, smtp, mail_page):
+    response = client.get("/test-queue-mail")
+    assert response.status_code == 200
+    assert wait_idle(app)
+    [row] = outbox_rows()
+    assert row.state == SENT
+    assert smtp.wait_for("anna@example.nl", 1)
+
+
+def test_a_failing_request_saves_and_sends_nothing(app, client, smtp, mail_page):
+    mail_page["fail"] = True
+    response = client.get("/test-queue-mail")
+    assert response.status_code == 500
+    assert wait_idle(app)
+    assert outbox_rows() == []
+    assert smtp.messages == []
+
+
+def test_a_cli_unit_of_work_commits_or_rolls_back(app):
+    with unit_of_work() as work:
+        queue_test_mail()
+    assert len(work.outbox_ids) == 1
+    with pytest.raises(RuntimeError), unit_of_work():
+        queue_test_mail()
+        raise RuntimeError("the command failed")
+    assert [row.id for row in outbox_rows()] == work.outbox_ids
