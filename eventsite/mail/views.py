@@ -6,11 +6,14 @@ from flask import Blueprint, abort, current_app, render_template
 
 from ..extensions import db
 from .cli import send_queued_command, status_command
+from .cli_deliverability import bounces_command, dkim_keygen_command
 from .models import OutboxMessage
 
 bp = Blueprint("mail", __name__, cli_group="mail")
 bp.cli.add_command(send_queued_command)
 bp.cli.add_command(status_command)
+bp.cli.add_command(bounces_command)
+bp.cli.add_command(dkim_keygen_command)
 
 
 @bp.before_request
