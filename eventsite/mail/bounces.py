@@ -115,7 +115,9 @@ def process_bounce(message: Message) -> list[str]:
         reason = failures.hard.get(normalise(row.recipient)) or next(iter(failures.hard.values()))
         if mark_undeliverable(row.recipient, reason, row):
             marked.append(normalise(row.recipient))
-    else:
+    elif not current_app.config.get("MAIL_BOUNCE_ADDRESS"):
+        # Without VERP only the reported address can say whose mail it was; with VERP a
+        # bounce must name its mail (signed tag or Message-ID), so none can be forged.
         for address, reason in failures.hard.items():
             if known_recipient(address) and mark_undeliverable(address, reason, row):
                 marked.append(address)
@@ -132,8 +134,12 @@ def read_messages(path: Path) -> Iterator[Message]:
         return
     data = path.read_bytes()
     if data.startswith(b"From "):
-        for entry in mailbox.mbox(path, create=False):
-            yield message_from_bytes(entry.as_bytes())
+        box = mailbox.mbox(path, create=False)
+        try:
+            for key in box.iterkeys():
+                yield message_from_bytes(box.get_bytes(key))
+        finally:
+            box.close()
         return
     yield message_from_bytes(data)
 
