@@ -11,6 +11,7 @@ import pytest
 from eventsite.extensions import db
 from eventsite.mail.bounces import process_bounce_maildir
 from eventsite.mail.models import FAILED, SENT, UndeliverableAddress
+from tests.conftest import log_in
 from tests.registration_helpers import outbox, sign_up
 
 BOUNCES = Path(__file__).parent / "bounces"
@@ -126,3 +127,20 @@ def test_the_worker_job_reads_and_empties_the_bounce_maildir(
     assert process_bounce_maildir() == [EMAIL]
     assert len(box) == 0
     assert process_bounce_maildir() == []
+
+
+def test_organisers_see_the_undeliverable_addresses(
+    bounce_app, client, runner, open_edition, smtp, tmp_path, make_organiser
+):
+    row, return_path = confirm_mail_sent(client, smtp)
+    (tmp_path / "dsn.eml").write_bytes(bounce("postfix_dsn.eml", row, return_path))
+    runner.invoke(args=["mail", "bounces", str(tmp_path / "dsn.eml")])
+    make_organiser("admin@example.org")
+    log_in(client, "admin@example.org")
+
+    page = client.get("/organiser/mail").get_data(as_text=True)
+    assert 'id="undeliverable-count" data-count="1"' in page
+    table = page.split('id="mail-undeliverable"')[1]
+    assert "an***@example.nl" in table and "5.1.1" in table
+    # The bounced confirmation mail counts as given up, with the bounce as its error.
+    assert "bounced: 5.1.1" in page.split('id="mail-errors"')[1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from .models import FAILED, OutboxMessage, UndeliverableAddress
@@ -48,3 +48,12 @@ def mark_undeliverable(address: str, reason: str, row: OutboxMessage | None) -> 
     )
     db.session.flush()
     return True
+
+
+def undeliverable_overview(limit: int = 10) -> tuple[int, list[UndeliverableAddress]]:
+    """How many addresses are undeliverable, and the ``limit`` latest marked (newest first)."""
+    count = db.session.scalar(select(func.count(UndeliverableAddress.id)))
+    latest = select(UndeliverableAddress).order_by(
+        UndeliverableAddress.marked_at.desc(), UndeliverableAddress.id.desc()
+    )
+    return count, list(db.session.scalars(latest.limit(limit)))
