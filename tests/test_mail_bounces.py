@@ -61,10 +61,11 @@ def test_a_postfix_dsn_in_a_maildir_marks_the_address(
     row, return_path = confirm_mail_sent(client, smtp)
     box = mailbox.Maildir(tmp_path / "Maildir", create=True)
     box.add(bounce("postfix_dsn.eml", row, return_path))
+    box.add(b"From: someone@example.org\nSubject: out of office\n\nBack on Monday.\n")
 
     result = runner.invoke(args=["mail", "bounces", str(tmp_path / "Maildir")])
     assert result.exit_code == 0, result.output
-    assert "read 1 messages, marked 1 addresses undeliverable" in result.output
+    assert "read 2 messages, marked 1 addresses undeliverable" in result.output
     assert undeliverable() == [EMAIL]
     marked = db.session.scalar(db.select(UndeliverableAddress))
     assert marked.reason.startswith("5.1.1") and marked.source_message_id == row.id
