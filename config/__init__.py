@@ -129,6 +129,15 @@ class BaseConfig:
     MAIL_SMTPUTF8 = False
     # CA file to verify the mail server's TLS certificate with (None: the system's CAs).
     MAIL_TLS_CA_FILE: str | None = None
+    # Bounces: the envelope sender becomes bounces+<signed row tag>@domain (VERP), so a
+    # bounce names the mail it is about. None: the From address, no bounce matching.
+    MAIL_BOUNCE_ADDRESS: str | None = None
+    # A Maildir the worker reads bounces from on a schedule (process_bounce_maildir).
+    MAIL_BOUNCE_MAILDIR: str | None = None
+    # DKIM signing (all three, or none): see README "Deliverability".
+    MAIL_DKIM_DOMAIN: str | None = None
+    MAIL_DKIM_SELECTOR: str | None = None
+    MAIL_DKIM_PRIVATE_KEY: str | None = None  # path to a PEM file
 
     # Cookies
     SESSION_COOKIE_HTTPONLY = True

@@ -25,7 +25,9 @@ from ..extensions import db
 from .addresses import AddressError, wire_address
 from .mime import build_mime
 from .models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
+from .signing import dkim_sign
 from .smtp import DELIVERED, PERMANENT, TEMPORARY, ConnectionFailed, MailServer, Outcome
+from .verp import return_path
 
 # Sent mails recorded per commit.
 COMMIT_EVERY = 25
@@ -122,9 +124,13 @@ class Batch:
         smtputf8 = server.offers_smtputf8
         try:
             recipient = wire_address(row.recipient, smtputf8)
-            data = build_mime(row, sender, smtputf8).as_bytes(
-                policy=policy.SMTPUTF8 if smtputf8 else policy.SMTP
+            data = dkim_sign(
+                build_mime(row, sender, smtputf8).as_bytes(
+                    policy=policy.SMTPUTF8 if smtputf8 else policy.SMTP
+                )
             )
+            # VERP: a bounce comes back to an address that names this row.
+            envelope_from = return_path(row.id) or envelope_from
         except AddressError as error:
             return Outcome(PERMANENT, None, f"address: {error}")
         except SQLAlchemyError:  # the database failing is not this mail's fault

@@ -5,18 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..core.jobs import JobRegistry, Outcome
+from .bounces import process_bounce_maildir
 from .requested import process_requests
 from .sender import send_queued
 
 # Seconds between polls of the outbox when it had nothing to send.
 OUTBOX_INTERVAL = 2.0
 BATCH_SIZE = 100
+# Bounces wait in MAIL_BOUNCE_MAILDIR (when set) until this job reads them.
+BOUNCES_INTERVAL = 60.0
 
 
 def register_jobs(registry: JobRegistry) -> None:
     # Requests first: the mails they queue go out in the same pass.
     registry.add("mail-requests", OUTBOX_INTERVAL, answer_mail_requests)
     registry.add("outbox", OUTBOX_INTERVAL, send_outbox)
+    registry.add("bounces", BOUNCES_INTERVAL, read_bounces, once_per_interval=True)
 
 
 def answer_mail_requests(should_stop: Callable[[], bool]) -> Outcome:
@@ -35,3 +39,9 @@ def send_outbox(should_stop: Callable[[], bool]) -> Outcome:
     if errors:
         summary += f" (errors: {'; '.join(errors[:3])})"
     return Outcome(summary, more=bool(report.sent or report.failed))
+
+
+def read_bounces(should_stop: Callable[[], bool]) -> Outcome:
+    """Hard bounces in MAIL_BOUNCE_MAILDIR mark their address undeliverable (mail/bounces.py)."""
+    marked = process_bounce_maildir()
+    return Outcome(f"marked {len(marked)} address(es) undeliverable" if marked else "")

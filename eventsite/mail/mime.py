@@ -6,12 +6,15 @@ Structure: multipart/mixed [ multipart/alternative [ text/plain, text/html, extr
 
 from __future__ import annotations
 
+from datetime import UTC
 from email import policy
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.utils import format_datetime
 
 from .addresses import header_safe, wire_address
 from .models import OutboxMessage
+
+TEXT_CTE = "quoted-printable"
 
 
 def split_content_type(content_type: str) -> tuple[str, str, dict[str, str]]:
@@ -36,14 +39,15 @@ def build_mime(row: OutboxMessage, sender: str, smtputf8: bool = False) -> Email
     message["Subject"] = header_safe(row.subject)
     message["From"] = header_safe(sender)
     message["To"] = wire_address(row.recipient, smtputf8)
-    message["Date"] = formatdate(row.created_at.timestamp(), localtime=False)
+    # "+0000": the time is known to be UTC ("-0000" would say the offset is unknown).
+    message["Date"] = format_datetime(row.created_at.astimezone(UTC))
     message["Message-ID"] = header_safe(row.message_id)
-    message["Content-Language"] = header_safe(row.language)
     # Transactional mail: ask autoresponders to stay quiet.
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(row.text_body, subtype="plain", charset="utf-8")
+    # Quoted-printable: 7-bit on the wire, so no relay has to guess about 8-bit content.
+    message.set_content(row.text_body, subtype="plain", charset="utf-8", cte=TEXT_CTE)
     if row.html_body:
-        message.add_alternative(row.html_body, subtype="html", charset="utf-8")
+        message.add_alternative(row.html_body, subtype="html", charset="utf-8", cte=TEXT_CTE)
     for part in row.attachments:
         if part.disposition != "alternative":
             continue
@@ -52,7 +56,11 @@ def build_mime(row: OutboxMessage, sender: str, smtputf8: bool = False) -> Email
         if message.get_content_type() == "text/plain":
             message.make_alternative()
         message.add_alternative(
-            part.content.decode(charset), subtype=subtype, charset="utf-8", params=params
+            part.content.decode(charset),
+            subtype=subtype,
+            charset="utf-8",
+            cte=TEXT_CTE,
+            params=params,
         )
     for part in row.attachments:
         if part.disposition == "alternative":
@@ -61,4 +69,6 @@ def build_mime(row: OutboxMessage, sender: str, smtputf8: bool = False) -> Email
         message.add_attachment(
             part.content, maintype=maintype, subtype=subtype, filename=part.filename, params=params
         )
+    # Last: set_content(), make_alternative() and make_mixed() drop or move Content-* headers.
+    message["Content-Language"] = header_safe(row.language)
     return message

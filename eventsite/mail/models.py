@@ -72,3 +72,20 @@ class OutboxAttachment(db.Model):
     disposition: Mapped[str] = mapped_column(String(20), default="attachment")
 
     message: Mapped[OutboxMessage] = relationship(back_populates="attachments")
+
+
+class UndeliverableAddress(db.Model):
+    """An address that bounced for good (a 5.x.x delivery status): no more mail is queued to it."""
+
+    __tablename__ = "undeliverable_address"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Lower-cased, so a sign-up typed with other capitals is still recognised.
+    address: Mapped[str] = mapped_column(String(254), unique=True)
+    # E.g. "5.1.1 user unknown (RFC 3464 report)".
+    reason: Mapped[str] = mapped_column(String(500))
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The outbox mail that bounced, when the bounce could be matched to one.
+    source_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_message.id", ondelete="SET NULL")
+    )

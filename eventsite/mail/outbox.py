@@ -21,6 +21,7 @@ from ..core.unit_of_work import note_outbox
 from ..extensions import db
 from .addresses import header_safe
 from .models import QUEUED, OutboxAttachment, OutboxMessage
+from .undeliverable import is_undeliverable, normalise, undeliverable_among
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,13 @@ def queue_mail(
     template: str,
     context: Mapping[str, Any] | None = None,
     attachments: Iterable[Attachment] = (),
-) -> OutboxMessage:
-    """Add a rendered mail to the session's transaction (the unit of work commits it)."""
+) -> OutboxMessage | None:
+    """Add a rendered mail to the session's transaction (the unit of work commits it).
+
+    None, and nothing queued, for an address that bounced for good (see undeliverable.py).
+    """
+    if is_undeliverable(recipient):
+        return None
     subject, text, html = render_mail(template, language, context or {})
     message = OutboxMessage(
         message_id=new_message_id(),
@@ -93,8 +99,11 @@ def queue_many(rows: list[dict[str, Any]], send_after_commit: bool = False) -> i
 
     For large sends: no ORM object per mail. Unless ``send_after_commit``, the rows are
     left to the `flask mail send-queued` workers rather than sent after the response, so a
-    request never sends thousands of mails itself. Returns the number of rows.
+    request never sends thousands of mails itself. Returns the number of rows queued:
+    addresses that bounced for good are left out.
     """
+    bounced = undeliverable_among(row["recipient"] for row in rows)
+    rows = [row for row in rows if normalise(row["recipient"]) not in bounced]
     if not rows:
         return 0
     now = utcnow()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 
-from ...mail.status import COLUMNS, delivery_status
+from ...mail.status import COLUMNS, delivery_status, mask_address
+from ...mail.undeliverable import undeliverable_overview
 from ..auth import admin_required
 from ..blueprint import bp
 
@@ -45,7 +46,9 @@ STATE_LABELS = {
 @bp.get("/mail")
 @admin_required
 def mail_status():
-    """Per kind of mail: queued, retrying, sending, sent and failed; the latest errors."""
+    """Per kind of mail: queued, retrying, sending, sent and failed; the latest errors; the
+    addresses that bounced for good."""
+    undeliverable_count, undeliverable = undeliverable_overview()
     return render_template(
         "organisers/mail_status.html",
         status=delivery_status(),
@@ -53,4 +56,7 @@ def mail_status():
         column_labels=COLUMN_LABELS,
         kind_labels=KIND_LABELS,
         state_labels=STATE_LABELS,
+        undeliverable_count=undeliverable_count,
+        undeliverable=undeliverable,
+        mask_address=mask_address,
     )
