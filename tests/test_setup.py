@@ -8,7 +8,7 @@ import textwrap
 COMMANDS = {
     "programme": {"load", "rollover", "demo"},
     "registrations": {"purge"},
-    "mail": {"send-queued", "status", "send-reminders"},
+    "mail": {"send-queued", "status", "send-reminders", "bounces", "dkim-keygen"},
     "organisers": {"create", "list", "disable"},
 }
 
