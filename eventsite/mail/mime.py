@@ -10,6 +10,9 @@ from datetime import UTC
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
+from urllib.parse import urlsplit
+
+from flask import current_app
 
 from .addresses import header_safe, wire_address
 from .models import OutboxMessage
@@ -28,6 +31,12 @@ def split_content_type(content_type: str) -> tuple[str, str, dict[str, str]]:
     return maintype.lower(), subtype.lower(), parsed
 
 
+def list_id() -> str:
+    """``<host>`` of SITE_URL, e.g. ``<jaarevent.smartindustry.nl>``."""
+    host = urlsplit(current_app.config["SITE_URL"]).hostname or "eventsite"
+    return f"<{host}>"
+
+
 def build_mime(row: OutboxMessage, sender: str, smtputf8: bool = False) -> EmailMessage:
     """The full MIME message for ``row``, with its stable Message-ID.
 
@@ -42,8 +51,15 @@ def build_mime(row: OutboxMessage, sender: str, smtputf8: bool = False) -> Email
     # "+0000": the time is known to be UTC ("-0000" would say the offset is unknown).
     message["Date"] = format_datetime(row.created_at.astimezone(UTC))
     message["Message-ID"] = header_safe(row.message_id)
-    # Transactional mail: ask autoresponders to stay quiet.
-    message["Auto-Submitted"] = "auto-generated"
+    if row.list_unsubscribe:
+        # Bulk mail that a person wrote (RFC 2369, RFC 8058, RFC 2919): no Auto-Submitted.
+        message["List-Unsubscribe"] = header_safe(row.list_unsubscribe)
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        message["List-Id"] = list_id()
+        message["Precedence"] = "bulk"
+    else:
+        # Transactional mail: ask autoresponders to stay quiet.
+        message["Auto-Submitted"] = "auto-generated"
     # Quoted-printable: 7-bit on the wire, so no relay has to guess about 8-bit content.
     message.set_content(row.text_body, subtype="plain", charset="utf-8", cte=TEXT_CTE)
     if row.html_body:

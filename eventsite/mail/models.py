@@ -50,6 +50,9 @@ class OutboxMessage(db.Model):
         ForeignKey("organiser_message.id", ondelete="SET NULL"), index=True
     )
 
+    # Bulk mail only (organiser messages): the List-Unsubscribe value; None for transactional.
+    list_unsubscribe: Mapped[str | None] = mapped_column(String(600))
+
     attachments: Mapped[list[OutboxAttachment]] = relationship(
         back_populates="message", cascade="all, delete-orphan", order_by="OutboxAttachment.id"
     )

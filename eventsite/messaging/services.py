@@ -29,6 +29,7 @@ from ..registration.models import (
     ManageToken,
     Registration,
 )
+from ..registration.unsubscribe import list_unsubscribe
 from . import compose
 from .compose import Draft, Placeholders, Recipient
 from .models import GROUPS, JOINED, NOT_JOINED, RECORDING, OrganiserMessage
@@ -152,6 +153,7 @@ def _queue(log: OrganiserMessage, kind: str, people: list[Recipient], mail_for) 
                 "text_body": text,
                 "html_body": html,
                 "organiser_message_id": log.id,
+                "list_unsubscribe": list_unsubscribe(person.attendee_id),
             }
         )
     at_once = len(rows) <= current_app.config["MESSAGES_SEND_AT_ONCE_MAX"]

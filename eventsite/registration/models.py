@@ -53,6 +53,9 @@ class Attendee(db.Model):
     manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     # The attendee asked for no further organiser messages for this edition.
     messages_opt_out: Mapped[bool] = mapped_column(default=False)
+    # When and how the last stop was asked, where known (e.g. "one-click unsubscribe").
+    messages_opt_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    messages_opt_out_via: Mapped[str | None] = mapped_column(String(40))
 
     edition: Mapped[Edition] = relationship()
     registrations: Mapped[list[Registration]] = relationship(
