@@ -38,6 +38,16 @@ CONTENT_SECURITY_POLICY = "; ".join(
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
+# Endpoints that other sites may post to by design (RFC 8058 one-click unsubscribe: the
+# mail provider posts, without cookie, Origin of ours or CSRF token).
+_ORIGIN_CHECK_EXEMPT: set[str] = set()
+
+
+def exempt_from_origin_check(endpoint: str) -> None:
+    """Let ``endpoint`` take posts from anywhere; its token must carry the authority."""
+    _ORIGIN_CHECK_EXEMPT.add(endpoint)
+
+
 class CrossSiteRequest(Forbidden):
     """A form post that came from another site."""
 
@@ -81,6 +91,8 @@ def register_origin_check(app: Flask) -> None:
 
     @app.before_request
     def check_origin() -> None:
+        if request.endpoint in _ORIGIN_CHECK_EXEMPT:
+            return
         reason = refusal_reason(
             request.method, request.headers.get("Sec-Fetch-Site"), request.headers.get("Origin")
         )

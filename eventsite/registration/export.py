@@ -21,6 +21,9 @@ def export_data(attendee: Attendee) -> dict:
         "language": attendee.language,
         "newsletter": attendee.newsletter,
         "organiser_messages_stopped": attendee.messages_opt_out,
+        # When and how, e.g. "one-click unsubscribe" from a message's List-Unsubscribe.
+        "organiser_messages_stopped_at": moment(attendee.messages_opt_out_at),
+        "organiser_messages_stopped_by": attendee.messages_opt_out_via,
         "consent": {
             "privacy_statement_version": attendee.consent_version,
             "signed_up_at": moment(attendee.created_at),

@@ -105,6 +105,9 @@ def cancel_all(attendee: Attendee) -> list[Registration]:
 def set_messages_opt_out(attendee: Attendee, stop: bool) -> None:
     """Stop or resume organiser messages (reminders and calendar updates still go)."""
     attendee.messages_opt_out = stop
+    # For the data download: when, and that it was the personal page (not a mail's link).
+    attendee.messages_opt_out_at = utcnow() if stop else None
+    attendee.messages_opt_out_via = "personal page" if stop else None
 
 
 def erase(attendee: Attendee) -> None:
