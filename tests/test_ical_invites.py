@@ -8,7 +8,6 @@ from eventsite.extensions import db
 from eventsite.ical.builders import event_uid
 from eventsite.ical.invites import invite_attachments
 from eventsite.mail.models import OutboxMessage
-from eventsite.mail.outbox import queue_mail
 from eventsite.mail.sender import send_queued
 from eventsite.programme.models import CANCELLED, ProgrammeSession
 from eventsite.programme.signals import session_cancelled, session_changed

@@ -3,9 +3,9 @@
 from icalendar import Calendar
 
 from eventsite.extensions import db
+from eventsite.mail.sender import send_queued
 from eventsite.programme.models import ProgrammeSession
 from eventsite.programme.signals import session_cancelled, session_changed
-from eventsite.mail.sender import send_queued
 from tests.registration_helpers import confirm, csrf_from, post_button, sign_up
 from tests.test_registration_mail import manage_path, path_to
 
