@@ -10,19 +10,20 @@ from tests.test_registration_mail import manage_path, path_to
 
 
 def build_corpus(client, smtp, make_organiser) -> list[EmailMessage]:
-    """Confirm request, welcome (two invites, an accented name), already signed up, a dropped
-    session (CANCEL), the cancelled registration, organiser welcome and reset."""
+    """Confirm request, welcome (one PUBLISH file) and an invite mail per session (REQUEST),
+    already signed up (an accented name), a dropped session (CANCEL), the cancelled
+    registration, organiser welcome and reset."""
     sign_up(client, email="anna@example.nl", sessions=["2027-noord", "2027-oost"])
     confirm(client, path_to(smtp.wait_for("anna@example.nl", 1)[0], "/confirm/"))
-    welcome = smtp.wait_for("anna@example.nl", 2)[1]
+    welcome = smtp.wait_for("anna@example.nl", 4)[1]
     sign_up(client, email="anna@example.nl", sessions=["2027-noord"], name="Anna Ëlsbeth")
-    smtp.wait_for("anna@example.nl", 3)
+    smtp.wait_for("anna@example.nl", 5)
     personal = manage_path(welcome)
     client.post(f"{personal}/drop/2027-noord", data={"csrf_token": csrf_from(client, personal)})
-    smtp.wait_for("anna@example.nl", 4)
+    smtp.wait_for("anna@example.nl", 6)
     cancel_page = f"{personal}/cancel"
     client.post(cancel_page, data={"csrf_token": csrf_from(client, cancel_page)})
-    smtp.wait_for("anna@example.nl", 5)
+    smtp.wait_for("anna@example.nl", 7)
     organiser = make_organiser(email="olga@example.nl")
     queue_password_mail(organiser, "welcome", "nl")
     queue_password_mail(organiser, "reset", "en")

@@ -8,7 +8,6 @@ from eventsite.extensions import db
 from eventsite.ical.builders import event_uid
 from eventsite.ical.invites import invite_attachments
 from eventsite.mail.models import OutboxMessage
-from eventsite.mail.outbox import queue_mail
 from eventsite.mail.sender import send_queued
 from eventsite.programme.models import CANCELLED, ProgrammeSession
 from eventsite.programme.signals import session_cancelled, session_changed
@@ -60,7 +59,7 @@ def test_invite_parts_have_the_imip_content_types(app, make_edition):
     for method in ("REQUEST", "CANCEL"):
         part, file = invite_attachments(session, attendee, method)
         assert part.content_type == f"text/calendar; method={method}; charset=UTF-8"
-        assert part.disposition == "alternative" and part.filename == "invite.ics"
+        assert part.disposition == "alternative" and part.filename == "jaarevent-2021-noord.ics"
         assert file.content_type == "application/ics" and file.disposition == "attachment"
         assert file.content == part.content
         calendar = Calendar.from_ical(part.content)
@@ -187,37 +186,32 @@ def test_received_invites_are_text_calendar_method_request(app, make_edition, sm
     assert event["UID"] == event_uid(session)
     files = [p for p in received.iter_attachments()]
     assert [(p.get_content_type(), p.get_filename()) for p in files] == [
-        ("application/ics", "invite.ics")
+        ("application/ics", "jaarevent-2021-noord.ics")
     ]
     assert Calendar.from_ical(files[0].get_content())["METHOD"] == "REQUEST"
     assert "maandag 31 mei 2021, 15:00–16:30 CEST" in mail_text(received)
 
 
-def test_a_mail_with_invites_for_two_sessions_has_a_calendar_part_for_each(app, make_edition, smtp):
-    """What the registration feature's confirmation mail does with invite_attachments()."""
+def test_registration_parts_for_two_sessions_are_one_publish_file(app, make_edition):
+    """One iTIP object per mail: two sessions' calendar parts for a registration mail are one
+    METHOD:PUBLISH file with both (no text/calendar part); REQUESTs only one at a time."""
+    import pytest
+
+    from eventsite.ical.invites import registration_calendar_parts
+
     edition = make_edition()
     attendee, _ = make_attendee(edition)
-    first, second = edition.sessions[0], edition.sessions[1]
-    queue_mail(
-        kind="test",
-        recipient=attendee.email,
-        language="nl",
-        template="ical_update",
-        context={
-            "session": first,
-            "attendee": attendee,
-            "zone": "Europe/Amsterdam",
-            "page_url": "x",
-        },
-        attachments=invite_attachments(first, attendee) + invite_attachments(second, attendee),
-    )
-    db.session.commit()
-    send_queued()
-    (received,) = smtp.to(attendee.email)
-    parts = [p for p in received.walk() if p.get_content_type() == "text/calendar"]
-    assert [p.get_param("method") for p in parts] == ["REQUEST", "REQUEST"]
-    uids = [Calendar.from_ical(p.get_content()).walk("VEVENT")[0]["UID"] for p in parts]
-    assert uids == [event_uid(first), event_uid(second)]
+    registrations = [register(attendee, s) for s in edition.sessions[:2]]
+    db.session.flush()
+    (file,) = registration_calendar_parts(attendee, registrations, "PUBLISH", {})
+    assert file.content_type == "application/ics" and file.disposition == "attachment"
+    calendar = Calendar.from_ical(file.content)
+    assert calendar["METHOD"] == "PUBLISH"
+    assert [e["UID"] for e in calendar.walk("VEVENT")] == [
+        event_uid(s) for s in edition.sessions[:2]
+    ]
+    with pytest.raises(ValueError):
+        registration_calendar_parts(attendee, registrations, "REQUEST", {})
 
 
 def test_an_organisers_change_in_a_request_reaches_the_attendees_after_the_response(

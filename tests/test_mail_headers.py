@@ -6,7 +6,8 @@ from email.utils import parsedate_to_datetime
 from tests.conftest import mail_text
 from tests.mail_corpus import build_corpus
 
-KINDS = 7  # confirm, welcome, already, drop, cancelled, organiser welcome and reset
+# confirm, welcome, an invite per session (two), already, drop, cancelled, organiser welcome, reset
+KINDS = 9
 
 
 def test_every_mail_has_language_utc_date_and_7bit_parts(

@@ -23,27 +23,28 @@ def sign_up_and_confirm(client, smtp, sessions):
     return smtp.to("anna@example.nl")[1]
 
 
-def test_confirmation_mail_has_an_invite_per_session(client, open_edition, smtp):
+def test_confirmation_sends_one_invite_mail_per_session(client, open_edition, smtp):
+    """One iTIP object per mail: the welcome mail has none, each session's REQUEST (with the
+    personal join link) comes as a mail of its own, its file named after the session."""
     welcome = sign_up_and_confirm(client, smtp, ["2027-noord", "2027-oost"])
+    assert calendar_parts(welcome) == []
+    invites = smtp.to("anna@example.nl")[2:]
+    assert len(invites) == 2
 
-    parts = calendar_parts(welcome)
-    assert [method for method, _ in parts] == ["REQUEST", "REQUEST"]
     sessions = {s.slug: s for s in db.session.scalars(db.select(ProgrammeSession))}
     uids = set()
-    for _method, calendar in parts:
-        assert calendar["METHOD"] == "REQUEST"
-        event = calendar.walk("VEVENT")[0]
-        uids.add(str(event["UID"]))
+    for invite, slug in zip(invites, ["2027-noord", "2027-oost"], strict=True):
+        ((method, calendar),) = calendar_parts(invite)
+        assert method == "REQUEST" and calendar["METHOD"] == "REQUEST"
+        (event,) = calendar.walk("VEVENT")
+        uids.add(str(event["UID"]).split("@")[0])
         assert "anna@example.nl" in str(event["ATTENDEE"]).lower()
         assert str(event["ORGANIZER"]).lower().startswith("mailto:")
         # The personal join link, never the raw stream link.
         assert "/join/" in str(event["DESCRIPTION"])
-    assert len(uids) == 2
-    assert {sessions["2027-noord"].uid, sessions["2027-oost"].uid} == {
-        uid.split("@")[0] for uid in uids
-    }
-    # The .ics files come along as attachments too, for clients that ignore the parts.
-    assert sorted(a.get_filename() for a in welcome.iter_attachments())[0].endswith(".ics")
+        # The file comes along too, for clients that ignore the part; it says the session.
+        assert [a.get_filename() for a in invite.iter_attachments()] == [f"jaarevent-{slug}.ics"]
+    assert uids == {sessions["2027-noord"].uid, sessions["2027-oost"].uid}
 
 
 def test_dropping_a_session_sends_a_cancel_for_that_session(client, open_edition, smtp):

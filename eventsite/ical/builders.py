@@ -196,6 +196,18 @@ def personal_calendar(
     return calendar.to_ical()
 
 
+def sessions_calendar(
+    attendee, sessions, join_url_for: UrlFor, *, page_url_for: UrlFor
+) -> bytes:
+    """The sessions an attendee chose, as one METHOD:PUBLISH file (the welcome mail's
+    attachment): each with the personal join link, no ORGANIZER or ATTENDEE, so clients
+    import it as events rather than treat it as an invitation."""
+    sessions = list(sessions)
+    calendar = new_calendar(sessions, "PUBLISH")
+    _add_events(calendar, sessions, attendee.language, page_url_for, join_url_for)
+    return calendar.to_ical()
+
+
 def invite(
     session,
     attendee,

@@ -1,10 +1,14 @@
 """Calendar invites by mail (iTIP over iMIP, RFC 5546 and 6047), and keeping them current.
 
-Every mail with an invite carries the iCalendar twice: as a ``text/calendar; method=...``
+One iTIP object per mail (RFC 6047 2.4; Gmail and Outlook act on one invite per message):
+an invite mail carries one session's iCalendar twice, as a ``text/calendar; method=...``
 part beside the text and HTML bodies, which Outlook and Gmail turn into "add to calendar",
-and as an ``invite.ics`` file for every other client. When the organisers change or cancel a
-session (the programme's signals), every attendee with a confirmed place gets the updated
-invite or the cancellation through the outbox, in the transaction of the change.
+and as a file named after the session (``jaarevent-2027-noord.ics``) for every other
+client. The welcome mail carries no iTIP part: one ``METHOD:PUBLISH`` file with all its
+sessions; each session's REQUEST follows as a small mail of its own (and each place given
+up as its own CANCEL). When the organisers change or cancel a session (the programme's
+signals), every attendee with a confirmed place gets the updated invite or the
+cancellation through the outbox, in the transaction of the change.
 """
 
 from __future__ import annotations
@@ -18,8 +22,13 @@ from ..mail.outbox import Attachment, queue_mail
 from ..programme.models import ProgrammeSession
 from ..programme.signals import session_cancelled, session_changed
 from ..registration.models import CONFIRMED, Attendee, Registration
-from ..registration.signals import calendar_parts_wanted
+from ..registration.signals import calendar_parts_wanted, invite_mails_wanted
 from . import addresses, builders, lookups
+
+
+def session_filename(session: ProgrammeSession) -> str:
+    """The file name that says the session: ``jaarevent-2027-noord.ics``."""
+    return f"jaarevent-{session.slug}.ics"
 
 
 def invite_attachments(
@@ -48,16 +57,17 @@ def invite_attachments(
         join_url=join_url,
         whole_session=whole_session,
     )
+    filename = session_filename(session)
     return [
         # The METHOD in the body must equal the content type's method (RFC 6047 2.4).
         Attachment(
-            filename="invite.ics",
+            filename=filename,
             content_type=f"text/calendar; method={method}; charset=UTF-8",
             content=content,
             disposition="alternative",
         ),
         Attachment(
-            filename="invite.ics",
+            filename=filename,
             content_type="application/ics",
             content=content,
             disposition="attachment",
@@ -88,6 +98,7 @@ def _queue(
     *,
     kind: str,
     method: str,
+    attachments: list[Attachment] | None = None,
 ) -> OutboxMessage:
     return queue_mail(
         kind=kind,
@@ -97,10 +108,12 @@ def _queue(
         context={
             "session": session,
             "attendee": attendee,
+            "method": method,
+            "filename": session_filename(session),
             "zone": session.edition.timezone,
             "page_url": addresses.page_url(session),
         },
-        attachments=invite_attachments(session, attendee, method),
+        attachments=attachments or invite_attachments(session, attendee, method),
     )
 
 
@@ -154,6 +167,42 @@ def on_session_cancelled(session: ProgrammeSession, **_extra) -> None:
     queue_session_cancel(session)
 
 
+def _registration_invite(
+    attendee: Attendee, registration: Registration, method: str, join_links
+) -> list[Attachment] | None:
+    """One registration's REQUEST (with the personal join link) or CANCEL for this attendee
+    only; None for a CANCEL of a session that is itself cancelled (its attendees had the
+    session's own CANCEL)."""
+    session = registration.session
+    if method == "REQUEST":
+        join_url = (join_links or {}).get(session.id)
+        return invite_attachments(session, attendee, "REQUEST", join_url=join_url)
+    if session.is_cancelled:
+        return None
+    return invite_attachments(session, attendee, "CANCEL", whole_session=False)
+
+
+def publish_attachment(
+    attendee: Attendee, registrations: list[Registration], join_links
+) -> list[Attachment]:
+    """All these sessions in one ``METHOD:PUBLISH`` file, each with the personal join link:
+    a plain file to import, no iTIP part (the invites go as mails of their own)."""
+    sessions = [r.session for r in registrations]
+    if not sessions:
+        return []
+    content = builders.sessions_calendar(
+        attendee,
+        sessions,
+        lambda session: (join_links or {}).get(session.id),
+        page_url_for=addresses.page_url,
+    )
+    if len(sessions) == 1:
+        filename = session_filename(sessions[0])
+    else:
+        filename = f"jaarevent-{attendee.edition.year}.ics"
+    return [Attachment(filename=filename, content_type="application/ics", content=content)]
+
+
 def registration_calendar_parts(
     attendee: Attendee,
     registrations: list[Registration],
@@ -161,18 +210,41 @@ def registration_calendar_parts(
     join_links: dict[int, str] | None = None,
     **_extra,
 ) -> list[Attachment]:
-    """Receiver of registration's ``calendar_parts_wanted``: per registration an invite
-    (REQUEST, with the personal join link), or a CANCEL for this attendee only; nothing for
-    a session that is itself cancelled (its attendees had the session's own CANCEL)."""
+    """Receiver of registration's ``calendar_parts_wanted``: PUBLISH, one file with all the
+    sessions; REQUEST or CANCEL, one registration's invite (a mail carries one iTIP object)."""
+    if method == "PUBLISH":
+        return publish_attachment(attendee, registrations, join_links)
+    if len(registrations) > 1:
+        raise ValueError("one iTIP object per mail: ask invite_mails_wanted for several")
     parts: list[Attachment] = []
     for registration in registrations:
-        session = registration.session
-        if method == "REQUEST":
-            join_url = (join_links or {}).get(session.id)
-            parts += invite_attachments(session, attendee, "REQUEST", join_url=join_url)
-        elif not session.is_cancelled:
-            parts += invite_attachments(session, attendee, "CANCEL", whole_session=False)
+        parts += _registration_invite(attendee, registration, method, join_links) or []
     return parts
+
+
+def queue_registration_invites(
+    attendee: Attendee,
+    registrations: list[Registration],
+    method: str,
+    join_links: dict[int, str] | None = None,
+    **_extra,
+) -> list[OutboxMessage]:
+    """Receiver of registration's ``invite_mails_wanted``: per registration a small mail
+    with its one REQUEST or CANCEL."""
+    queued = []
+    for registration in registrations:
+        parts = _registration_invite(attendee, registration, method, join_links)
+        if parts:
+            queued.append(
+                _queue(
+                    registration.session,
+                    attendee,
+                    kind="ical-invite",
+                    method=method,
+                    attachments=parts,
+                )
+            )
+    return queued
 
 
 def connect_signals() -> None:
@@ -180,3 +252,4 @@ def connect_signals() -> None:
     session_changed.connect(on_session_changed)
     session_cancelled.connect(on_session_cancelled)
     calendar_parts_wanted.connect(registration_calendar_parts)
+    invite_mails_wanted.connect(queue_registration_invites)

@@ -15,7 +15,7 @@ from ..mail.outbox import Attachment, queue_mail
 from ..programme.models import ProgrammeSession
 from .links import confirm_url, issue_manage_token, join_url, manage_url, resend_url
 from .models import Attendee, Registration, SignupRequest
-from .signals import calendar_parts_wanted
+from .signals import calendar_parts_wanted, invite_mails_wanted
 
 
 def calendar_parts(
@@ -35,12 +35,27 @@ def calendar_parts(
     return parts
 
 
+def _join_links(registrations: list[Registration], token: str) -> dict[int, str]:
+    return {r.session_id: join_url(token, r.session) for r in registrations}
+
+
 def welcome_attachments(
     attendee: Attendee, registrations: list[Registration], token: str
 ) -> list[Attachment]:
-    """A calendar invite (iTIP REQUEST) per confirmed session, with the personal join link."""
-    join_links = {r.session_id: join_url(token, r.session) for r in registrations}
-    return calendar_parts(attendee, registrations, "REQUEST", join_links)
+    """One METHOD:PUBLISH file with every confirmed session and its personal join link."""
+    return calendar_parts(attendee, registrations, "PUBLISH", _join_links(registrations, token))
+
+
+def send_invites(
+    attendee: Attendee, registrations: list[Registration], method: str, token: str | None = None
+) -> None:
+    """Per registration a small mail with its one invite (REQUEST) or CANCEL: Gmail and
+    Outlook act on one iTIP object per mail."""
+    if registrations:
+        join_links = _join_links(registrations, token) if token else None
+        invite_mails_wanted.send(
+            attendee, registrations=list(registrations), method=method, join_links=join_links
+        )
 
 
 def _queue(kind: str, attendee: Attendee, template: str, attachments=(), **context) -> None:
@@ -100,8 +115,9 @@ def send_welcome(
         confirmed=confirmed,
         waiting=waiting,
         manage_link=manage_url(token),
-        join_links={r.session_id: join_url(token, r.session) for r in confirmed},
+        join_links=_join_links(confirmed, token),
     )
+    send_invites(attendee, confirmed, "REQUEST", token)
 
 
 def send_waiting(attendee: Attendee, registration: Registration, position: int | None) -> None:
@@ -118,13 +134,15 @@ def send_waiting(attendee: Attendee, registration: Registration, position: int |
 
 
 def send_promoted(attendee: Attendee, registration: Registration) -> None:
-    """A place freed up and it is yours now."""
+    """A place freed up and it is yours now; the mail carries its one invite (REQUEST)."""
     token = issue_manage_token(attendee)
     _queue(
         "promoted",
         attendee,
         "promoted",
-        attachments=welcome_attachments(attendee, [registration], token),
+        attachments=calendar_parts(
+            attendee, [registration], "REQUEST", _join_links([registration], token)
+        ),
         registration=registration,
         manage_link=manage_url(token),
         join_link=join_url(token, registration.session),
@@ -151,16 +169,20 @@ def send_cancelled(
     dropped_places: list[Registration] = (),
 ) -> None:
     """Confirms that sessions (or the whole registration) were cancelled; the places given
-    up leave the attendee's calendar by the CANCEL invites attached."""
+    up leave the attendee's calendar by a CANCEL each: attached when it is one, else as
+    mails of their own (one iTIP object per mail)."""
     token = None if everything else issue_manage_token(attendee)
+    dropped = list(dropped_places)
     _queue(
         "cancelled",
         attendee,
         "cancelled",
         # A CANCEL for this attendee only, per place given up, so the event leaves their
         # calendar (sessions that are themselves cancelled had their own CANCEL).
-        attachments=calendar_parts(attendee, list(dropped_places), "CANCEL"),
+        attachments=calendar_parts(attendee, dropped, "CANCEL") if len(dropped) == 1 else [],
         registrations=registrations,
         everything=everything,
         manage_link=manage_url(token) if token else None,
     )
+    if len(dropped) > 1:
+        send_invites(attendee, dropped, "CANCEL")

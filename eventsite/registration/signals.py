@@ -26,7 +26,13 @@ place_dropped = _signals.signal("place-dropped")
 registration_cancelled = _signals.signal("registration-cancelled")
 
 # A registration mail is being written and may carry calendar parts. sender: the attendee;
-# registrations; method: "REQUEST" (places to add) or "CANCEL" (places given up);
-# join_links: {session_id: personal join link} for REQUEST, else None. Each receiver
+# registrations; method: "PUBLISH" (one file with all of them), or "REQUEST" (a place to
+# add) or "CANCEL" (a place given up) for one registration: a mail carries at most one
+# iTIP object; join_links: {session_id: personal join link}, or None. Each receiver
 # returns a list of ``mail.outbox.Attachment`` (the calendar feature fills this in).
 calendar_parts_wanted = _signals.signal("calendar-parts-wanted")
+
+# Each of these registrations gets its calendar invite as a mail of its own (one iTIP
+# object per mail, RFC 6047). sender: the attendee; registrations; method: "REQUEST" or
+# "CANCEL"; join_links as above. The calendar feature queues the mails.
+invite_mails_wanted = _signals.signal("invite-mails-wanted")

@@ -28,6 +28,7 @@ KIND_LABELS = {
     "reminder": _l("Reminder"),
     "cancelled": _l("Sign-up cancelled"),
     "ical-update": _l("Calendar update"),
+    "ical-invite": _l("Calendar invitation"),
     "ical-cancel": _l("Calendar cancellation"),
     "ical-drop": _l("Calendar: place given up"),
     "organiser-message": _l("Organiser message"),
