@@ -84,8 +84,7 @@ def live_database(request, tmp_path) -> str:
 @pytest.fixture
 def live_site(live_database: str) -> Iterator[LiveSite]:
     """A fresh site with the demo edition next year, served by a real threaded server."""
-    port = unused_port()
-    app = make_test_app(live_database, SITE_URL=f"http://127.0.0.1:{port}", RATELIMIT_ENABLED=False)
+    app = make_test_app(live_database, RATELIMIT_ENABLED=False)
     smtp = SMTPServer(app.config["MAIL_PORT"])
     smtp.start()
     server = None
@@ -94,9 +93,13 @@ def live_site(live_database: str) -> Iterator[LiveSite]:
             db.create_all()
             slugs = demo_edition()
             db.session.remove()
+        # Port 0: the server keeps the port the system gives it. A port chosen first and
+        # bound later can be taken meanwhile (an outgoing connection's, the mail server's).
         server = make_server(
-            "127.0.0.1", port, app, server_class=ThreadingServer, handler_class=QuietHandler
+            "127.0.0.1", 0, app, server_class=ThreadingServer, handler_class=QuietHandler
         )
+        port = server.server_port
+        app.config["SITE_URL"] = f"http://127.0.0.1:{port}"
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         yield LiveSite(app, f"http://127.0.0.1:{port}", smtp, slugs)
