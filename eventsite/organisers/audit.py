@@ -8,9 +8,25 @@ from ..extensions import db
 from .models import AuditLog, Organiser
 
 
-def record(actor: Organiser | None, action: str, target: str = "", detail: str = "") -> AuditLog:
-    """Add an audit entry to the transaction (the caller commits with the action itself)."""
+def record(
+    actor: Organiser | None,
+    action: str,
+    target: str = "",
+    detail: str = "",
+    *,
+    edition=None,
+    region=None,
+    data: dict | None = None,
+) -> AuditLog:
+    """Add an audit entry to the transaction (the unit of work commits it with the action).
+
+    `edition` and `region` (model objects) say what the entry concerns, for the filters;
+    `data` holds the facts its sentence needs (JSON-serialisable: strings, numbers, ISO times).
+    """
     entry = AuditLog(
+        edition_id=edition.id if edition is not None else None,
+        region_id=region.id if region is not None else None,
+        data=data,
         organiser_id=actor.id if actor else None,
         actor=actor.email if actor else "cli",
         action=action,

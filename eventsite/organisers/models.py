@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -92,6 +92,16 @@ class AuditLog(db.Model):
     # Details such as the number of rows exported or the fields changed.
     detail: Mapped[str] = mapped_column(Text, default="")
     ip: Mapped[str | None] = mapped_column(String(45))
+    # What the entry concerns, for the filters (by edition, by hub) and for showing it in words.
+    edition_id: Mapped[int | None] = mapped_column(
+        ForeignKey("edition.id", ondelete="SET NULL"), index=True
+    )
+    region_id: Mapped[int | None] = mapped_column(
+        ForeignKey("region.id", ondelete="SET NULL"), index=True
+    )
+    # The facts a sentence needs (e.g. {"title": ..., "start_at": ...}), as JSON: the entry must
+    # read the same after the session is renamed or removed.
+    data: Mapped[dict | None] = mapped_column(JSON)
 
     organiser: Mapped[Organiser | None] = relationship()
 
