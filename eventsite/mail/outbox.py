@@ -70,6 +70,30 @@ def queue_mail(
     if is_undeliverable(recipient):
         return None
     subject, text, html = render_mail(template, language, context or {})
+    return queue_rendered(
+        kind=kind,
+        recipient=recipient,
+        language=language,
+        subject=subject,
+        text=text,
+        html=html,
+        attachments=attachments,
+    )
+
+
+def queue_rendered(
+    *,
+    kind: str,
+    recipient: str,
+    language: str,
+    subject: str,
+    text: str,
+    html: str,
+    attachments: Iterable[Attachment] = (),
+) -> OutboxMessage | None:
+    """Like ``queue_mail`` for a mail rendered by the caller (an organiser's own text)."""
+    if is_undeliverable(recipient):
+        return None
     message = OutboxMessage(
         message_id=new_message_id(),
         kind=kind,

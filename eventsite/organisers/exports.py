@@ -44,7 +44,9 @@ COLUMNS = (
     "newsletter",
     "language",
     "joined",
+    "source",
 )
+# After these, one column per sign-up question (see README).
 
 
 SPREADSHEET_DATETIME = "%Y-%m-%d %H:%M:%S"
@@ -75,7 +77,7 @@ def export_row(record: Sequence, state_label: Callable[[str], str], yes_no: tupl
         news,
         lang,
         joined,
-    ) = record
+    ) = record[:12]
     return [
         name,
         email,

@@ -9,13 +9,15 @@ def init_app(app: Flask) -> None:
     from ..core.jobs import registry_of
     from ..mail.views import bp as mail_bp
     from ..programme.signals import session_changed
-    from . import cli, housekeeping
+    from . import cli, housekeeping, sources
     from .jobs import register_jobs
     from .views import bp
 
     cli.register_commands(bp.cli)
     mail_bp.cli.add_command(cli.send_reminders_command)
     app.register_blueprint(bp)
+    # Campaign codes and utm_* on any public page, kept for a sign-up (sources.py).
+    app.before_request(sources.remember_source)
     # Connecting twice (a second app) is harmless: blinker keeps one receiver.
     session_changed.connect(housekeeping.rearm_reminders)
     register_jobs(registry_of(app))

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..mail.outbox import Attachment, queue_mail
+from ..mail.outbox import Attachment
 from ..programme.models import ProgrammeSession
+from . import mail_texts
 from .links import confirm_url, issue_manage_token, join_url, manage_url, resend_url
 from .models import Attendee, Registration, SignupRequest
 from .signals import calendar_parts_wanted, invite_mails_wanted
@@ -59,14 +60,8 @@ def send_invites(
 
 
 def _queue(kind: str, attendee: Attendee, template: str, attachments=(), **context) -> None:
-    queue_mail(
-        kind=kind,
-        recipient=attendee.email,
-        language=attendee.language,
-        template=f"registration_{template}",
-        context={"attendee": attendee, **context},
-        attachments=attachments,
-    )
+    """Queue one mail, from the organisers' own text for it when they wrote one."""
+    mail_texts.queue(kind, attendee, template, attachments, context)
 
 
 def send_confirm_request(

@@ -14,8 +14,10 @@ from flask_login import current_user
 from ...clock import utcnow
 from ...extensions import db
 from ...formatting import in_zone
+from ...i18n import localized
 from ...programme.models import Edition
 from ...registration.models import STATES
+from ...registration.questions import answer_text, answers_by_attendee
 from .. import audit, exports, services
 from ..blueprint import bp
 from .common import COLUMN_LABELS, session_or_abort, state_label, year_arg
@@ -24,16 +26,26 @@ CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _rows(session_ids: list[int]):
-    """Export rows with their labels translated once, not once per row."""
+def _rows(session_ids: list[int], questions: list):
+    """Export rows with their labels translated once, not once per row; then the source
+    and one column per question (multiple choices joined)."""
     yes_no = (_("yes"), _("no"))
     labels = {state: state_label(state) for state in (*STATES, exports.SESSION_CANCELLED)}
+    answers = answers_by_attendee(None, questions[0].edition) if questions else {}
     for record in services.export_records(session_ids):
-        yield exports.export_row(record, labels.__getitem__, yes_no)
+        source, attendee_id = record[12], record[13]
+        given = answers.get(attendee_id, {})
+        yield [
+            *exports.export_row(record, labels.__getitem__, yes_no),
+            source or "",
+            *(answer_text(q, given.get(q.id, "")) for q in questions),
+        ]
 
 
-def _header() -> list[str]:
-    return [str(COLUMN_LABELS[c]) for c in exports.COLUMNS]
+def _header(questions: list) -> list[str]:
+    return [str(COLUMN_LABELS[c]) for c in exports.COLUMNS] + [
+        localized(q, "label") for q in questions
+    ]
 
 
 def _scope_all() -> tuple[Edition, list[int]]:
@@ -55,9 +67,12 @@ def _export(edition: Edition, scope: str, session_ids: list[int], extension: str
         detail += f", delimiter={delimiter_name}"
     audit.record(current_user, f"export.{extension}", f"{edition.slug}: {scope}", detail)
     db.session.commit()
+    questions = services.export_questions(current_user, edition)
     if extension == "xlsx":
-        return _xlsx_response(session_ids, filename)
-    chunks = exports.csv_chunks(_header(), _rows(session_ids), exports.DELIMITERS[delimiter_name])
+        return _xlsx_response(session_ids, filename, questions)
+    chunks = exports.csv_chunks(
+        _header(questions), _rows(session_ids, questions), exports.DELIMITERS[delimiter_name]
+    )
     body = (chunk.encode("utf-8") for chunk in chunks)
     return Response(
         stream_with_context(body),
@@ -69,10 +84,11 @@ def _export(edition: Edition, scope: str, session_ids: list[int], extension: str
     )
 
 
-def _xlsx_response(session_ids: list[int], filename: str):
+def _xlsx_response(session_ids: list[int], filename: str, questions: list):
     """Write the workbook to a temporary file (rows never all in memory) and send it."""
     spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)
-    exports.write_xlsx(_header(), _rows(session_ids), spool, title=_("Attendees"))
+    rows = _rows(session_ids, questions)
+    exports.write_xlsx(_header(questions), rows, spool, title=_("Attendees"))
     spool.seek(0)
     response = send_file(
         spool, mimetype=XLSX_TYPE, as_attachment=True, download_name=filename, max_age=0

@@ -9,6 +9,7 @@ from flask_login import current_user
 from ...clock import utcnow
 from ...registration.attendance import attendance_of, joined_counts
 from ...registration.models import STATES
+from ...registration.questions import answer_text, answers_by_attendee
 from .. import audit, editing, services
 from ..auth import admin_required
 from ..blueprint import bp
@@ -53,6 +54,11 @@ def attendees(slug: str):
         "descending": request.args.get("dir") == "desc",
     }
     page = request.args.get("page", 1, type=int) or 1
+    choices = services.filter_choices(current_user, session.edition)
+    chosen = request.args.get("choice", "")
+    choice = next((c for _q, c in choices if str(c.id) == chosen), None)
+    filters["choice"] = choice
+    questions = services.export_questions(current_user, session.edition)
     pagination = services.attendee_page(
         session, max(page, 1), current_app.config["ORGANISER_PAGE_SIZE"], **filters
     )
@@ -65,6 +71,10 @@ def attendees(slug: str):
         states=STATES,
         state_labels=STATE_LABELS,
         sorts=list(services.SORTS),
+        choices=choices,
+        questions=questions,
+        answers=answers_by_attendee([r.attendee_id for r in pagination.items], session.edition),
+        answer_text=answer_text,
     )
 
 

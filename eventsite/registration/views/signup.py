@@ -12,8 +12,9 @@ from ...i18n import current_language
 from ...mail.requested import register_handler, store_request
 from ...programme import queries
 from ...programme.models import Edition
-from .. import signup
-from ..forms import ActionForm, EmailForm, RegistrationForm
+from .. import questions, signup, sources
+from ..forms import ActionForm, EmailForm
+from ..question_fields import field_name, registration_form_class
 from ..signup_requests import request_sessions
 from .blueprint import bp, manage_limit, per_email, per_ip, private
 
@@ -29,7 +30,9 @@ def register():
     open_slugs = {s.slug for s in sessions if s.open_for_registration(now)}
     if not open_slugs:
         return render_template("registration/closed.html", edition=edition), 200
-    form = RegistrationForm(open_slugs=open_slugs)
+    asked = questions.edition_questions(edition)
+    form = registration_form_class(asked)(open_slugs=open_slugs)
+    form.session_regions = {s.slug: s.region_id for s in sessions}
     form.sessions.choices = [(s.slug, s.slug) for s in sessions]
     if request.method == "GET" and request.args.get("session") in open_slugs:
         form.sessions.data = [request.args["session"]]
@@ -37,6 +40,8 @@ def register():
         if not form.is_bot:
             chosen = [s for s in sessions if s.slug in form.sessions.data]
             data = form.sign_up_data(language=current_language(), ip=request.remote_addr)
+            data.answers = form.answers()
+            data.source = sources.current_source()
             try:
                 unit_of_work.retry_on_conflict(signup.sign_up, edition, data, chosen)
             except signup.SessionNotOpen:  # raised before anything changed
@@ -44,7 +49,12 @@ def register():
                 return redirect(url_for(".register"))
         return redirect(url_for(".sent"))
     return render_template(
-        "registration/register.html", form=form, edition=edition, sessions=sessions, now=now
+        "registration/register.html",
+        form=form,
+        edition=edition,
+        sessions=sessions,
+        now=now,
+        questions=[(q, form[field_name(q)]) for q in asked],
     )
 
 
