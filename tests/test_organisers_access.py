@@ -3,18 +3,30 @@
 The URLs are read from the app's URL map, so a page added later is walked too.
 """
 
+import re
+
 import pytest
 
 from eventsite.extensions import db
 from eventsite.mail.models import OutboxMessage
 from eventsite.messaging.models import OrganiserMessage
+from eventsite.organisers.campaigns import CampaignLink
 from eventsite.organisers.models import AuditLog
 from eventsite.organisers.views.account import PUBLIC_ENDPOINTS
 from eventsite.programme.models import ProgrammeSession
 from tests.conftest import csrf_token, log_in
 
 # Organiser URLs without a session in them, and what another hub's organiser gets there.
-OWN_DATA_ONLY = {"organisers.dashboard", "organisers.all_export"}
+OWN_DATA_ONLY = {"organisers.dashboard", "organisers.all_export", "organisers.sources"}
+# Values for the URL map's other arguments (questions, mail texts, campaign links).
+MORE_VALUES = {
+    "year": "2027",
+    "question_id": "1",
+    "change": "retire",
+    "kind": "confirm",
+    "language": "nl",
+    "link_id": "1",
+}
 
 
 def organiser_urls(app, slug: str) -> list[tuple[str, str, str]]:
@@ -25,12 +37,10 @@ def organiser_urls(app, slug: str) -> list[tuple[str, str, str]]:
             continue
         extensions = ["csv", "xlsx"] if "extension" in rule.arguments else [None]
         for extension in extensions:
-            values = {"slug": slug, "extension": extension, "message_id": "1"}
+            values = {"slug": slug, "extension": extension, "message_id": "1", **MORE_VALUES}
             path = rule.rule
             for name in rule.arguments:
-                path = path.replace(f"<{name}>", values[name])
-                path = path.replace(f"<any(csv, xlsx):{name}>", values[name])
-                path = path.replace(f"<int:{name}>", values[name])
+                path = re.sub(rf"<(?:[^<>:]+:)?{name}>", values[name], path)
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 urls.append((rule.endpoint, method, path))
     assert len(urls) >= 10, urls
@@ -66,6 +76,10 @@ def test_every_organiser_url_is_refused(
             body_nl="Geheim",
             idempotency_key="k" * 24,
         )
+    )
+    # A campaign link of zuid (id 1) for the link URLs.
+    db.session.add(
+        CampaignLink(edition_id=edition.id, region_id=zuid.region_id, name="Geheim", code="geheim")
     )
     db.session.commit()
     before = (zuid.title, zuid.capacity, zuid.status, zuid.revision)

@@ -87,17 +87,29 @@ def fill_subject(text: str, values: dict[str, str]) -> str:
     return " ".join(fill_text(text, values).split())
 
 
-def fill_html(text: str, values: dict[str, str], links: dict[str, str] | None = None) -> Markup:
+BUTTON_STYLE = (
+    "display:inline-block;background:#e35205;color:#ffffff;padding:10px 16px;"
+    "border-radius:6px;text-decoration:none;font-weight:bold"
+)
+
+
+def fill_html(
+    text: str,
+    values: dict[str, str],
+    links: dict[str, str] | None = None,
+    buttons: frozenset[str] = frozenset(),
+) -> Markup:
     """The text as HTML paragraphs: everything escaped, line breaks kept, and link values
-    (``links``: name -> the link's label) as links."""
+    (``links``: name -> the link's label) as links; those in ``buttons`` look like one."""
     links = links or {}
     parts: list[str] = []
     for piece in parse(text):
         if not piece.placeholder:
             parts.append(str(escape(piece.text)))
         elif piece.text in links and values.get(piece.text):
-            url = escape(values[piece.text])
-            parts.append(f'<a href="{url}">{escape(links[piece.text] or values[piece.text])}</a>')
+            url, label = escape(values[piece.text]), escape(links[piece.text] or values[piece.text])
+            style = f' style="{BUTTON_STYLE}"' if piece.text in buttons else ""
+            parts.append(f'<a href="{url}"{style}>{label}</a>')
         else:
             parts.append(str(escape(values.get(piece.text, ""))))
     html = "".join(parts).replace("\r\n", "\n")

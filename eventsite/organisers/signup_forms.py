@@ -6,6 +6,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..inputs import SafeForm
@@ -29,7 +30,7 @@ class RegionsField(SelectField):
         from .questions import regions  # the hubs at form time
 
         super().__init__(*args, **kwargs)
-        self.choices = [(str(r.id), r.name) for r in regions()]
+        self.choices = [SelectChoice(str(r.id), r.name) for r in regions()]
 
     def process_formdata(self, valuelist) -> None:
         self.data = [v for v in valuelist if v]
@@ -38,13 +39,15 @@ class RegionsField(SelectField):
         self.data = [str(v) for v in (value or [])]
 
     def pre_validate(self, form) -> None:
-        allowed = {v for v, _label in self.choices}
+        allowed = {choice.value for choice in self.choices}
         if any(v not in allowed for v in self.data):
             raise ValidationError(_l("Please choose hubs from the list."))
 
 
 class QuestionForm(SafeForm):
-    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice(value, label) for value, label in KIND_LABELS.items()]
+    )
     label = StringField(
         _l("Question (Dutch)"),
         validators=[DataRequired(_l("Please write the question.")), Length(max=200)],

@@ -212,7 +212,7 @@ def render(subject: str, body: str, language: str, values: dict[str, str]):
         html = render_template(
             "mail/organiser_text.html",
             language=language,
-            body_html=placeholders.fill_html(body, values, links),
+            body_html=placeholders.fill_html(body, values, links, frozenset({"confirm_link"})),
         )
     return placeholders.fill_subject(subject, values), placeholders.fill_text(body, values), html
 
@@ -221,6 +221,8 @@ def queue(kind: str, attendee, template: str, attachments=(), context: dict | No
     """Queue a registration mail: from the organisers' own text when there is one."""
     context = {"attendee": attendee, **(context or {})}
     text = text_for(attendee.edition, kind, attendee.language) if kind in KINDS else None
+    if text is not None and not _usable(kind, text):
+        text = None  # stored before a rule changed: the standard mail rather than a broken one
     if text is None:
         return queue_mail(
             kind=kind,
@@ -241,3 +243,11 @@ def queue(kind: str, attendee, template: str, attachments=(), context: dict | No
         html=html,
         attachments=attachments,
     )
+
+
+def _usable(kind: str, text: MailText) -> bool:
+    try:
+        check(kind, text.subject, text.body)
+    except placeholders.TextProblem:
+        return False
+    return True

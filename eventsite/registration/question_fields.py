@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from ..i18n import localized
@@ -25,13 +27,13 @@ class ChoiceRadioField(RadioField):
     """Radio buttons whose wrong value gets our own message, not WTForms' English one."""
 
     def pre_validate(self, form) -> None:
-        if self.data not in (None, "") and self.data not in {str(v) for v, _l in self.choices}:
+        if self.data not in (None, "") and self.data not in {c.value for c in self.choices}:
             raise ValidationError(CHOICE_MESSAGE)
 
 
 class ChoiceCheckboxField(MultiCheckboxField):
     def pre_validate(self, form) -> None:
-        allowed = {str(v) for v, _label in self.choices}
+        allowed = {choice.value for choice in self.choices}
         if any(value not in allowed for value in self.data or []):
             raise ValidationError(CHOICE_MESSAGE)
 
@@ -47,7 +49,7 @@ def field_for(question: Question):
     """The WTForms field for one question, labelled in the visitor's language."""
     label = localized(question, "label")
     if not question.required:
-        label = f"{label} ({_l('optional')})"
+        label = gettext("%(label)s (optional)", label=label)
     help_text = localized(question, "help")
     kwargs = {"label": label, "description": help_text}
     if question.kind == SHORT:
@@ -61,8 +63,9 @@ def field_for(question: Question):
             **kwargs,
         )
     if question.kind == YESNO:
-        return ChoiceRadioField(choices=[("yes", _l("Yes")), ("no", _l("No"))], **kwargs)
-    choices = [(str(c.id), localized(c, "label")) for c in question.choices]
+        yes_no = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
+        return ChoiceRadioField(choices=yes_no, **kwargs)
+    choices = [SelectChoice(str(c.id), localized(c, "label")) for c in question.choices]
     if question.kind == SINGLE:
         return ChoiceRadioField(choices=choices, **kwargs)
     assert question.kind == MULTIPLE

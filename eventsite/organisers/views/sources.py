@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ...extensions import db
 from ...programme import queries
@@ -38,7 +39,7 @@ def sources(year: int):
     edition = _edition(year)
     hubs = _hubs()
     form = CampaignLinkForm()
-    form.region.choices = [(str(h.id), h.name) for h in hubs]
+    form.region.choices = [SelectChoice(str(h.id), h.name) for h in hubs]
     if form.validate_on_submit():
         if campaigns.code_taken(edition, form.code.data):
             form.code.errors.append(_("This code is in use already; choose another."))

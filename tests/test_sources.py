@@ -1,0 +1,93 @@
+"""Where sign-ups come from: ``?via=`` and utm_* kept in the visitor's session (nothing in
+the database until they sign up), stored on the registration; campaign links per hub; the
+numbers per source and hub; the source in the exports."""
+
+from __future__ import annotations
+
+from eventsite.extensions import db
+from eventsite.organisers.campaigns import CampaignLink
+from eventsite.registration.models import Attendee
+from tests.questions_helpers import csv_rows, organiser_logs_in, organiser_logs_out
+from tests.registration_helpers import attendees, confirm, csrf_from, link_to, outbox, sign_up
+
+
+def count(model) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+
+def test_a_campaign_code_is_kept_to_the_sign_up_and_nothing_stored_before(client, open_edition):
+    assert client.get("/?via=noord-nieuwsbrief").status_code == 200
+    client.get("/sessions/2027-noord")  # browsing on keeps it
+    assert count(Attendee) == 0
+    sign_up(client)
+    [attendee] = attendees()
+    assert attendee.source == "noord-nieuwsbrief"
+
+
+def test_utm_values_are_a_source_and_bad_values_are_ignored(client, open_edition):
+    client.get("/?utm_source=linkedin&utm_medium=social&utm_campaign=je2027")
+    client.get("/?via=<script>")  # not a code: ignored, the earlier source stays
+    sign_up(client)
+    assert attendees()[0].source == "linkedin / social / je2027"
+
+
+def test_hub_organisers_make_links_for_their_hub_and_see_numbers_per_source(
+    client, app, open_edition, make_organiser
+):
+    make_organiser("noord@example.org", "region", "noord")
+    organiser_logs_in(client, "noord@example.org")
+    page = "/organiser/editions/2027/sources"
+    noord = next(s for s in open_edition.sessions if s.region.slug == "noord")
+    token = csrf_from(client, page)
+    bad = client.post(page, data={"csrf_token": token, "name": "Nieuwsbrief", "code": "Met Spatie"})
+    assert "Gebruik alleen kleine letters" in bad.get_data(as_text=True)
+    made = client.post(
+        page,
+        data={
+            "csrf_token": token,
+            "name": "Nieuwsbrief mei",
+            "code": "noord-mei",
+            "region": str(noord.region_id),
+        },
+    )
+    assert made.status_code == 302
+    [link] = db.session.scalars(db.select(CampaignLink)).all()
+    assert link.region_id == noord.region_id
+    assert "?via=noord-mei" in client.get(page).get_data(as_text=True)
+    organiser_logs_out(client)
+
+    visitor = app.test_client()
+    visitor.get(link.url.replace("http://localhost", ""))
+    sign_up(visitor)
+    confirm(visitor, link_to(outbox("confirm")[-1], "/confirm/"))
+    sign_up(visitor, email="bert@example.nl")  # same browser, same source, not confirmed
+
+    organiser_logs_in(client, "noord@example.org")
+    html = client.get(page).get_data(as_text=True)
+    row = html[html.index("Nieuwsbrief mei</th>") :].split("</tr>")[0]
+    assert [cell.split(">")[-1] for cell in row.split("</td>")[1:4]] == ["2", "1", "0"]
+    rows = csv_rows(client.get("/organiser/attendees.csv"))
+    assert rows[0][-1] == "Bron" and {r[-1] for r in rows[1:]} == {"noord-mei"}
+
+
+def test_a_hub_cannot_remove_another_hubs_link(client, open_edition, make_organiser):
+    make_organiser()
+    organiser_logs_in(client, "admin@example.org")
+    page = "/organiser/editions/2027/sources"
+    zuid = next(s for s in open_edition.sessions if s.region.slug == "zuid")
+    client.post(
+        page,
+        data={
+            "csrf_token": csrf_from(client, page),
+            "name": "Zuid",
+            "code": "zuid",
+            "region": str(zuid.region_id),
+        },
+    )
+    [link] = db.session.scalars(db.select(CampaignLink)).all()
+    organiser_logs_out(client)
+    make_organiser("noord@example.org", "region", "noord")
+    organiser_logs_in(client, "noord@example.org")
+    assert "zuid" not in client.get(page).get_data(as_text=True).split("<h2")[2]
+    refused = client.post(f"{page}/{link.id}/remove", data={"csrf_token": csrf_from(client, page)})
+    assert refused.status_code == 403 and count(CampaignLink) == 1
