@@ -26,26 +26,35 @@ CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _rows(session_ids: list[int], questions: list):
+def _rows(session_ids: list[int], answers: dict[int, list[str]], width: int):
     """Export rows with their labels translated once, not once per row; then the source
-    and one column per question (multiple choices joined)."""
+    and one column per question (``answers``: per attendee, the texts in column order)."""
     yes_no = (_("yes"), _("no"))
     labels = {state: state_label(state) for state in (*STATES, exports.SESSION_CANCELLED)}
-    answers = answers_by_attendee(None, questions[0].edition) if questions else {}
+    empty = [""] * width
     for record in services.export_records(session_ids):
         source, attendee_id = record[12], record[13]
-        given = answers.get(attendee_id, {})
         yield [
             *exports.export_row(record, labels.__getitem__, yes_no),
             source or "",
-            *(answer_text(q, given.get(q.id, "")) for q in questions),
+            *answers.get(attendee_id, empty),
         ]
 
 
-def _header(questions: list) -> list[str]:
-    return [str(COLUMN_LABELS[c]) for c in exports.COLUMNS] + [
-        localized(q, "label") for q in questions
-    ]
+def _answer_columns(edition: Edition) -> tuple[list[str], dict[int, list[str]]]:
+    """The questions' labels and every attendee's answers as texts, read before the
+    response streams (the rows are written after the request's database session ended)."""
+    questions = services.export_questions(current_user, edition)
+    given = answers_by_attendee(None, edition) if questions else {}
+    texts = {
+        attendee_id: [answer_text(q, values.get(q.id, "")) for q in questions]
+        for attendee_id, values in given.items()
+    }
+    return [localized(q, "label") for q in questions], texts
+
+
+def _header(labels: list[str]) -> list[str]:
+    return [str(COLUMN_LABELS[c]) for c in exports.COLUMNS] + labels
 
 
 def _scope_all() -> tuple[Edition, list[int]]:
@@ -67,12 +76,11 @@ def _export(edition: Edition, scope: str, session_ids: list[int], extension: str
         detail += f", delimiter={delimiter_name}"
     audit.record(current_user, f"export.{extension}", f"{edition.slug}: {scope}", detail)
     db.session.commit()
-    questions = services.export_questions(current_user, edition)
+    labels, answers = _answer_columns(edition)
+    header, rows = _header(labels), _rows(session_ids, answers, len(labels))
     if extension == "xlsx":
-        return _xlsx_response(session_ids, filename, questions)
-    chunks = exports.csv_chunks(
-        _header(questions), _rows(session_ids, questions), exports.DELIMITERS[delimiter_name]
-    )
+        return _xlsx_response(header, rows, filename)
+    chunks = exports.csv_chunks(header, rows, exports.DELIMITERS[delimiter_name])
     body = (chunk.encode("utf-8") for chunk in chunks)
     return Response(
         stream_with_context(body),
@@ -84,11 +92,10 @@ def _export(edition: Edition, scope: str, session_ids: list[int], extension: str
     )
 
 
-def _xlsx_response(session_ids: list[int], filename: str, questions: list):
+def _xlsx_response(header: list[str], rows, filename: str):
     """Write the workbook to a temporary file (rows never all in memory) and send it."""
     spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)
-    rows = _rows(session_ids, questions)
-    exports.write_xlsx(_header(questions), rows, spool, title=_("Attendees"))
+    exports.write_xlsx(header, rows, spool, title=_("Attendees"))
     spool.seek(0)
     response = send_file(
         spool, mimetype=XLSX_TYPE, as_attachment=True, download_name=filename, max_age=0
