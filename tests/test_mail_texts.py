@@ -130,3 +130,44 @@ def test_preview_in_both_languages_test_mail_reset_and_audit(client, admin):
     assert "gaat met de standaardtekst de deur uit" in client.get(page).get_data(as_text=True)
     actions = list(db.session.scalars(db.select(AuditLog.action).order_by(AuditLog.id)))
     assert actions[-3:] == ["mailtext.test", "mailtext.update", "mailtext.reset"]
+
+
+def test_own_recording_texts_need_the_opt_out_link_and_go_out_personalised(
+    client, admin, make_registration
+):
+    refused = save_mail_text(
+        client,
+        2027,
+        "recording_missed",
+        "nl",
+        subject="Opname {session_title}",
+        body="Beste {name},\n\nKijk terug: {recording_link}",
+    )
+    assert "De tekst moet {manage_link} bevatten" in refused.get_data(as_text=True)
+    no_name = save_mail_text(
+        client, 2027, "recording_missed", "nl", subject="Voor {name}", body="{recording_link}"
+    )
+    assert "Onbekende invulplek {name}" in no_name.get_data(as_text=True)
+    body = "Beste {name},\n\nKijk terug: {recording_link}\n\nAfmelden of stoppen: {manage_link}"
+    save_mail_text(
+        client, 2027, "recording_missed", "nl", subject="Opname {session_title}", body=body
+    )
+
+    session = next(s for s in admin.sessions if s.region.slug == "noord")
+    session.recording_url = "https://video.example/noord"
+    make_registration(session, name="Gerda <Gemist>", email="gemist@example.nl", language="nl")
+    db.session.commit()
+    from eventsite.messaging.services import send_recording
+    from eventsite.organisers.models import Organiser
+
+    organiser = db.session.scalar(db.select(Organiser))
+    send_recording(session, organiser, "k" * 24)
+    db.session.commit()
+    [mail] = outbox("recording")
+    assert mail.subject == f"Opname {session.title}"
+    assert mail.text_body.startswith(
+        "Beste Gerda <Gemist>,\n\nKijk terug: https://video.example/noord"
+    )
+    assert "/my/" in mail.text_body and "@@" not in mail.text_body + mail.html_body
+    assert "Gerda &lt;Gemist&gt;" in mail.html_body
+    assert mail.list_unsubscribe  # still bulk mail with its one-click unsubscribe

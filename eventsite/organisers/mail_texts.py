@@ -50,6 +50,8 @@ def sample_values(edition: Edition, kind: str, language: str) -> dict[str, str]:
         values.update(
             session_title=localized(first, "title", language) if first else "",
             position="3",
+            recording_link="https://video.example.nl/opname",
+            organiser_name="Programmabureau Smart Industry",
             confirm_link=f"{site}/confirm/example",
             manage_link=f"{site}/my/example",
             join_link=f"{site}/my/example/join/{first.slug if first else 'session'}",

@@ -44,7 +44,10 @@ LINK_LABELS = {
     "confirm_link": _l("Confirm my registration"),
     "manage_link": _l("My registration"),
     "join_link": _l("Join the session"),
+    "recording_link": _l("Watch the recording"),
 }
+
+RECORDING = COMMON | {"name", "session_title", "recording_link", "manage_link", "organiser_name"}
 
 KINDS: dict[str, MailKind] = {
     "confirm": MailKind(
@@ -110,6 +113,30 @@ KINDS: dict[str, MailKind] = {
             "\n\n{manage_link}"
         ),
     ),
+    # Sent by messaging (the organisers' "the recording is online"); bulk mail, so the
+    # personal link with the opt-out is required. Per recipient only the full name is known.
+    "recording_joined": MailKind(
+        _l("Recording online (to those who joined)"),
+        RECORDING,
+        frozenset({"recording_link", "manage_link"}),
+        _l("The recording of {session_title} is online"),
+        _l(
+            "Hello {name},\n\nThank you for joining {session_title}. The recording is online "
+            "now:\n{recording_link}\n\nKind regards,\n{organiser_name}\n\n--\n"
+            "Your registration, and to stop messages from the organisers:\n{manage_link}"
+        ),
+    ),
+    "recording_missed": MailKind(
+        _l("Recording online (to those who missed it)"),
+        RECORDING,
+        frozenset({"recording_link", "manage_link"}),
+        _l("Missed {session_title}? The recording is online"),
+        _l(
+            "Hello {name},\n\nYou could not be there for {session_title}; the recording is "
+            "online now:\n{recording_link}\n\nKind regards,\n{organiser_name}\n\n--\n"
+            "Your registration, and to stop messages from the organisers:\n{manage_link}"
+        ),
+    ),
 }
 
 PLACEHOLDER_HELP = {
@@ -123,6 +150,8 @@ PLACEHOLDER_HELP = {
     "confirm_link": _l("the confirm link (a button in the HTML part)"),
     "manage_link": _l("the personal link"),
     "join_link": _l("the personal join link"),
+    "recording_link": _l("the link to the recording"),
+    "organiser_name": _l("the name of the organiser who sends it"),
 }
 
 
@@ -142,7 +171,9 @@ def default_text(kind: str, language: str) -> tuple[str, str]:
 def check(kind: str, subject: str, body: str) -> None:
     """Raise ``placeholders.TextProblem`` naming the first problem of a text."""
     spec = KINDS[kind]
-    placeholders.check_subject(subject, set(spec.allowed))
+    # A bulk send renders the subject once for everyone: no name in it.
+    in_subject = spec.allowed - {"name"} if kind.startswith("recording") else spec.allowed
+    placeholders.check_subject(subject, set(in_subject))
     placeholders.check(body, set(spec.allowed), set(spec.required))
 
 
@@ -243,6 +274,14 @@ def queue(kind: str, attendee, template: str, attachments=(), context: dict | No
         html=html,
         attachments=attachments,
     )
+
+
+def own_rendered(edition: Edition, kind: str, language: str, values: dict[str, str]):
+    """Subject, text and HTML from the organisers' own text, or None (the standard mail)."""
+    text = text_for(edition, kind, language)
+    if text is None or not _usable(kind, text):
+        return None
+    return render(text.subject, text.body, language, values)
 
 
 def _usable(kind: str, text: MailText) -> bool:
