@@ -189,3 +189,21 @@ def test_bad_question_forms_keep_the_input(client, open_edition, make_organiser)
     [question] = questions_of(open_edition)
     response = sign_up(client, **{f"q_{question.id}": "veel"})
     assert "Vul een getal in, zoals 25." in response.get_data(as_text=True)
+
+
+def test_a_question_deleted_before_the_confirmation_is_skipped(
+    client, open_edition, make_organiser
+):
+    make_organiser()
+    organiser_logs_in(client, "admin@example.org")
+    add_question(client, 2027, kind="short", label="Sector")
+    [question] = questions_of(open_edition)
+    organiser_logs_out(client)
+    sign_up(client, **{f"q_{question.id}": "Metaal"})
+    # Answers wait with the request until the link is used; the person is pending.
+    db.session.execute(db.delete(Answer))
+    db.session.delete(db.session.get(Question, question.id))
+    db.session.commit()
+    response = confirm(client, link_to(outbox("confirm")[-1], "/confirm/"))
+    assert response.status_code == 302
+    assert attendees()[0].answers == []

@@ -36,10 +36,14 @@ def asked(questions: Iterable[Question], sessions: Iterable[ProgrammeSession]) -
 def set_answers(attendee: Attendee, answers: dict, only_missing: bool = False) -> None:
     """Store ``answers`` ({question id: value}; empty values remove an answer).
 
-    ``only_missing``: keep answers the person gave before (a confirmed person's own)."""
+    ``only_missing``: keep answers the person gave before (a confirmed person's own).
+    A question deleted since the form was sent (it had no answers then) is skipped."""
     existing = {a.question_id: a for a in attendee.answers}
+    known = {q.id for q in edition_questions(attendee.edition, include_retired=True)}
     for key, value in answers.items():
         question_id = int(key)
+        if question_id not in known:
+            continue
         answer = existing.get(question_id)
         if answer is not None and only_missing:
             continue
