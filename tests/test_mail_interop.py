@@ -75,6 +75,18 @@ def session_times() -> dict[str, tuple[int, int]]:
 
 
 @sqlite_only
+def test_every_kind_of_mail_has_at_most_one_calendar_part_matching_its_method(corpus):
+    """One iTIP object per mail (RFC 6047 2.4): Gmail and Outlook act on one per message."""
+    for mail in corpus:
+        parts = [p for p in mail.walk() if p.get_content_type() == "text/calendar"]
+        assert len(parts) <= 1, mail["Subject"]
+        for part in parts:
+            calendar = Calendar.from_ical(part.get_content())
+            assert calendar["METHOD"] == part.get_param("method")
+            assert len(calendar.walk("VEVENT")) == 1
+
+
+@sqlite_only
 def test_every_request_and_cancel_passes_libicals_rfc5546_restriction_check(corpus, libical):
     parts = itip_parts(corpus)
     methods = [Calendar.from_ical(body)["METHOD"] for _, body in parts]
