@@ -13,9 +13,9 @@ from tests.registration_helpers import csrf_from
 PASSWORD = "correct horse battery staple"
 
 
-def log_in_as(client, make_organiser, email: str, role: str = "admin", region=None) -> None:
+def log_in_as(client, make_organiser, email, role="admin", region=None, name=None) -> None:
     """Create an account and log in through the real form."""
-    make_organiser(email, role, region, password=PASSWORD)
+    make_organiser(email, role, region, password=PASSWORD, name=name)
     token = csrf_from(client, "/organiser/login")
     response = client.post(
         "/organiser/login", data={"csrf_token": token, "email": email, "password": PASSWORD}
