@@ -48,9 +48,7 @@ class ImageRefused(ValueError):
 
     @property
     def message(self) -> str:
-        return (
-            str(MESSAGES[self.reason]) % self.values if self.values else str(MESSAGES[self.reason])
-        )
+        return str(MESSAGES[self.reason]) % self.values
 
 
 @dataclass(frozen=True)
