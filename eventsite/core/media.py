@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, request, session
 from werkzeug.datastructures import FileStorage
 
 from ..extensions import db
@@ -21,6 +21,7 @@ bp = Blueprint("media", __name__)
 
 NAME = re.compile(r"^([0-9a-f]{64})\.(png|jpg|webp)$")
 CACHE_FOREVER = "public, max-age=31536000, immutable"
+CACHE_FOREVER_PRIVATE = "private, max-age=31536000, immutable"
 
 
 def store_upload(upload: FileStorage | None) -> StoredImage:
@@ -76,7 +77,10 @@ def media(name: str):
             abort(404)
         response = Response(image.data, mimetype=image.content_type)
         response.set_etag(sha256)
-    response.headers["Cache-Control"] = CACHE_FOREVER
+    # A logged-in organiser's request renews the login cookie: a Set-Cookie must not reach a
+    # shared cache (as in ``caching``); their own browser may still keep the picture.
+    shared = not (session.modified or session.permanent)
+    response.headers["Cache-Control"] = CACHE_FOREVER if shared else CACHE_FOREVER_PRIVATE
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
