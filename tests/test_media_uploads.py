@@ -11,6 +11,7 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
+from eventsite.core.images import ImageRefused, clean_image
 from eventsite.core.models import StoredImage
 from eventsite.extensions import db
 from eventsite.programme.models import Speaker
@@ -160,3 +161,39 @@ def test_the_same_picture_twice_is_stored_once_and_unknown_names_are_404(client,
     assert client.get(f"/media/{image.sha256}.jpg").status_code == 404  # wrong extension
     assert client.get(f"/media/{'0' * 64}.png").status_code == 404
     assert client.get("/media/../etc/passwd").status_code == 404
+
+
+def clean(data: bytes):
+    return clean_image(data, max_bytes=5 * 1024 * 1024, max_pixels=40_000_000, max_edge=1200)
+
+
+def encoded(image: Image.Image, fmt: str, **options) -> bytes:
+    buffer = BytesIO()
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def test_webp_stays_webp_and_an_animated_gif_becomes_its_first_frame_as_png():
+    webp = clean(encoded(Image.new("RGB", (1600, 400), "navy"), "WEBP"))
+    assert webp.content_type == "image/webp" and (webp.width, webp.height) == (1200, 300)
+    first = Image.new("RGBA", (64, 64), (0, 0, 0, 0))  # a logo on a transparent ground
+    first.paste((200, 0, 0, 255), (0, 0, 32, 32))
+    second = Image.new("RGBA", (64, 64), (0, 200, 0, 255))
+    result = clean(encoded(first, "GIF", save_all=True, append_images=[second]))
+    assert result.content_type == "image/png"
+    with Image.open(BytesIO(result.data)) as picture:
+        assert picture.format == "PNG" and not getattr(picture, "is_animated", False)
+        assert picture.mode == "RGBA"  # the transparency survives
+        assert picture.getpixel((10, 10))[:3] == (200, 0, 0) and picture.getpixel((50, 50))[3] == 0
+
+
+def test_a_cmyk_jpeg_becomes_rgb_and_a_refusal_names_its_reason():
+    cmyk = clean(encoded(Image.new("CMYK", (100, 100), (0, 100, 100, 0)), "JPEG"))
+    with Image.open(BytesIO(cmyk.data)) as picture:
+        assert picture.mode == "RGB"
+    with pytest.raises(ImageRefused) as refused:
+        clean(b"")
+    assert refused.value.reason == "empty"
+    with pytest.raises(ImageRefused) as refused:
+        clean(b"GIF89a" + b"\x00" * 20)
+    assert refused.value.reason in ("damaged", "not_image")
