@@ -44,6 +44,7 @@ COLUMNS = (
     "newsletter",
     "language",
     "joined",
+    "undeliverable",
     "source",
 )
 # After these, one column per sign-up question (see README).
@@ -77,7 +78,8 @@ def export_row(record: Sequence, state_label: Callable[[str], str], yes_no: tupl
         news,
         lang,
         joined,
-    ) = record[:12]
+        undeliverable,
+    ) = record[:13]
     return [
         name,
         email,
@@ -90,6 +92,7 @@ def export_row(record: Sequence, state_label: Callable[[str], str], yes_no: tupl
         yes_no[0] if news else yes_no[1],
         lang,
         local_time(joined),
+        yes_no[0] if undeliverable else yes_no[1],
     ]
 
 

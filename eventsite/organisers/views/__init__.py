@@ -12,12 +12,14 @@ from ..blueprint import bp
 from . import (  # noqa: F401 (routes register on import)
     account,
     downloads,
+    hubs,
     mail_status,
     mail_texts,
     management,
     messages,
     questions,
     sources,
+    speakers,
 )
 
 

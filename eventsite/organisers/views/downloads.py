@@ -33,7 +33,7 @@ def _rows(session_ids: list[int], answers: dict[int, list[str]], width: int):
     labels = {state: state_label(state) for state in (*STATES, exports.SESSION_CANCELLED)}
     empty = [""] * width
     for record in services.export_records(session_ids):
-        source, attendee_id = record[12], record[13]
+        source, attendee_id = record[13], record[14]
         yield [
             *exports.export_row(record, labels.__getitem__, yes_no),
             source or "",
