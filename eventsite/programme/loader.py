@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..extensions import db
-from .models import Edition, ProgrammeSession, Region, Speaker
+from .models import CANCELLED, SCHEDULED, Edition, ProgrammeSession, Region, Speaker
 from .signals import session_changed
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -34,6 +34,8 @@ class SessionSpec:
     end_at: datetime
     fields: dict[str, Any]
     speakers: list[dict[str, str]] = field(default_factory=list)
+    # The calendar UID, kept when a downloaded file is loaded on another site.
+    uid: str | None = None
 
 
 @dataclass
@@ -108,18 +110,29 @@ def _kind_name(kind) -> str:
 
 def read_programme(path: str | Path) -> ProgrammeSpec:
     """Parse and check a programme file; raise ProgrammeFileError naming what is wrong."""
-    filename = str(path)
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            content = handle.read()
     except FileNotFoundError:
-        raise ProgrammeFileError(f"{filename}: no such file") from None
+        raise ProgrammeFileError(f"{path}: no such file") from None
+    return read_programme_bytes(content, str(path))
+
+
+def read_programme_bytes(content: bytes, filename: str) -> ProgrammeSpec:
+    """Parse and check a programme file's content (e.g. an upload), named ``filename``."""
+    try:
+        data = tomllib.loads(content.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ProgrammeFileError(f"{filename}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise ProgrammeFileError(f"{filename}: not valid TOML: {error}") from None
     edition = _read_edition(filename, data.get("edition"))
     regions = [_read_region(filename, i, r) for i, r in enumerate(data.get("regions") or [], 1)]
     zone = ZoneInfo(edition["timezone"])
-    sessions = [_read_session(filename, s, zone) for s in data.get("sessions") or []]
+    sessions = [
+        _read_session(filename, s, zone, position)
+        for position, s in enumerate(data.get("sessions") or [])
+    ]
     _check_unique(filename, "sessions", [s.slug for s in sessions])
     _check_unique(filename, "regions", [r["slug"] for r in regions])
     return ProgrammeSpec(edition, regions, sessions)
@@ -174,7 +187,7 @@ def _read_region(filename: str, index: int, table: Any) -> dict[str, str]:
     }
 
 
-def _read_session(filename: str, table: Any, zone: ZoneInfo) -> SessionSpec:
+def _read_session(filename: str, table: Any, zone: ZoneInfo, position: int) -> SessionSpec:
     slug = table.get("slug") if isinstance(table, dict) else None
     check = _Checker(filename, f"session {slug!r}" if slug else "a session", table)
     slug = check.slug()
@@ -198,12 +211,23 @@ def _read_session(filename: str, table: Any, zone: ZoneInfo) -> SessionSpec:
         "stream_url": check.text("stream_url", required=False, max_length=500),
         "recording_url": check.text("recording_url", required=False, max_length=500),
         "is_example": bool(check.get("example", bool, required=False)),
+        # The order of the file is the order of the programme page.
+        "position": position,
     }
+    # Written by the download (backups, moving sites); older files leave them as they are.
+    if "registration_closes_at" in check.table:
+        fields["registration_closes_at"] = _local_moment(check, "registration_closes_at", zone)
+    status = check.text("status", required=False, max_length=20)
+    if status is not None:
+        if status not in (SCHEDULED, CANCELLED):
+            raise check.fail("status", f"expected 'scheduled' or 'cancelled', got {status!r}")
+        fields["status"] = status
+    uid = check.text("uid", required=False, max_length=80)
     speakers = [
         _read_speaker(check, i, s) for i, s in enumerate(check.get("speakers", list, False) or [])
     ]
     return SessionSpec(
-        slug, check.text("region", max_length=40), start_at, end_at, fields, speakers
+        slug, check.text("region", max_length=40), start_at, end_at, fields, speakers, uid
     )
 
 
@@ -253,6 +277,9 @@ def _apply_session(edition: Edition, spec: SessionSpec, filename: str) -> None:
     session = db.session.scalar(db.select(ProgrammeSession).filter_by(slug=spec.slug))
     if session is None:
         session = ProgrammeSession(slug=spec.slug, edition=edition)
+        taken = db.select(ProgrammeSession.id).filter_by(uid=spec.uid)
+        if spec.uid and db.session.scalar(taken) is None:
+            session.uid = spec.uid
         db.session.add(session)
     elif session.edition_id != edition.id:
         raise ProgrammeFileError(
