@@ -276,9 +276,10 @@ def _apply_session(edition: Edition, spec: SessionSpec, filename: str) -> None:
         )
     session = db.session.scalar(db.select(ProgrammeSession).filter_by(slug=spec.slug))
     if session is None:
-        session = ProgrammeSession(slug=spec.slug, edition=edition)
         taken = db.select(ProgrammeSession.id).filter_by(uid=spec.uid)
-        if spec.uid and db.session.scalar(taken) is None:
+        keep_uid = spec.uid and db.session.scalar(taken) is None
+        session = ProgrammeSession(slug=spec.slug, edition=edition)
+        if keep_uid:
             session.uid = spec.uid
         db.session.add(session)
     elif session.edition_id != edition.id:
