@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
+from ..core import unit_of_work
 from ..extensions import db
 from ..programme.models import Edition, ProgrammeSession, Region
 from ..registration.models import Registration
@@ -96,19 +98,28 @@ def remove_session(session: ProgrammeSession, organiser: Organiser) -> Outcome:
         select(func.count()).select_from(Registration).filter_by(session_id=session.id)
     )
     if registrations:
-        message = _l(
-            "This session has %(n)d registration(s), so it cannot be removed: cancel it "
-            "instead, and everyone with a place gets a mail.",
-            n=registrations,
-        )
-        return Outcome(False, str(message))
+        return Outcome(False, _has_registrations(registrations))
     edition, region, facts = session.edition, session.region, session_facts(session)
     audit.record(
         organiser, "session.remove", session.slug, edition=edition, region=region, data=facts
     )
     db.session.delete(session)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Someone signed up between the count and the delete: the foreign key refuses it.
+        unit_of_work.rollback()
+        return Outcome(False, _has_registrations(1))
     return Outcome(True)
+
+
+def _has_registrations(n: int) -> str:
+    message = _l(
+        "This session has %(n)d registration(s), so it cannot be removed: cancel it "
+        "instead, and everyone with a place gets a mail.",
+        n=n,
+    )
+    return str(message)
 
 
 def move_session(
