@@ -157,6 +157,13 @@ class BaseConfig:
     # Registration: a confirmation link works this many seconds (48 hours).
     # Bigger request bodies get a 413 page before anything reads them (our forms are small).
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # Image uploads (logos, speaker photos; core/images.py): the largest file taken, the most
+    # pixels (refused before decoding), the longest edge after resizing. The upload forms'
+    # requests may be as large as the file plus room for the other fields.
+    IMAGE_MAX_BYTES = 5 * 1024 * 1024
+    IMAGE_MAX_PIXELS = 40_000_000
+    IMAGE_MAX_EDGE = 1200
+    UPLOAD_MAX_CONTENT_LENGTH = IMAGE_MAX_BYTES + 256 * 1024
     CONFIRM_TOKEN_MAX_AGE = 48 * 3600
     # Personal join links lead to the stream from this many minutes before a session starts.
     JOIN_OPENS_MINUTES_BEFORE = 30

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from eventsite.extensions import db
 from eventsite.organisers.models import AuditLog
 from eventsite.programme.loader import apply_programme, read_programme_bytes
-from eventsite.programme.models import CANCELLED, Edition, ProgrammeSession
+from eventsite.programme.models import CANCELLED, Edition, ProgrammeSession, SessionVideo
 from tests.editions_helpers import audit_actions, logged_in, post_form, token_on
 
 ZUID_TITLE = 'Robotisering in het mkb: "cobots" & co\nmet een tweede regel'
@@ -28,6 +28,14 @@ def edition_with_everything(make_edition) -> Edition:
     west.recording_url = "https://video.example.nl/west"
     noord.capacity = 120
     noord.position, zuidwest.position = 4, 0
+    zuid.speakers[0].bio = "Begon in 1998 met één draaibank.\nNu 40 medewerkers."
+    zuid.speakers[0].bio_en = "Started in 1998 with one lathe."
+    west.videos.append(
+        SessionVideo(position=0, title="Onze eerste cobot", url="https://youtu.be/dQw4w9WgXcQ")
+    )
+    west.videos.append(
+        SessionVideo(position=1, title="Rondleiding", url="https://vimeo.com/76979871")
+    )
     edition.registration_opens_at = datetime(2026, 3, 1, 8, 0, 0, 123456, tzinfo=UTC)
     db.session.commit()
     return edition
@@ -54,6 +62,7 @@ def test_dump_load_into_an_empty_database_dump_gives_the_same_file(
     logged_in(client, make_organiser)
     first = download(client, 2027)
     assert b'status = "cancelled"' in first and b"capacity = 120" in first
+    assert "één draaibank".encode() in first and b"vimeo.com/76979871" in first
 
     empty_database()
     apply_programme(read_programme_bytes(first, "jaarevent-2027.toml"))
@@ -63,6 +72,9 @@ def test_dump_load_into_an_empty_database_dump_gives_the_same_file(
     assert loaded.sessions[0].slug == "2027-zuidwest"
     zuid = db.session.scalar(db.select(ProgrammeSession).filter_by(slug="2027-zuid"))
     assert zuid.title == ZUID_TITLE
+    assert zuid.speakers[0].bio_en == "Started in 1998 with one lathe."
+    west = db.session.scalar(db.select(ProgrammeSession).filter_by(slug="2027-west"))
+    assert [v.title for v in west.videos] == ["Onze eerste cobot", "Rondleiding"]
 
     assert download(logged_in(app.test_client(), make_organiser), 2027) == first
 

@@ -15,7 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..extensions import db
-from .models import CANCELLED, SCHEDULED, Edition, ProgrammeSession, Region, Speaker
+from .file_items import apply_speakers, apply_videos, read_speaker, read_video
+from .models import CANCELLED, SCHEDULED, Edition, ProgrammeSession, Region
 from .signals import session_changed
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -36,6 +37,8 @@ class SessionSpec:
     speakers: list[dict[str, str]] = field(default_factory=list)
     # The calendar UID, kept when a downloaded file is loaded on another site.
     uid: str | None = None
+    # None: the file says nothing about videos (they stay as they are).
+    videos: list[dict[str, str]] | None = None
 
 
 @dataclass
@@ -224,21 +227,15 @@ def _read_session(filename: str, table: Any, zone: ZoneInfo, position: int) -> S
         fields["status"] = status
     uid = check.text("uid", required=False, max_length=80)
     speakers = [
-        _read_speaker(check, i, s) for i, s in enumerate(check.get("speakers", list, False) or [])
+        read_speaker(_Checker, check, i, s)
+        for i, s in enumerate(check.get("speakers", list, False) or [])
     ]
+    videos = check.get("videos", list, False)
+    if videos is not None:
+        videos = [read_video(_Checker, check, i, v) for i, v in enumerate(videos)]
     return SessionSpec(
-        slug, check.text("region", max_length=40), start_at, end_at, fields, speakers, uid
+        slug, check.text("region", max_length=40), start_at, end_at, fields, speakers, uid, videos
     )
-
-
-def _read_speaker(session_check: _Checker, index: int, table: Any) -> dict[str, str]:
-    place = f"{session_check.place}: speaker {index + 1}"
-    check = _Checker(session_check.filename, place, table)
-    return {
-        "name": check.text("name", max_length=120),
-        "company": check.text("company", required=False, max_length=120),
-        "role": check.text("role", required=False, max_length=120),
-    }
 
 
 def _check_unique(filename: str, what: str, slugs: list[str]) -> None:
@@ -294,12 +291,8 @@ def _apply_session(edition: Edition, spec: SessionSpec, filename: str) -> None:
     if existed and changed:
         # Attendees' calendars follow a changed file too (updated invites, same transaction).
         session_changed.send(session)
-    wanted = [Speaker(position=i, **s) for i, s in enumerate(spec.speakers)]
-    current = [(s.name, s.company, s.role) for s in session.speakers]
-    if current != [(s.name, s.company, s.role) for s in wanted]:
-        session.speakers.clear()
-        db.session.flush()
-        session.speakers.extend(wanted)
+    apply_speakers(session, spec.speakers)
+    apply_videos(session, spec.videos)
 
 
 def load_programme_file(path: str | Path) -> Edition:

@@ -4,6 +4,8 @@ For backups and for moving an edition between sites: loading the file gives the 
 back, and downloading it again gives the same file (``tests/test_programme_file.py``). Times
 are written in the edition's time zone (sessions as date and HH:MM, as people write them; the
 sign-up moments with their UTC offset, so the autumn's double hour is not ambiguous).
+Speakers carry their short bios and sessions their videos; pictures (speaker photos) are not
+in the file (see ``file_items``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from .file_items import SPEAKER_FIELDS
 from .models import Edition, ProgrammeSession, Region
 
 EDITION_FIELDS = (
@@ -103,11 +106,15 @@ def _session_lines(session: ProgrammeSession, zone: ZoneInfo) -> list[str]:
         "recording_url": session.recording_url,
     }
     lines = _lines(values, zone)
-    if session.speakers:
-        lines.append("speakers = [")
-        for s in session.speakers:
-            speaker = {"name": s.name, "company": s.company, "role": s.role}
-            inline = ", ".join(_lines(speaker, zone))
-            lines.append(f"  {{ {inline} }},")
-        lines.append("]")
+    speakers = [{f: getattr(s, f) for f in SPEAKER_FIELDS} for s in session.speakers]
+    videos = [{"title": v.title, "url": v.url} for v in session.videos]
+    lines += _inline_tables("speakers", speakers, zone)
+    lines += _inline_tables("videos", videos, zone)
     return lines
+
+
+def _inline_tables(name: str, items: list[dict], zone: ZoneInfo) -> list[str]:
+    """``name = [ { ... }, ... ]``, one item per line (nothing when the list is empty)."""
+    if not items:
+        return []
+    return [f"{name} = [", *(f"  {{ {', '.join(_lines(i, zone))} }}," for i in items), "]"]

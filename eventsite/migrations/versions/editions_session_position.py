@@ -1,7 +1,7 @@
 """Sessions have a place on the programme page (admins reorder them)
 
 Revision ID: editions_01
-Revises: audit_01
+Revises: media_01
 Create Date: 2026-12-02 07:45:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'editions_01'
-down_revision = 'audit_01'
+down_revision = 'media_01'
 branch_labels = None
 depends_on = None
 

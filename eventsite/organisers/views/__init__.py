@@ -14,9 +14,11 @@ from . import (  # noqa: F401 (routes register on import)
     downloads,
     edition_sessions,
     editions,
+    hubs,
     mail_status,
     management,
     messages,
+    speakers,
 )
 
 

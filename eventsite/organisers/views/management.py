@@ -70,14 +70,13 @@ def attendees(slug: str):
 
 @bp.route("/sessions/<slug>/edit", methods=["GET", "POST"])
 def edit_session(slug: str):
-    """Change a session's texts, speakers, times, capacity and links."""
+    """Change a session's texts, times, capacity and links (speakers, videos: speakers.py)."""
     session = session_or_abort(slug)
     zone = session.edition.timezone
     form = SessionForm(obj=session if request.method == "GET" else None)
     if request.method == "GET":
         form.start_at.data = editing.local_input(session.start_at, zone)
         form.end_at.data = editing.local_input(session.end_at, zone)
-        form.speakers.data = editing.speakers_text(session)
         form.fingerprint.data = editing.edit_fingerprint(session)
     if form.validate_on_submit():
         result = editing.edit_session(
