@@ -56,7 +56,8 @@ def organiser_urls(app, slug: str | dict) -> list[tuple[str, str, str]]:
             continue
         extensions = ["csv", "xlsx"] if "extension" in rule.arguments else [None]
         for extension in extensions:
-            values = {**MORE_VALUES, **given, "extension": extension}
+            values = {"year": "2027", "direction": "up", **MORE_VALUES, **given}
+            values["extension"] = extension
             path = rule.rule
             for name in rule.arguments:
                 path = re.sub(rf"<(?:[^<>:]+:)?{name}>", values[name], path)
