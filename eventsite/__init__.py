@@ -109,8 +109,6 @@ def init_features(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Functions and filters the templates share."""
-    from flask_babel import format_date
-
     from . import formatting
     from .i18n import current_language, localized
 
@@ -123,12 +121,15 @@ def register_template_helpers(app: Flask) -> None:
         current_language=current_language,
         has_endpoint=has_endpoint,
         zone_label=formatting.zone_label,
+        time_span=formatting.time_span,
     )
     app.jinja_env.filters.update(
         local_date=formatting.local_date,
         local_time=formatting.local_time,
         local_datetime=formatting.local_datetime,
-        format_date=format_date,
+        short_day=formatting.short_day,
+        machine_time=formatting.machine_time,
+        format_date=formatting.format_day,
     )
 
 
