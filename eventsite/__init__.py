@@ -116,7 +116,14 @@ def register_template_helpers(app: Flask) -> None:
         """Whether a feature's page exists, so templates can link to it only then."""
         return name in app.view_functions
 
+    def site_name() -> str:
+        """The event's name in the page's language ("Smart Industry Annual Event" in English)."""
+        if current_language() != "nl" and app.config.get("SITE_NAME_EN"):
+            return app.config["SITE_NAME_EN"]
+        return app.config["SITE_NAME"]
+
     app.jinja_env.globals.update(
+        site_name=site_name,
         localized=localized,
         current_language=current_language,
         has_endpoint=has_endpoint,
@@ -128,6 +135,7 @@ def register_template_helpers(app: Flask) -> None:
         local_time=formatting.local_time,
         local_datetime=formatting.local_datetime,
         short_day=formatting.short_day,
+        first_name=formatting.first_name,
         machine_time=formatting.machine_time,
         format_date=formatting.format_day,
     )

@@ -87,3 +87,12 @@ def local_datetime(moment: datetime, zone: str = DEFAULT_ZONE) -> str:
 def machine_time(moment: datetime) -> str:
     """A ``<time datetime>`` value: ISO 8601 with the offset, whole seconds (W3C valid)."""
     return moment.replace(microsecond=0).isoformat()
+
+
+def first_name(full_name: str | None) -> str:
+    """The first name for a greeting: 'Marieke' of 'Marieke de Vries' (initials skipped)."""
+    words = (full_name or "").split()
+    for word in words:
+        if not word.endswith("."):
+            return word
+    return full_name or ""
