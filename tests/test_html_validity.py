@@ -21,9 +21,9 @@ from eventsite.extensions import db
 from tests.registration_helpers import csrf_from, outbox, sign_up, signed_up_and_confirmed
 
 ROOT = Path(__file__).resolve().parent.parent
-VNU = Path(os.environ.get("EVENTSITE_VNU_JAR", ROOT / ".tools/node_modules/vnu-jar/build/dist/vnu.jar"))
+DEFAULT_VNU = ROOT / ".tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+VNU = Path(os.environ.get("EVENTSITE_VNU_JAR", DEFAULT_VNU))
 PASSWORD = "correct horse battery staple"
-# Values for the URL map's arguments; a rule needing anything else is left out.
 SKIP_ENDPOINTS = {"static", "registration.join"}  # join redirects; its wait page is below
 
 
