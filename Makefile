@@ -49,9 +49,8 @@ parity: dev-install translations ## Only the HTTPS parity stage (Caddy + gunicor
 	$(BIN)/pytest -q tests/browser/test_parity_https.py tests/test_parity_shutdown.py tests/test_parity_csrf.py tests/test_scaleout.py
 
 # The README's screenshots: taken by the browser tests, copied from test-artifacts/ to docs/.
-README_SHOTS := programme-phone-first-screen:programme-phone programme-desktop-first-screen:programme-desktop \
-	register-errors-phone-en:register-errors-phone manage-phone:my-registration-phone \
-	organisers-dashboard-desktop-nl:organiser-dashboard-desktop
+README_SHOTS := $(foreach page,programme session register-errors sent personal dashboard,\
+	$(foreach device,phone desktop,$(foreach lang,nl en,face-$(page)-$(device)-$(lang):$(page)-$(device)-$(lang))))
 screenshots: dev-install translations ## Refresh docs/screenshots/ from the browser tests
 	$(BIN)/pytest -q -m browser tests/browser
 	mkdir -p docs/screenshots

@@ -42,6 +42,11 @@ def audit(url: str, out: Path) -> dict[str, int]:
         check=True, timeout=300, env={**os.environ, "CHROME_PATH": CHROMIUM},
     )
     report = json.loads(out.read_text())
+    for name in CATEGORIES:
+        for ref in report["categories"][name]["auditRefs"]:
+            audit_result = report["audits"][ref["id"]]
+            if ref["weight"] and (audit_result.get("score") or 0) < 1:
+                print(f"{url} {name}: {ref['id']}: {audit_result.get('title')}", file=sys.stderr)
     return {name: round(report["categories"][name]["score"] * 100) for name in CATEGORIES}
 
 
@@ -58,6 +63,8 @@ def main() -> int:
             with urllib.request.urlopen(server.url + "/") as response:
                 session = re.search(r'href="(/sessions/[^"]+)"', response.read().decode())[1]
             pages = {"programme": "/", "session": session, "register": "/register"}
+            only = sys.argv[1:]
+            pages = {name: path for name, path in pages.items() if not only or name in only}
             scores = {name: audit(server.url + path, Path(tmp) / f"{name}.json")
                       for name, path in pages.items()}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

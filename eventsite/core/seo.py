@@ -3,15 +3,13 @@
 Both languages live at the same path; ``?lang=`` chooses (and sticks, see ``i18n``). Search
 engines need one address per language, so every public page names its Dutch and English
 version (``hreflang``), the plain path as ``x-default`` (Dutch unless the browser asks for
-English), and itself as canonical: the Dutch page at the plain path, the English at ``?lang=en``.
+English), and itself as canonical (see ``canonical_url``).
 """
 
 from __future__ import annotations
 
 from flask import current_app, request
 from markupsafe import Markup, escape
-
-from ..i18n import current_language
 
 
 def site_address(path: str, language: str | None = None) -> str:
@@ -23,8 +21,13 @@ def site_address(path: str, language: str | None = None) -> str:
 
 
 def canonical_url() -> str:
-    """This page's canonical address in the current language."""
-    return site_address(request.path, current_language())
+    """This page's canonical address: with ``?lang=`` where the address chose a language;
+    the plain path (the x-default) otherwise, whatever language the browser got there.
+
+    Pointing the plain path at ``?lang=en`` for an English browser would make the page
+    canonicalise to another hreflang version, which search engines reject."""
+    asked = request.args.get("lang")
+    return site_address(request.path, asked if asked in current_app.config["LANGUAGES"] else None)
 
 
 def page_alternates() -> Markup:
