@@ -135,6 +135,7 @@ def register_template_helpers(app: Flask) -> None:
         local_time=formatting.local_time,
         local_datetime=formatting.local_datetime,
         short_day=formatting.short_day,
+        moment=formatting.moment,
         first_name=formatting.first_name,
         machine_time=formatting.machine_time,
         format_date=formatting.format_day,

@@ -66,6 +66,14 @@ def short_day(moment: datetime, zone: str = DEFAULT_ZONE) -> str:
     return day.replace(".", "") if is_dutch() else day
 
 
+def moment(value: datetime, zone: str = DEFAULT_ZONE) -> str:
+    """E.g. 'ma 31 mei 2027, 14.30' or 'Mon 31 May 2027, 14:30': the organiser pages' one
+    format for a moment (a log entry, a message sent, a sign-up)."""
+    day = format_day(in_zone(value, zone).date(), "EEE d MMM y")
+    day = day.replace(".", "") if is_dutch() else day
+    return f"{day}, {local_time(value, zone)}"
+
+
 def time_span(start: datetime, end: datetime, zone: str = DEFAULT_ZONE) -> str:
     """E.g. '15.00–16.30 uur' or '15:00–16:30 CEST' (the zone for readers abroad)."""
     span = f"{local_time(start, zone)}–{local_time(end, zone)}"
