@@ -265,6 +265,20 @@ def contrast(one: str, two: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+def test_organiser_pages_have_no_public_footer_and_a_compact_menu(
+    client, open_edition, make_organiser
+):
+    make_organiser("admin@example.org", "admin")
+    log_in(client, "admin@example.org")
+    html = client.get("/organiser/").get_data(as_text=True)
+    assert 'class="site-footer"' not in html
+    row = re.search(r'<tr id="session-2027-noord">.*?</tr>', html, re.S).group(0)
+    menu = re.search(r'<details class="row-menu">.*?</details>', row, re.S).group(0)
+    assert "/edit" in menu and "/messages" in menu and ".xlsx" in menu
+    assert "CSV (;)" not in html.replace("CSV voor Nederlandse Excel (;)", "")
+    assert 'class="site-footer"' in client.get("/").get_data(as_text=True)
+
+
 # --- Organiser chart ---------------------------------------------------------------------------
 
 
