@@ -5,7 +5,7 @@ from email.message import EmailMessage
 from eventsite.extensions import db
 from eventsite.mail.sender import send_queued
 from eventsite.organisers.accounts import queue_password_mail
-from tests.registration_helpers import confirm, csrf_from, sign_up
+from tests.helpers import confirm, csrf_token, sign_up
 from tests.test_registration_mail import manage_path, path_to
 
 
@@ -19,10 +19,10 @@ def build_corpus(client, smtp, make_organiser) -> list[EmailMessage]:
     sign_up(client, email="anna@example.nl", sessions=["2027-noord"], name="Anna Ëlsbeth")
     smtp.wait_for("anna@example.nl", 5)
     personal = manage_path(welcome)
-    client.post(f"{personal}/drop/2027-noord", data={"csrf_token": csrf_from(client, personal)})
+    client.post(f"{personal}/drop/2027-noord", data={"csrf_token": csrf_token(client, personal)})
     smtp.wait_for("anna@example.nl", 6)
     cancel_page = f"{personal}/cancel"
-    client.post(cancel_page, data={"csrf_token": csrf_from(client, cancel_page)})
+    client.post(cancel_page, data={"csrf_token": csrf_token(client, cancel_page)})
     smtp.wait_for("anna@example.nl", 7)
     organiser = make_organiser(email="olga@example.nl")
     queue_password_mail(organiser, "welcome", "nl")

@@ -16,7 +16,7 @@ import tempfile
 
 import pytest
 
-from tests.conftest import unused_port
+from tests.testapp import unused_port
 
 
 def server_binaries() -> str | None:

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bench.processes import BIN, GUNICORN_CONFIG, ROOT, Gunicorn, flask, free_port, site_env
-from tests.conftest import NO_REDIS, REDIS_URL
+from tests.testapp import NO_REDIS, REDIS_URL
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 WORKERS = 3

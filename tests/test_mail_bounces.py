@@ -11,8 +11,7 @@ import pytest
 from eventsite.extensions import db
 from eventsite.mail.bounces import process_bounce_maildir
 from eventsite.mail.models import FAILED, SENT, UndeliverableAddress
-from tests.conftest import log_in
-from tests.registration_helpers import outbox, sign_up
+from tests.helpers import log_in, outbox, sign_up
 
 BOUNCES = Path(__file__).parent / "bounces"
 EMAIL = "anna@example.nl"

@@ -19,7 +19,7 @@ import pytest
 
 from bench.hanging_smtp import HangingSMTPServer
 from bench.processes import ROOT, Gunicorn, flask, free_port, site_env
-from tests.conftest import SMTPServer
+from tests.smtp_server import SMTPServer
 
 MAIL_TIMEOUT = 20
 SIGNUPS = 20

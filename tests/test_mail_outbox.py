@@ -12,7 +12,7 @@ from eventsite.extensions import db
 from eventsite.mail.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
 from eventsite.mail.outbox import Attachment, queue_mail
 from eventsite.mail.sender import send_queued
-from tests.conftest import mail_text
+from tests.helpers import mail_text
 
 TEST_TEMPLATES = {
     "mail/test_hello.txt": "Subject: {{ _('Sign up') }} {{ name }}\n\nHello {{ name }}, "

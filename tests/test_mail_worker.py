@@ -21,8 +21,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from eventsite.extensions import db
-from tests.conftest import MailCatcher, SMTPServer, make_test_app, unused_port
+from tests.smtp_server import MailCatcher, SMTPServer
 from tests.test_mail_outbox import TEST_TEMPLATES
+from tests.testapp import make_test_app, unused_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BINS = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))

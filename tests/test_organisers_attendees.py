@@ -3,7 +3,7 @@
 import re
 from datetime import UTC, datetime, timedelta
 
-from tests.conftest import log_in
+from tests.helpers import log_in
 
 
 def names(html: str) -> list[str]:
@@ -27,7 +27,7 @@ def setup(make_edition, make_organiser, make_registration, client):
             email=email,
             organisation=organisation,
             state=state,
-            created_at=start + timedelta(hours=i),
+            at=start + timedelta(hours=i),
         )
     make_organiser()
     log_in(client, "admin@example.org")

@@ -9,7 +9,7 @@ from eventsite.extensions import db
 from eventsite.organisers.models import AuditLog
 from eventsite.programme.models import ProgrammeSession
 from eventsite.programme.signals import session_cancelled, session_changed
-from tests.conftest import csrf_token, log_in
+from tests.helpers import csrf_token, log_in
 
 EMPTY_INPUTS = ("title", "title_en", "theme", "theme_en", "stream_url", "recording_url", "capacity")
 

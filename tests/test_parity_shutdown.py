@@ -27,7 +27,7 @@ import pytest
 from bench.loadgen import FormReader, SignupForm
 from bench.processes import CADDY, Caddy, Gunicorn, PrivatePostgres, flask, site_env
 from tests.browser.harness import make_certificates, parity_unavailable
-from tests.conftest import NO_PG, PG_URL, make_test_app, unused_port
+from tests.testapp import NO_PG, PG_URL, make_test_app, unused_port
 
 CLIENTS = 6
 

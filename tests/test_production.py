@@ -18,7 +18,7 @@ import pytest
 from gunicorn.config import Config
 
 from eventsite.observability import REDACTED, RequestIdFilter, redact_path, request_id_from
-from tests.conftest import unused_port
+from tests.testapp import unused_port
 
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN_CONFIG = ROOT / "config" / "gunicorn.py"

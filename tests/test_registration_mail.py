@@ -4,8 +4,16 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from eventsite.extensions import db
-from tests.conftest import links_in, mail_text
-from tests.registration_helpers import attendees, confirm, csrf_from, outbox, sign_up, states
+from tests.helpers import (
+    attendees,
+    confirm,
+    csrf_token,
+    links_in,
+    mail_text,
+    outbox,
+    sign_up,
+    states,
+)
 
 
 def path_to(message, prefix: str) -> str:
@@ -89,7 +97,7 @@ def test_promotion_from_the_waiting_list_is_mailed(client, make_edition, smtp, c
         confirm(client, path_to(smtp.to(address)[-1], "/confirm/"))
     assert "wachtlijst" in mail_text(smtp.to("second@example.nl")[-1])
     manage = manage_path(smtp.to("first@example.nl")[1])  # the welcome; its invite follows
-    client.post(f"{manage}/drop/2027-noord", data={"csrf_token": csrf_from(client, manage)})
+    client.post(f"{manage}/drop/2027-noord", data={"csrf_token": csrf_token(client, manage)})
     promoted = smtp.to("second@example.nl")[-1]
     assert promoted["Subject"] == "Er is een plek vrijgekomen: je bent erbij"
     assert client.get(manage_path(promoted)).status_code == 200

@@ -11,7 +11,7 @@ import subprocess
 import time
 
 from bench.processes import BIN, ROOT, flask, free_port, http_status, site_env
-from tests.conftest import SMTPServer
+from tests.smtp_server import SMTPServer
 from tests.test_mail_gunicorn import signups
 
 

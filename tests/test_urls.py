@@ -6,7 +6,7 @@ import re
 from flask import url_for
 
 from eventsite.core.urls import external_url
-from tests.registration_helpers import outbox, signed_up_and_confirmed
+from tests.helpers import outbox, signed_up_and_confirmed
 
 
 def test_join_links_in_mails_and_the_personal_calendar_are_the_route(client, open_edition):

@@ -17,7 +17,7 @@ from eventsite.core.models import JobRun
 from eventsite.core.worker import Worker
 from eventsite.extensions import db
 from eventsite.registration.jobs import register_jobs as register_registration_jobs
-from tests.registration_helpers import attendees, outbox, sign_up, signed_up_and_confirmed
+from tests.helpers import attendees, outbox, sign_up, signed_up_and_confirmed
 
 
 def last_runs() -> dict[str, object]:

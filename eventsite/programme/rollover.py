@@ -75,7 +75,7 @@ def rollover(
     db.session.add(edition)
     for old in source.sessions:
         edition.sessions.append(_copy_session(old, source.year, year, days, zone))
-    db.session.commit()
+    db.session.flush()  # the caller's unit of work commits
     return edition
 
 

@@ -34,16 +34,16 @@ from tests.browser.harness import (
     parity_unavailable,
     sync_playwright,
 )
-from tests.conftest import (
+from tests.smtp_server import SMTPServer
+from tests.testapp import (
     NO_PG,
     NO_REDIS,
     PG_URL,
     REDIS_URL,
-    SMTPServer,
+    empty_tables,
     make_test_app,
     unused_port,
 )
-from tests.conftest import _empty_tables as empty_tables
 
 HERE = Path(__file__).parent
 

@@ -6,7 +6,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...extensions import db, limiter
+from ...extensions import limiter
 from ...i18n import current_language
 from ...mail.requested import register_handler, store_request
 from .. import accounts, auth, devices
@@ -119,7 +119,6 @@ def _set_password(token: str, purpose: str):
         except accounts.AccountError as error:
             form.password.errors.append(str(error))
         else:
-            db.session.commit()
             auth.start_session(organiser)
             flash(_("Your password is set; you are logged in."), "success")
             response = redirect(url_for("organisers.dashboard"))
