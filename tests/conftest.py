@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -25,7 +24,7 @@ from eventsite.extensions import db, limiter
 from eventsite.mail.background import stop as stop_background_sender
 from tests import factories
 from tests.smtp_server import SMTPServer
-from tests.testapp import NO_PG, PG_URL, empty_tables, make_test_app
+from tests.testapp import NO_PG, PG_URL, FrozenClock, empty_tables, make_test_app
 
 # --- PostgreSQL: one private database per test run ---------------------------------------
 
@@ -99,16 +98,6 @@ def clock() -> Iterator[FrozenClock]:
     frozen = FrozenClock()
     yield frozen
     site_clock.set_frozen(None)
-
-
-class FrozenClock:
-    def set(self, moment: datetime) -> datetime:
-        site_clock.set_frozen(moment)
-        return moment
-
-    def at(self, *args: int) -> datetime:
-        """Set the clock to a UTC moment given as (year, month, day, hour=0, minute=0)."""
-        return self.set(datetime(*args, tzinfo=UTC))
 
 
 # --- Mail: a real SMTP server in the test process -------------------------------------------

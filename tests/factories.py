@@ -136,6 +136,12 @@ def erased(session: ProgrammeSession, email: str) -> None:
         self_service.erase(find_attendee(session.edition, email))
 
 
+def stop_messages(attendee: Attendee) -> None:
+    """The person stopped organiser messages on their personal page."""
+    with unit_of_work():
+        self_service.set_messages_opt_out(attendee, True)
+
+
 def manage_token(attendee: Attendee) -> str:
     """A fresh personal-page token for ``attendee`` (as the welcome mail carries)."""
     with unit_of_work():

@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 from eventsite.extensions import db
 from tests.smtp_server import MailCatcher, SMTPServer
 from tests.test_mail_outbox import TEST_TEMPLATES
-from tests.testapp import make_test_app, unused_port
+from tests.testapp import free_port, make_test_app
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BINS = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
@@ -36,7 +36,7 @@ class Cluster:
         self.bin = Path(PG_BINS[-1]).parent
         self.dir = Path(tempfile.mkdtemp(prefix="eventsite-pg-"))
         self.data = self.dir / "data"
-        self.port = unused_port()
+        self.port = free_port()
         self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         if self.as_user:
             shutil.chown(self.dir, "postgres")
@@ -122,7 +122,7 @@ WORKER_COMMANDS = {
 def test_the_worker_survives_a_database_restart_and_sends_each_mail_once(
     cluster, tmp_path, command
 ):
-    smtp_port = unused_port()
+    smtp_port = free_port()
     app = make_test_app(cluster.url, MAIL_PORT=smtp_port)
     from jinja2 import ChoiceLoader, DictLoader
 

@@ -7,6 +7,7 @@ from eventsite.extensions import db
 from eventsite.mail.models import FAILED, OutboxMessage
 from eventsite.mail.sender import send_queued
 from eventsite.messaging.models import OrganiserMessage
+from tests import factories
 from tests.helpers import csrf_token, log_in, mail_text, outbox
 from tests.messages_helpers import join, key_from, message_form, send
 from tests.test_organisers_editing import form_data
@@ -20,10 +21,9 @@ def noord_with_people(make_edition, make_registration, client, clock):
     came_en = make_registration(session, email="came@example.nl", language="en")
     make_registration(session, email="gemist@example.nl", language="nl")
     make_registration(session, email="missed@example.nl", language="en")
-    make_registration(session, email="wacht@example.nl", state="waiting")
     stopped = make_registration(session, email="stop@example.nl")
-    stopped.attendee.messages_opt_out = True
-    db.session.commit()
+    factories.stop_messages(stopped.attendee)
+    make_registration(session, email="wacht@example.nl", state="waiting")
     for registration in (came_nl, came_en):
         join(client, clock, registration)
     return session

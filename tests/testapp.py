@@ -7,12 +7,14 @@ settings, a second process) call ``make_test_app`` directly.
 from __future__ import annotations
 
 import os
-import socket
+from datetime import UTC, datetime
 
 from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from bench.processes import free_port
+from eventsite import clock as site_clock
 from eventsite import create_app
 from eventsite.extensions import db
 from eventsite.mail.background import wait_idle
@@ -21,14 +23,6 @@ PG_URL = os.environ.get("EVENTSITE_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("EVENTSITE_TEST_REDIS_URL")
 NO_PG = "EVENTSITE_TEST_DATABASE_URL is not set: PostgreSQL tests skip"
 NO_REDIS = "EVENTSITE_TEST_REDIS_URL is not set: Redis tests skip"
-
-
-def unused_port() -> int:
-    """A port nothing listens on right now (for a server that binds it only later, prefer
-    binding port 0 and keeping the socket: another process may take this one meanwhile)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class ClosingClient(FlaskClient):
@@ -67,7 +61,7 @@ def make_test_app(database_uri: str, **overrides):
         "SITE_URL": "http://localhost",
         "SERVER_NAME": None,
         "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": unused_port(),
+        "MAIL_PORT": free_port(),
     }
     config.update(overrides)
     app = create_app(config)
@@ -80,3 +74,15 @@ def empty_tables() -> None:
     names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
     db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     db.session.commit()
+
+
+class FrozenClock:
+    """The site's clock as the ``clock`` fixture hands it to a test."""
+
+    def set(self, moment: datetime) -> datetime:
+        site_clock.set_frozen(moment)
+        return moment
+
+    def at(self, *args: int) -> datetime:
+        """Set the clock to a UTC moment given as (year, month, day, hour=0, minute=0)."""
+        return self.set(datetime(*args, tzinfo=UTC))

@@ -24,26 +24,21 @@ PUBLIC_ENDPOINTS = {
 
 # Failed logins count per account and per IP address, for browsers without a device cookie
 # of the account; a browser with one counts on its own (devices.py). A success costs nothing.
-account_login_limit = limiter.limit(
-    auth.account_limit,
-    key_func=auth.account_key,
-    methods=["POST"],
-    deduct_when=auth.login_failed,
-    exempt_when=devices.is_trusted,
-)
-ip_login_limit = limiter.limit(
-    auth.ip_limit,
-    key_func=auth.ip_key,
-    methods=["POST"],
-    deduct_when=auth.login_failed,
-    exempt_when=devices.is_trusted,
-)
-device_login_limit = limiter.limit(
-    auth.device_limit,
-    key_func=devices.device_key,
-    methods=["POST"],
-    deduct_when=auth.login_failed,
-    exempt_when=devices.is_untrusted,
+def failed_login_limit(limit, key_func, exempt_when):
+    """A limit on the login form's POSTs that only failed logins use up."""
+    return limiter.limit(
+        limit,
+        key_func=key_func,
+        methods=["POST"],
+        deduct_when=auth.login_failed,
+        exempt_when=exempt_when,
+    )
+
+
+account_login_limit = failed_login_limit(auth.account_limit, auth.account_key, devices.is_trusted)
+ip_login_limit = failed_login_limit(auth.ip_limit, auth.ip_key, devices.is_trusted)
+device_login_limit = failed_login_limit(
+    auth.device_limit, devices.device_key, devices.is_untrusted
 )
 # Reset requests per IP address get a 429; per address the limit is silent (no mail, the
 # same answer), so nobody learns anything about an address or blocks its owner's answer.
