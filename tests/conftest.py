@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
+from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -24,7 +25,14 @@ from eventsite.extensions import db, limiter
 from eventsite.mail.background import stop as stop_background_sender
 from tests import factories
 from tests.smtp_server import SMTPServer
-from tests.testapp import NO_PG, PG_URL, FrozenClock, empty_tables, make_test_app
+from tests.testapp import (
+    NO_PG,
+    PG_URL,
+    TEST_TEMPLATES,
+    FrozenClock,
+    empty_tables,
+    make_test_app,
+)
 
 # --- PostgreSQL: one private database per test run ---------------------------------------
 
@@ -110,6 +118,13 @@ def smtp(app) -> Iterator[SMTPServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def mail_app(app):
+    """The app with the tests' own mail template ``test_hello`` (testapp.TEST_TEMPLATES)."""
+    app.jinja_env.loader = ChoiceLoader([DictLoader(TEST_TEMPLATES), app.jinja_env.loader])
+    return app
 
 
 # --- Data factories -----------------------------------------------------------------------

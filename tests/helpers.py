@@ -18,6 +18,8 @@ from eventsite.registration.models import Attendee, Registration
 ORGANISER_PASSWORD = "correct horse battery staple"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 LINK_RE = re.compile(r"https?://[^\s<>\"]+")
+# The session edit form's inputs that have no value attribute when empty.
+EMPTY_INPUTS = ("title", "title_en", "theme", "theme_en", "stream_url", "recording_url", "capacity")
 
 
 # --- Pages and forms --------------------------------------------------------------------------
@@ -44,6 +46,26 @@ def log_in(client, email: str, password: str = ORGANISER_PASSWORD, **kwargs):
 def post_button(client, page: str, action: str, **extra):
     """Press a button (a small CSRF form) found on ``page``."""
     return client.post(action, data={"csrf_token": csrf_token(client, page), **extra})
+
+
+def form_data(client, url) -> dict:
+    """The session edit form's current values, as a browser would post them unchanged."""
+    html = client.get(url).get_data(as_text=True)
+    return form_data_from(html, csrf_token(client, url))
+
+
+def form_data_from(html: str, token: str) -> dict:
+    """The values of the session edit form in ``html``."""
+    data = {"csrf_token": token}
+    for name, value in re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', html):
+        data.setdefault(name, value)
+    for name in EMPTY_INPUTS:  # inputs without a value attribute
+        data.setdefault(name, "")
+    for name, value in re.findall(
+        r'<textarea[^>]*name="(\w+)"[^>]*>\n?(.*?)</textarea>', html, re.S
+    ):
+        data[name] = value.replace("&#34;", '"').replace("&amp;", "&").replace("&#39;", "'")
+    return data
 
 
 # --- Signing up as a visitor --------------------------------------------------------------------
@@ -99,12 +121,28 @@ def path_of(url: str) -> str:
     return urlsplit(url).path
 
 
-def link_to(message: EmailMessage | OutboxMessage, prefix: str) -> str:
-    """The path of the first link in a mail whose path starts with ``prefix``."""
+def link_to(message: EmailMessage | OutboxMessage, prefix: str, site: str = "") -> str:
+    """The path of the first link in a mail whose path starts with ``prefix``; with
+    ``site``, the link must be on it (SITE_URL, not the host of the request that mailed)."""
     for url in links_in(message):
         if path_of(url).startswith(prefix):
+            assert url.startswith(site), f"{url} is not on {site}"
             return path_of(url)
     raise AssertionError(f"no {prefix} link in {mail_text(message)!r}")
+
+
+def path_to(message: EmailMessage | OutboxMessage, prefix: str) -> str:
+    """``link_to`` on the tests' SITE_URL, http://localhost."""
+    return link_to(message, prefix, site="http://localhost/")
+
+
+def manage_path(message: EmailMessage | OutboxMessage) -> str:
+    """The personal page's link in a mail (not a join link below it)."""
+    for url in links_in(message):
+        path = path_of(url)
+        if path.startswith("/my/") and path.count("/") == 2:
+            return path
+    raise AssertionError(f"no personal link in {mail_text(message)!r}")
 
 
 def outbox(kind: str | None = None, to: str | None = None) -> list[OutboxMessage]:

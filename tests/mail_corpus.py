@@ -5,8 +5,7 @@ from email.message import EmailMessage
 from eventsite.extensions import db
 from eventsite.mail.sender import send_queued
 from eventsite.organisers.accounts import queue_password_mail
-from tests.helpers import confirm, csrf_token, sign_up
-from tests.test_registration_mail import manage_path, path_to
+from tests.helpers import confirm, csrf_token, manage_path, path_to, sign_up
 
 
 def build_corpus(client, smtp, make_organiser) -> list[EmailMessage]:

@@ -19,7 +19,6 @@ from eventsite.mail.sender import reclaim_stuck, send_queued
 from tests.helpers import attendees, sign_up
 from tests.smtp_faults import FaultySMTP
 from tests.test_mail_faults import queue_all, row_of
-from tests.test_mail_outbox import mail_app  # noqa: F401 (fixture)
 
 GOOD = ["eerste@example.nl", "tweede@example.nl"]
 

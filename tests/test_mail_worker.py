@@ -22,8 +22,7 @@ from sqlalchemy import create_engine, text
 
 from eventsite.extensions import db
 from tests.smtp_server import MailCatcher, SMTPServer
-from tests.test_mail_outbox import TEST_TEMPLATES
-from tests.testapp import free_port, make_test_app
+from tests.testapp import TEST_TEMPLATES, free_port, make_test_app
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BINS = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))

@@ -8,9 +8,8 @@ from eventsite.mail.models import FAILED, OutboxMessage
 from eventsite.mail.sender import send_queued
 from eventsite.messaging.models import OrganiserMessage
 from tests import factories
-from tests.helpers import csrf_token, log_in, mail_text, outbox
+from tests.helpers import csrf_token, form_data, log_in, mail_text, outbox
 from tests.messages_helpers import join, key_from, message_form, send
-from tests.test_organisers_editing import form_data
 
 RECORDING = "https://video.example/jaarevent-2027-noord"
 

@@ -15,9 +15,8 @@ from eventsite.messaging.models import OrganiserMessage
 from eventsite.organisers.models import Organiser
 from eventsite.programme.models import ProgrammeSession
 from eventsite.registration.models import Attendee
-from tests.helpers import csrf_token, links_in, log_in, mail_text, outbox, run_at_once
+from tests.helpers import csrf_token, form_data, links_in, log_in, mail_text, outbox, run_at_once
 from tests.messages_helpers import join, message_form, send
-from tests.test_organisers_editing import form_data
 
 PEOPLE = {
     # email: (state, language, joined)

@@ -4,8 +4,7 @@ from icalendar import Calendar
 
 from eventsite.extensions import db
 from eventsite.programme.models import ProgrammeSession
-from tests.helpers import confirm, csrf_token, sign_up
-from tests.test_registration_mail import manage_path, path_to
+from tests.helpers import confirm, csrf_token, manage_path, path_to, sign_up
 
 
 def calendar_parts(message) -> list:

@@ -6,8 +6,7 @@ from eventsite.extensions import db
 from eventsite.mail.sender import send_queued
 from eventsite.programme.models import ProgrammeSession
 from eventsite.programme.signals import session_cancelled, session_changed
-from tests.helpers import confirm, csrf_token, post_button, sign_up
-from tests.test_registration_mail import manage_path, path_to
+from tests.helpers import confirm, csrf_token, manage_path, path_to, post_button, sign_up
 
 
 def calendar_parts(message) -> list:

@@ -1,37 +1,19 @@
 """End to end through a real SMTP server: sign up, mail, confirm, personal link, reminders."""
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from eventsite.extensions import db
 from tests.helpers import (
     attendees,
     confirm,
     csrf_token,
-    links_in,
     mail_text,
+    manage_path,
     outbox,
+    path_to,
     sign_up,
     states,
 )
-
-
-def path_to(message, prefix: str) -> str:
-    for url in links_in(message):
-        path = urlsplit(url).path
-        if path.startswith(prefix):
-            assert url.startswith("http://localhost/")  # SITE_URL, not the request's host
-            return path
-    raise AssertionError(f"no {prefix} link in {mail_text(message)!r}")
-
-
-def manage_path(message) -> str:
-    """The personal page's link (not a join link below it)."""
-    for url in links_in(message):
-        path = urlsplit(url).path
-        if path.startswith("/my/") and path.count("/") == 2:
-            return path
-    raise AssertionError(f"no personal link in {mail_text(message)!r}")
 
 
 def test_sign_up_mail_confirm_and_personal_link(client, open_edition, smtp):

@@ -23,6 +23,12 @@ PG_URL = os.environ.get("EVENTSITE_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("EVENTSITE_TEST_REDIS_URL")
 NO_PG = "EVENTSITE_TEST_DATABASE_URL is not set: PostgreSQL tests skip"
 NO_REDIS = "EVENTSITE_TEST_REDIS_URL is not set: Redis tests skip"
+# A mail template of the tests' own (fixture ``mail_app``): the outbox without a feature.
+TEST_TEMPLATES = {
+    "mail/test_hello.txt": "Subject: {{ _('Sign up') }} {{ name }}\n\nHello {{ name }}, "
+    "see {{ config.SITE_URL }}/x",
+    "mail/test_hello.html": "<p>Hello {{ name }}</p>",
+}
 
 
 class ClosingClient(FlaskClient):
