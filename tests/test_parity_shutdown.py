@@ -24,15 +24,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from bench.loadgen import FormReader, SignupForm
-from bench.processes import (
-    CADDY,
-    Caddy,
-    Gunicorn,
-    PrivatePostgres,
-    flask,
-    listening_socket,
-    site_env,
-)
+from bench.ports import listening_socket
+from bench.processes import CADDY, Caddy, Gunicorn, PrivatePostgres, flask, site_env
 from tests.browser.harness import make_certificates, parity_unavailable
 from tests.testapp import NO_PG, PG_URL, free_port, make_test_app
 

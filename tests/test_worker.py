@@ -11,7 +11,8 @@ import threading
 import time
 from datetime import timedelta
 
-from bench.processes import BIN, ROOT, flask, free_port, site_env
+from bench.ports import free_port
+from bench.processes import BIN, ROOT, flask, site_env
 from eventsite.core.jobs import JobRegistry, Outcome, registry_of
 from eventsite.core.models import JobRun
 from eventsite.core.worker import Worker

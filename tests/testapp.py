@@ -13,7 +13,7 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from bench.processes import free_port
+from bench.ports import free_port
 from eventsite import clock as site_clock
 from eventsite import create_app
 from eventsite.extensions import db

@@ -18,17 +18,8 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
-from bench.processes import (
-    CADDY,
-    Caddy,
-    Gunicorn,
-    PrivatePostgres,
-    flask,
-    free_port,
-    listening_socket,
-    on_free_port,
-    site_env,
-)
+from bench.ports import free_port, listening_socket, on_free_port
+from bench.processes import CADDY, Caddy, Gunicorn, PrivatePostgres, flask, site_env
 from eventsite.extensions import db
 from tests.browser.harness import (
     CHROMIUM,
