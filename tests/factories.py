@@ -160,7 +160,9 @@ def _confirm(session, email) -> None:
     """Use the link of the person's latest sign-up request (as the mail carries)."""
     attendee = find_attendee(session.edition, email)
     request = db.session.scalar(
-        db.select(SignupRequest).filter_by(attendee_id=attendee.id).order_by(SignupRequest.id.desc())
+        db.select(SignupRequest)
+        .filter_by(attendee_id=attendee.id)
+        .order_by(SignupRequest.id.desc())
     )
     with unit_of_work():
         signup.confirm_attendee(attendee, None, request)
@@ -187,9 +189,13 @@ def _stand_in(session: ProgrammeSession, email: str) -> str:
 
 
 def _has_waiting(session: ProgrammeSession) -> bool:
-    return bool(db.session.scalar(
-        db.select(db.func.count(Registration.id)).filter_by(session_id=session.id, state="waiting")
-    ))
+    return bool(
+        db.session.scalar(
+            db.select(db.func.count(Registration.id)).filter_by(
+                session_id=session.id, state="waiting"
+            )
+        )
+    )
 
 
 def _give_up(session: ProgrammeSession, email: str, everything: bool) -> None:
@@ -238,4 +244,3 @@ def _quietly() -> Iterator[None]:
     yield
     with unit_of_work():
         db.session.execute(db.delete(OutboxMessage).where(OutboxMessage.id > last))
-
