@@ -10,7 +10,6 @@ programme kept being served, and the site recovered without a restart.
 from __future__ import annotations
 
 import http.client
-import re
 import signal
 import threading
 import time
@@ -27,6 +26,7 @@ from eventsite import clock as site_clock
 from eventsite.extensions import db
 from eventsite.registration.models import Attendee
 from tests import factories
+from tests.helpers import CSRF_RE
 from tests.pg_cluster import Cluster
 from tests.testapp import make_test_app
 
@@ -37,7 +37,6 @@ TEST_DEADLINE_SECONDS = 300
 REQUEST_TIMEOUT = 30
 NOT_SAVED = "NIET opgeslagen"
 UNKNOWN = "We weten niet zeker"
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from eventsite.extensions import db
 from eventsite.organisers import exports
 from eventsite.organisers.models import AuditLog
-from tests.helpers import log_in
+from tests.helpers import csrf_token, log_in
 
 HEADER_NL = [
     "Naam",
@@ -138,19 +138,12 @@ def test_all_sessions_csv_has_one_row_per_person_and_session(client, exported):
 
 def test_regional_organiser_exports_only_their_region(client, exported, make_organiser):
     _, noord, oost = exported
-    client.post("/organiser/logout", data={"csrf_token": _token(client)})
+    client.post("/organiser/logout", data={"csrf_token": csrf_token(client, "/organiser/")})
     make_organiser("oost@example.org", "region", "oost")
     log_in(client, "oost@example.org")
     rows = parse(client.get("/organiser/attendees.csv"))[1:]
     assert [(r[1], r[4]) for r in rows] == [("jan@x.nl", oost.title)]
     assert client.get(f"/organiser/sessions/{noord.slug}/attendees.csv").status_code == 403
-
-
-def _token(client):
-    import re
-
-    html = client.get("/organiser/").get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 def test_xlsx_keeps_every_cell_a_string(client, exported):
