@@ -9,7 +9,17 @@ from flask_login import current_user
 
 from ...extensions import login_manager
 from ..blueprint import bp
-from . import account, downloads, mail_status, management, messages  # noqa: F401 (routes register on import)
+from . import (  # noqa: F401 (routes register on import)
+    account,
+    downloads,
+    edition_sessions,
+    editions,
+    hubs,
+    mail_status,
+    management,
+    messages,
+    speakers,
+)
 
 
 @bp.before_request
