@@ -5,7 +5,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Login, the organiser pages, `flask organisers`, and the rules that mail organisers."""
-    from . import receivers
+    from . import followup_sentences, receivers
     from .auth import init_app as init_login
     from .cli import register_commands
     from .views import bp
@@ -14,3 +14,4 @@ def init_app(app: Flask) -> None:
     register_commands(bp.cli)
     app.register_blueprint(bp)
     receivers.connect()
+    followup_sentences.register()

@@ -22,6 +22,11 @@ class Bar:
     width: float
     height: float
 
+    @property
+    def label(self):
+        """The bar's category (a day, a rating): ``bar_chart`` takes any labels."""
+        return self.day
+
 
 @dataclass(frozen=True)
 class Chart:

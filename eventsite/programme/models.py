@@ -126,6 +126,9 @@ class ProgrammeSession(db.Model):
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # True where the programme file invented values (hub, theme, speakers, times).
     is_example: Mapped[bool] = mapped_column(default=False)
+    # The hub's own optional question on the feedback form (Dutch, English).
+    feedback_question: Mapped[str | None] = mapped_column(String(300))
+    feedback_question_en: Mapped[str | None] = mapped_column(String(300))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     edition: Mapped[Edition] = relationship(back_populates="sessions")

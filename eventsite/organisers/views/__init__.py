@@ -9,7 +9,15 @@ from flask_login import current_user
 
 from ...extensions import login_manager
 from ..blueprint import bp
-from . import account, downloads, mail_status, management, messages  # noqa: F401 (routes register on import)
+from . import (  # noqa: F401 (routes register on import)
+    account,
+    downloads,
+    feedback,
+    keep_posted,
+    mail_status,
+    management,
+    messages,
+)
 
 
 @bp.before_request
