@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..inputs import SafeForm
 from ..mail.addresses import DeliverableEmail
 
 RATINGS = [
-    ("5", _l("5 – excellent")),
-    ("4", _l("4 – good")),
-    ("3", _l("3 – all right")),
-    ("2", _l("2 – poor")),
-    ("1", _l("1 – very poor")),
+    SelectChoice("5", _l("5 – excellent")),
+    SelectChoice("4", _l("4 – good")),
+    SelectChoice("3", _l("3 – all right")),
+    SelectChoice("2", _l("2 – poor")),
+    SelectChoice("1", _l("1 – very poor")),
 ]
 
 
