@@ -206,7 +206,8 @@ def announce(edition: Edition, confirmed_before: datetime | None = None) -> int:
 
 
 def editions_opened(now: datetime) -> list[Edition]:
-    """Published editions open for sign-up now (the worker announces these)."""
+    """Published editions that take sign-ups now, for at least one session (the worker
+    announces these)."""
     editions = db.session.scalars(
         select(Edition).where(
             Edition.published.is_(True),
@@ -214,4 +215,8 @@ def editions_opened(now: datetime) -> list[Edition]:
             Edition.registration_opens_at <= now,
         )
     )
-    return [e for e in editions if e.registration_open_at(now)]
+    return [
+        e
+        for e in editions
+        if e.registration_open_at(now) and any(s.open_for_registration(now) for s in e.sessions)
+    ]
