@@ -130,8 +130,8 @@ def test_funnel_figures_match_counts_made_independently(
         "feedback": 1,
     }
     noord_row = re.search(r'<tr data-session="2027-noord">(.*?)</tr>', html, re.S).group(1)
-    assert "(57 %)" in noord_row  # confirmed: 4 of 7 signed up
-    assert "(75 %)" in noord_row  # reminded: 3 of 4
+    assert "(57%)" in noord_row  # confirmed: 4 of 7 signed up
+    assert "(75%)" in noord_row  # reminded: 3 of 4
 
 
 def test_a_hub_sees_only_its_own_funnel(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from ...core import unit_of_work
 from ...formatting import local_datetime
 from ...i18n import current_language
 from .. import feedback
@@ -40,7 +41,8 @@ def feedback_form(token: str, slug: str):
             takeaway=form.takeaway.data or "",
             answer=form.answer.data or "",
         )
-        feedback.save(registration, given, current_language())
+        # A double click that made the first answer twice: run once more on the saved one.
+        unit_of_work.retry_on_conflict(feedback.save, registration, given, current_language())
         when = local_datetime(feedback.closes_at(session), session.edition.timezone)
         flash(_("Thank you! Your answer is saved; you can change it until %(when)s.", when=when))
         return redirect(url_for(".feedback_form", token=token, slug=slug))

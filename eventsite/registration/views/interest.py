@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, redirect, render_template, request, url_for
 
+from ...core import unit_of_work
 from ...extensions import csrf
 from ...i18n import current_language
 from ...security import exempt_from_origin_check
@@ -21,7 +22,9 @@ def interest_ask():
     form = InterestForm()
     if form.validate_on_submit():
         if not form.website.data:
-            interest.ask(form.email.data, current_language(), request.remote_addr)
+            unit_of_work.retry_on_conflict(
+                interest.ask, form.email.data, current_language(), request.remote_addr
+            )
         return redirect(url_for(".interest_sent"))
     return render_template("registration/interest.html", form=form)
 
