@@ -222,3 +222,46 @@ def test_the_hub_sets_its_question_and_another_hub_cannot(
         assert describe(entry).endswith(
             f'set the feedback question of {session.title} to "Wat zoek je in een fieldlab?"'
         )
+
+
+def test_per_hub_overview_and_export_show_a_hub_only_its_own(
+    client, make_edition, make_registration, make_organiser, clock
+):
+    edition = make_edition(2027)
+    by_region = {s.region.slug: s for s in edition.sessions}
+    for region, rating in (("noord", 5), ("zuid", 2)):
+        registration = make_registration(by_region[region], email=f"{region}@example.nl")
+        db.session.add(Feedback(registration=registration, rating=rating, takeaway=region))
+    db.session.commit()
+    clock.set(edition.sessions[-1].end_at + timedelta(days=1))
+    make_organiser("beheer@example.org", "admin")
+    make_organiser("noord@example.org", "region", "noord")
+
+    log_in(client, "noord@example.org")
+    page = client.get("/organiser/feedback").get_data(as_text=True)
+    assert 'data-hub="noord"' in page and 'data-hub="zuid"' not in page
+    assert re.search(r'data-rating="5" data-count="1"', page)
+    body = client.get("/organiser/feedback.csv").get_data().decode("utf-8-sig")
+    assert "noord@example.nl" in body and "zuid@example.nl" not in body
+    # Every page of this feature that a hub may use answers its own hub.
+    slug = by_region["noord"].slug
+    for url in (
+        "/organiser/",
+        f"/organiser/sessions/{slug}/feedback",
+        f"/organiser/sessions/{slug}/feedback.csv",
+        f"/organiser/sessions/{slug}/feedback.xlsx",
+        "/organiser/feedback.xlsx",
+    ):
+        assert client.get(url).status_code == 200, url
+    client.post("/organiser/logout", data={"csrf_token": csrf_token(client, "/organiser/")})
+
+    log_in(client, "beheer@example.org")
+    page = client.get("/organiser/feedback?edition=2027").get_data(as_text=True)
+    assert 'data-hub="noord"' in page and 'data-hub="zuid"' in page
+    body = client.get("/organiser/feedback.csv?edition=2027").get_data().decode("utf-8-sig")
+    assert "noord@example.nl" in body and "zuid@example.nl" in body
+    for url in (
+        f"/organiser/sessions/{by_region['zuid'].slug}/feedback",
+        "/organiser/keep-me-posted",
+    ):
+        assert client.get(url).status_code == 200, url

@@ -14,7 +14,12 @@ from eventsite.programme.models import ProgrammeSession
 from tests.conftest import csrf_token, log_in
 
 # Organiser URLs without a session in them, and what another hub's organiser gets there.
-OWN_DATA_ONLY = {"organisers.dashboard", "organisers.all_export"}
+OWN_DATA_ONLY = {
+    "organisers.dashboard",
+    "organisers.all_export",
+    "organisers.feedback_overview",
+    "organisers.all_feedback_export",
+}
 
 
 def organiser_urls(app, slug: str) -> list[tuple[str, str, str]]:

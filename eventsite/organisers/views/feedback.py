@@ -11,12 +11,12 @@ from flask_login import current_user
 
 from ...clock import utcnow
 from ...formatting import in_zone
-from .. import audit, exports
+from .. import audit, exports, services
 from .. import feedback as feedback_figures
 from ..blueprint import bp
 from ..charts import bar_chart
 from ..forms import FeedbackQuestionForm
-from .common import session_or_abort
+from .common import session_or_abort, year_arg
 from .downloads import CSV_TYPE, XLSX_TYPE
 
 COLUMN_LABELS = {
@@ -63,27 +63,72 @@ def session_feedback(slug: str):
     )
 
 
+@bp.get("/feedback")
+def feedback_overview():
+    """Per hub of an edition: the answers' number and distribution (chart and table) and
+    its sessions; a hub organiser sees only their own hub."""
+    edition = services.chosen_edition(current_user, year_arg(request.args.get("edition")))
+    if edition is None:
+        abort(404)
+    sessions = services.visible_sessions(current_user, edition)
+    per_session = feedback_figures.summaries([s.id for s in sessions])
+    hubs = {}
+    for session in sessions:
+        hubs.setdefault(session.region, []).append(session)
+    rows = []
+    for region, hub_sessions in sorted(hubs.items(), key=lambda item: item[0].name):
+        summary = feedback_figures.combined([per_session[s.id] for s in hub_sessions])
+        chart = bar_chart(list(summary.distribution.items()))
+        rows.append((region, hub_sessions, summary, chart))
+    return render_template(
+        "organisers/feedback_overview.html",
+        edition=edition,
+        hubs=rows,
+        per_session=per_session,
+        year=edition.year if current_user.is_admin else None,
+    )
+
+
 @bp.get("/sessions/<slug>/feedback.<any(csv, xlsx):extension>")
 def feedback_export(slug: str, extension: str):
     """A session's answers as CSV (``?delimiter=semicolon``) or xlsx; audited first."""
     session = session_or_abort(slug)
+    return _export(session.edition, session.slug, [session], extension)
+
+
+@bp.get("/feedback.<any(csv, xlsx):extension>")
+def all_feedback_export(extension: str):
+    """The answers on every session the organiser may see (a hub: its own), one file."""
+    edition = services.chosen_edition(current_user, year_arg(request.args.get("edition")))
+    if edition is None:
+        abort(404)
+    sessions = services.visible_sessions(current_user, edition)
+    return _export(edition, "all-sessions", sessions, extension)
+
+
+def _export(edition, scope: str, sessions, extension: str):
+    """Audit, then the answers as CSV or xlsx (small: built whole, sent after the commit)."""
     delimiter = request.args.get("delimiter", "comma")
     if delimiter not in exports.DELIMITERS:
         abort(400)
-    day = in_zone(utcnow(), session.edition.timezone).date().isoformat()
-    filename = exports.export_filename(session.edition.slug, session.slug, day, extension)
+    day = in_zone(utcnow(), edition.timezone).date().isoformat()
+    filename = exports.export_filename(edition.slug, scope, day, extension)
     filename = filename.replace("_attendees_", "_feedback_")
+    one_hub = len({s.region_id for s in sessions}) == 1
     audit.record(
         current_user,
         "feedback.export",
-        session.slug,
+        f"{edition.slug}: {scope}",
         extension,
-        edition=session.edition,
-        region=session.region,
-        data={"session": session.title, "format": extension},
+        edition=edition,
+        region=sessions[0].region if one_hub else None,
+        data={
+            "session": sessions[0].title if len(sessions) == 1 else edition.name,
+            "format": extension,
+        },
     )
     header = [str(COLUMN_LABELS[c]) for c in feedback_figures.COLUMNS]
-    rows = feedback_figures.export_rows([session.id])
+    rows = feedback_figures.export_rows([s.id for s in sessions])
     if extension == "xlsx":
         out = io.BytesIO()
         exports.write_xlsx(header, rows, out, title=_("Feedback"))
