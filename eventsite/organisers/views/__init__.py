@@ -13,10 +13,12 @@ from . import (  # noqa: F401 (routes register on import)
     account,
     downloads,
     feedback,
+    hubs,
     keep_posted,
     mail_status,
     management,
     messages,
+    speakers,
 )
 
 
