@@ -1,7 +1,7 @@
 """Feedback per session (one per registration), the hub's feedback question, and the "keep me posted" list with one announcement per address and edition
 
 Revision ID: after_01
-Revises: media_01
+Revises: editions_01
 Create Date: 2026-12-02 07:30:12.653580
 
 """
@@ -13,7 +13,7 @@ import eventsite.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = 'after_01'
-down_revision = 'media_01'
+down_revision = 'editions_01'
 branch_labels = None
 depends_on = None
 
