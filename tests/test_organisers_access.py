@@ -14,7 +14,13 @@ from eventsite.programme.models import ProgrammeSession, SessionVideo
 from tests.helpers import csrf_token, log_in
 
 # Organiser URLs without a session in them, and what another hub's organiser gets there.
-OWN_DATA_ONLY = {"organisers.dashboard", "organisers.all_export", "organisers.hub_list"}
+OWN_DATA_ONLY = {
+    "organisers.dashboard",
+    "organisers.all_export",
+    "organisers.hub_list",
+    "organisers.feedback_overview",
+    "organisers.all_feedback_export",
+}
 
 
 def url_values(session: ProgrammeSession) -> dict[str, str]:

@@ -12,7 +12,7 @@ from ..clock import utcnow
 from ..extensions import db
 from ..mail.models import SENDING, OutboxMessage
 from ..programme.models import SCHEDULED, Edition, ProgrammeSession
-from . import notifications
+from . import interest, notifications
 from .models import CONFIRMED, PENDING, Attendee, Registration, SignupRequest
 
 
@@ -75,6 +75,8 @@ class PurgeReport:
     pending_registrations: int = 0
     unconfirmed_attendees: int = 0
     expired_attendees: int = 0
+    # "Keep me posted" addresses never confirmed within the pending retention.
+    unconfirmed_interests: int = 0
     editions: tuple[str, ...] = ()
 
 
@@ -108,6 +110,7 @@ def purge(pending_days: int, now: datetime | None = None) -> PurgeReport:
     for attendee in never_confirmed:
         delete_person(attendee)
     report.unconfirmed_attendees = len(never_confirmed)
+    report.unconfirmed_interests = interest.purge_pending(now)
     expired = []
     for edition in db.session.scalars(db.select(Edition)).all():
         last_end = max((s.end_at for s in edition.sessions), default=None)

@@ -8,17 +8,20 @@ from collections.abc import Callable
 
 from flask import current_app
 
+from ..clock import utcnow
 from ..core.jobs import JobRegistry, Outcome
 from ..core.unit_of_work import unit_of_work
-from . import housekeeping
+from . import housekeeping, interest
 
 REMINDERS_INTERVAL = 5 * 60
 PURGE_INTERVAL = 24 * 60 * 60
+ANNOUNCEMENTS_INTERVAL = 5 * 60
 
 
 def register_jobs(registry: JobRegistry) -> None:
     registry.add("reminders", REMINDERS_INTERVAL, queue_reminders, once_per_interval=True)
     registry.add("purge", PURGE_INTERVAL, purge, once_per_interval=True)
+    registry.add("announcements", ANNOUNCEMENTS_INTERVAL, announce_openings, once_per_interval=True)
 
 
 def queue_reminders(should_stop: Callable[[], bool]) -> Outcome:
@@ -47,10 +50,23 @@ def purge(should_stop: Callable[[], bool]) -> Outcome:
         report.pending_registrations,
         report.unconfirmed_attendees,
         report.expired_attendees,
+        report.unconfirmed_interests,
     )
     if not any(removed):
         return Outcome()
     return Outcome(
         "removed {} unconfirmed registration(s), {} never-confirmed attendee(s), "
-        "{} attendee(s) past retention".format(*removed)
+        "{} attendee(s) past retention, {} unconfirmed keep-me-posted address(es)".format(*removed)
     )
+
+
+def announce_openings(should_stop: Callable[[], bool]) -> Outcome:
+    """ "Keep me posted": one announcement per confirmed address for each edition that has
+    opened for sign-up, to those who asked before it opened; never twice (see interest.py)."""
+    queued = 0
+    for edition in interest.editions_opened(utcnow()):
+        if should_stop():
+            break
+        with unit_of_work():
+            queued += interest.announce(edition, confirmed_before=edition.registration_opens_at)
+    return Outcome(f"queued {queued} announcement(s)" if queued else "")
