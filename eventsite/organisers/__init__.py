@@ -4,8 +4,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Login, the organiser pages, `flask organisers`, and the rules that mail organisers."""
-    from . import receivers
+    """Login, the organiser pages, `flask organisers`, the rules that mail organisers, and
+    how the audit log reads."""
+    from . import audit_texts, receivers
     from .auth import init_app as init_login
     from .cli import register_commands
     from .views import bp
@@ -14,3 +15,4 @@ def init_app(app: Flask) -> None:
     register_commands(bp.cli)
     app.register_blueprint(bp)
     receivers.connect()
+    audit_texts.register()

@@ -90,8 +90,10 @@ def authenticate(email: str, password: str) -> Organiser | None:
 
 
 def start_session(organiser: Organiser) -> None:
-    """Log in with a fresh session (against session fixation), keeping the language choice."""
+    """Log in with a fresh session (against session fixation), keeping the language choice;
+    without one, the pages speak the organiser's own language (their profile's)."""
     clear_session()
+    session.setdefault("lang", organiser.language)
     login_user(organiser)
     now = utcnow()
     session[SEEN_KEY] = session[STARTED_KEY] = now.timestamp()
