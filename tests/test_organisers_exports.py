@@ -2,8 +2,8 @@
 
 import csv
 import io
-from html import unescape
 from datetime import UTC, datetime
+from html import unescape
 
 import pytest
 from openpyxl import load_workbook
