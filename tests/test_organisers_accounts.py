@@ -209,3 +209,22 @@ def test_accounts_pages_for_each_kind_of_visitor(app, make_edition, make_organis
             nina = account("nina@example.org")
             assert (nina.role, nina.active) == ("region", True)
     assert account("nina@example.org").role == "admin"  # the admin's post did change it
+
+
+def test_profile_and_audit_pages_for_each_kind_of_visitor(app, make_edition, make_organiser):
+    """Every organiser has these pages (their own profile, their own hub's log)."""
+    make_edition(2027)
+    make_organiser("bea@example.org", "admin")
+    make_organiser("nina@example.org", "region", "noord")
+    make_organiser("zoe@example.org", "region", "zuid")
+    for who in (None, "zoe@example.org", "nina@example.org", "bea@example.org"):
+        client = app.test_client()
+        if who:
+            log_in(client, who)
+        for url in ("/organiser/profile", "/organiser/audit"):
+            response = client.get(url)
+            if who is None:
+                assert response.headers["Location"].startswith("/organiser/login"), url
+            else:
+                assert response.status_code == 200, (who, url)
+                assert who in text(client.get("/organiser/profile"))
