@@ -69,7 +69,7 @@ class ProfileForm(FlaskForm):
     language = SelectField(
         _l("Language"),
         choices=choices(LANGUAGE_LABELS),
-        description=_l("Of the mails we send you, and of these pages when you log in."),
+        description=_l("Of the mails we send you; saving it switches these pages too."),
     )
 
 
