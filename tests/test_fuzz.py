@@ -140,6 +140,7 @@ def known_values(app, client, make_edition, make_organiser) -> dict[str, list[st
         "slug": [s.slug for s in edition.sessions],
         "year": ["2027", "2021"],
         "message_id": ["1"],
+        "account_id": ["1"],
         "extension": ["csv", "xlsx"],
         "action": ["stop", "resume"],
         "filename": ["css/site.css"],

@@ -85,6 +85,8 @@ def edit_account(account_id: int):
             form.role.errors.append(str(error))
         else:
             flash(_("Saved.") if changed else _("Nothing changed."), "success")
+            if not current_user.is_admin:  # they made themselves a hub organiser
+                return redirect(url_for("organisers.dashboard"))
             return redirect(url_for("organisers.edit_account", account_id=organiser.id))
     return render_template(
         "organisers/edit_account.html",
