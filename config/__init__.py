@@ -134,6 +134,16 @@ class BaseConfig:
     MAIL_BOUNCE_ADDRESS: str | None = None
     # A Maildir the worker reads bounces from on a schedule (process_bounce_maildir).
     MAIL_BOUNCE_MAILDIR: str | None = None
+    # An IMAP mailbox the worker reads bounces from on a schedule (mail/bounce_imap.py), for
+    # a relay that delivers bounces+* to a hosted mailbox. None: no IMAP.
+    MAIL_BOUNCE_IMAP_HOST: str | None = None
+    MAIL_BOUNCE_IMAP_PORT: int | None = None  # None: 993 with SSL, 143 with STARTTLS
+    MAIL_BOUNCE_IMAP_SSL = True  # implicit TLS; False: STARTTLS (always, never plain text)
+    MAIL_BOUNCE_IMAP_USER: str | None = None
+    MAIL_BOUNCE_IMAP_PASSWORD: str | None = None
+    MAIL_BOUNCE_IMAP_FOLDER = "INBOX"
+    # Where processed bounces go: a folder name (created if missing), or None to delete them.
+    MAIL_BOUNCE_IMAP_PROCESSED_FOLDER: str | None = None
     # DKIM signing (all three, or none): see README "Deliverability".
     MAIL_DKIM_DOMAIN: str | None = None
     MAIL_DKIM_SELECTOR: str | None = None
@@ -157,6 +167,13 @@ class BaseConfig:
     # Registration: a confirmation link works this many seconds (48 hours).
     # Bigger request bodies get a 413 page before anything reads them (our forms are small).
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # Image uploads (logos, speaker photos; core/images.py): the largest file taken, the most
+    # pixels (refused before decoding), the longest edge after resizing. The upload forms'
+    # requests may be as large as the file plus room for the other fields.
+    IMAGE_MAX_BYTES = 5 * 1024 * 1024
+    IMAGE_MAX_PIXELS = 40_000_000
+    IMAGE_MAX_EDGE = 1200
+    UPLOAD_MAX_CONTENT_LENGTH = IMAGE_MAX_BYTES + 256 * 1024
     CONFIRM_TOKEN_MAX_AGE = 48 * 3600
     # Personal join links lead to the stream from this many minutes before a session starts.
     JOIN_OPENS_MINUTES_BEFORE = 30

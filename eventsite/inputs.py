@@ -5,14 +5,15 @@
   cannot store NUL, and nobody types one.
 - Numbers in URLs stay within the database's integers: ``<int:...>`` converters above the
   range do not match (404), ``request.args.get(..., type=int)`` out of range is a 400.
-- Request bodies above ``MAX_CONTENT_LENGTH`` get a friendly 413 page.
+- Request bodies above ``MAX_CONTENT_LENGTH`` get a friendly 413 page; the forms that take
+  a picture (``accept_uploads``) may send up to ``UPLOAD_MAX_CONTENT_LENGTH``.
 """
 
 from __future__ import annotations
 
 import re
 
-from flask import Flask, abort, render_template, request
+from flask import Flask, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict
@@ -97,12 +98,40 @@ def refuse_control_characters_in_url() -> None:
             abort(400)
 
 
+# Endpoints whose forms carry a file upload (see ``accept_uploads``).
+_UPLOAD_ENDPOINTS: set[str] = set()
+
+
+def accept_uploads(endpoint: str) -> None:
+    """Let ``endpoint`` take request bodies up to UPLOAD_MAX_CONTENT_LENGTH (a picture)."""
+    _UPLOAD_ENDPOINTS.add(endpoint)
+
+
+def is_upload_request() -> bool:
+    return request.endpoint in _UPLOAD_ENDPOINTS
+
+
+def raise_limit_for_uploads() -> None:
+    """Before anything reads the form (the CSRF check does): the upload forms' own limit."""
+    if is_upload_request():
+        request.max_content_length = current_app.config["UPLOAD_MAX_CONTENT_LENGTH"]
+
+
 def register_input_safety(app: Flask) -> None:
-    """Wire the checks in; call before the blueprints add their routes (the converter)."""
+    """Wire the checks in; call before the blueprints add their routes (the converter) and
+    before the CSRF check (it reads the form, so the upload limit must be set first)."""
     app.request_class = SafeRequest
     app.url_map.converters["int"] = BoundedIntegerConverter
     app.before_request(refuse_control_characters_in_url)
+    app.before_request(raise_limit_for_uploads)
 
     @app.errorhandler(413)
     def too_large(error):
-        return render_template("errors/413.html", error=error), 413
+        limit = request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]
+        return render_template(
+            "errors/413.html",
+            error=error,
+            upload=is_upload_request(),
+            size=f"{limit // 1024} kB",
+            image_mb=current_app.config["IMAGE_MAX_BYTES"] // (1024 * 1024),
+        ), 413

@@ -48,8 +48,7 @@ def test_ordinary_unicode_is_accepted(client, open_edition):
 
 
 def test_a_textarea_refuses_nul(client, make_edition, make_organiser):
-    """(Line breaks in a textarea stay accepted: the speakers field is one per line, see
-    test_organisers_editing.)"""
+    """(Line breaks in a textarea stay accepted: a description has paragraphs.)"""
     edition = make_edition(2027)
     make_organiser()
     log_in(client, "admin@example.org")

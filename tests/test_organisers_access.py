@@ -10,28 +10,43 @@ from eventsite.mail.models import OutboxMessage
 from eventsite.messaging.models import OrganiserMessage
 from eventsite.organisers.models import AuditLog
 from eventsite.organisers.views.account import PUBLIC_ENDPOINTS
-from eventsite.programme.models import ProgrammeSession
+from eventsite.programme.models import ProgrammeSession, SessionVideo
 from tests.conftest import csrf_token, log_in
 
 # Organiser URLs without a session in them, and what another hub's organiser gets there.
 OWN_DATA_ONLY = {
     "organisers.dashboard",
     "organisers.all_export",
+    "organisers.hub_list",
     "organisers.audit_log",  # their own hub's entries
     "organisers.profile",
     "organisers.change_password",
 }
 
 
-def organiser_urls(app, slug: str) -> list[tuple[str, str, str]]:
-    """(endpoint, method, url) for every non-public organiser page, for session ``slug``."""
+def url_values(session: ProgrammeSession) -> dict[str, str]:
+    """The values of the URL map's arguments that point at ``session`` and its hub."""
+    return {
+        "slug": session.slug,
+        "message_id": "1",
+        "speaker_id": str(session.speakers[0].id),
+        "video_id": str(session.videos[0].id),
+        "hub": session.region.slug,
+    }
+
+
+def organiser_urls(app, slug: str | dict) -> list[tuple[str, str, str]]:
+    """(endpoint, method, url) for every non-public organiser page, for session ``slug``
+    (or for the values of ``url_values``)."""
+    given = slug if isinstance(slug, dict) else {"slug": slug}
     urls = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("organisers.") or rule.endpoint in PUBLIC_ENDPOINTS:
             continue
         extensions = ["csv", "xlsx"] if "extension" in rule.arguments else [None]
         for extension in extensions:
-            values = {"slug": slug, "extension": extension, "message_id": "1", "account_id": "1"}
+            # Account 1: the first organiser made (the visitor's own; admins only all the same).
+            values = {"account_id": "1", **given, "extension": extension}
             path = rule.rule
             for name in rule.arguments:
                 path = path.replace(f"<{name}>", values[name])
@@ -73,15 +88,17 @@ def test_every_organiser_url_is_refused(
             idempotency_key="k" * 24,
         )
     )
+    zuid.videos.append(SessionVideo(title="Geheim filmpje", url="https://youtu.be/dQw4w9WgXcQ"))
     db.session.commit()
     before = (zuid.title, zuid.capacity, zuid.status, zuid.revision)
+    media_before = media_state(zuid)
     form_page = "/organiser/login"
     if visitor == "other_region":
         make_organiser("noord@example.org", "region", "noord")
         log_in(client, "noord@example.org")
         form_page = "/organiser/"
 
-    for endpoint, method, url in organiser_urls(app, zuid.slug):
+    for endpoint, method, url in organiser_urls(app, url_values(zuid)):
         response = request(client, method, url, form_page)
         body = response.get_data()
         where = f"{visitor} {method} {url}: {response.status_code}"
@@ -98,9 +115,57 @@ def test_every_organiser_url_is_refused(
     db.session.expire_all()
     zuid = db.session.get(ProgrammeSession, zuid.id)
     assert (zuid.title, zuid.capacity, zuid.status, zuid.revision) == before
+    assert media_state(zuid) == media_before
     # Refused message forms sent nothing.
     assert db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage)) == 0
     assert db.session.scalar(db.select(db.func.count()).select_from(OrganiserMessage)) == 1
     # Refused exports leave no trace of data; allowed ones (own sessions) are audited.
     targets = db.session.scalars(db.select(AuditLog.target)).all()
     assert not any(zuid.slug in t for t in targets)
+
+
+def media_state(session: ProgrammeSession) -> tuple:
+    """What the speaker, video and hub pages could change."""
+    region = session.region
+    return (
+        [(s.id, s.position, s.name, s.photo_sha256) for s in session.speakers],
+        [(v.id, v.position, v.title) for v in session.videos],
+        (region.name, region.description, region.website, region.logo_sha256),
+    )
+
+
+@pytest.mark.parametrize("visitor", ["own_region", "admin"])
+def test_every_organiser_page_opens_for_its_own_hub_and_for_admins(
+    app, client, make_edition, make_organiser, visitor
+):
+    """The other side of the walk: the hub's own organiser and an admin get each page."""
+    edition = make_edition(2027)
+    zuid = next(s for s in edition.sessions if s.region.slug == "zuid")
+    zuid.videos.append(SessionVideo(title="Filmpje", url="https://youtu.be/dQw4w9WgXcQ"))
+    db.session.add(
+        OrganiserMessage(
+            session_id=zuid.id,
+            sender_name="Zuid",
+            sender_email="zuid@example.org",
+            recipient_group="confirmed",
+            languages="nl",
+            subject_nl="Bericht",
+            body_nl="Tekst",
+            idempotency_key="k" * 24,
+        )
+    )
+    db.session.commit()
+    if visitor == "own_region":
+        make_organiser("zuid@example.org", "region", "zuid")
+        log_in(client, "zuid@example.org")
+    else:
+        make_organiser("admin@example.org", "admin")
+        log_in(client, "admin@example.org")
+    for endpoint, method, url in organiser_urls(app, url_values(zuid)):
+        if method != "GET" or endpoint == "organisers.logout":
+            continue
+        response = client.get(url)
+        # Pages only admins see (``admin_required``): a hub's own organiser gets a 403 too.
+        admin_only = getattr(app.view_functions[endpoint], "admin_only", False)
+        expected = 403 if visitor == "own_region" and admin_only else 200
+        assert response.status_code == expected, f"{visitor} GET {url}: {response.status_code}"

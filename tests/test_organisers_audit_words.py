@@ -29,7 +29,6 @@ def logged(client, make_edition, make_organiser):
         title_en="Robotics in SMEs",
         start_at=datetime(2027, 6, 2, 15, 0),
         end_at=datetime(2027, 6, 2, 16, 30),
-        speakers=editing.speakers_text(noord),
     )
     editing.edit_session(noord, bea, data)
     db.session.commit()

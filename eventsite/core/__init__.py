@@ -1,14 +1,16 @@
-"""Site-wide pages: health check and privacy statement."""
+"""Site-wide pages: health check, privacy statement, stored pictures (/media/...)."""
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
     """The health checks, the privacy statement, and the job registry with `flask worker`
-    (the features add their periodic jobs to it in their own init_app)."""
+    (the features add their periodic jobs to it in their own init_app), and /media/."""
     from .jobs import init_jobs
+    from .media import bp as media_bp
     from .views import bp
 
     init_jobs(app)
 
     app.register_blueprint(bp)
+    app.register_blueprint(media_bp)

@@ -6,13 +6,17 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Login, the organiser pages, `flask organisers`, the rules that mail organisers, and
     how the audit log reads."""
-    from . import audit_texts, receivers
+    from ..inputs import accept_uploads
+    from . import audit_texts, media_sentences, receivers
     from .auth import init_app as init_login
     from .cli import register_commands
-    from .views import bp
+    from .views import bp, hubs, speakers
 
     init_login(app)
     register_commands(bp.cli)
     app.register_blueprint(bp)
     receivers.connect()
     audit_texts.register()
+    media_sentences.register()
+    for endpoint in (*speakers.UPLOAD_ENDPOINTS, *hubs.UPLOAD_ENDPOINTS):
+        accept_uploads(endpoint)

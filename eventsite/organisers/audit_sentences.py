@@ -62,12 +62,16 @@ def format_moment(value: str) -> str:
     return f"{format_date(local.date(), format='long')}, {format_time(local.time(), 'HH:mm')}"
 
 
-def _word(key: str, code) -> str:
+def _word(key: str, code):
+    """The registered word for a code; any other value as it is (numbers stay numbers, for
+    sentences with `%(position)d`)."""
     known = WORDS.get(key, {})
-    return str(known[code]) if code in known else str(code)
+    if isinstance(code, str) and code in known:
+        return str(known[code])
+    return code
 
 
-def readable(data: dict) -> dict[str, str]:
+def readable(data: dict) -> dict[str, object]:
     """The entry's data as the sentence shows it, in the current language."""
     language = str(get_locale() or "nl")
     values = {}
@@ -77,7 +81,7 @@ def readable(data: dict) -> dict[str, str]:
         if key.endswith("_at"):
             values[key] = format_moment(value)
         elif isinstance(value, list):
-            items = [_word(key, item) for item in value]
+            items = [str(_word(key, item)) for item in value]
             values[key] = format_list(items, locale=language) if items else "-"
         else:
             values[key] = _word(key, value)

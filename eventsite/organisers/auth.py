@@ -144,6 +144,7 @@ def admin_required(view):
             abort(403)
         return view(*args, **kwargs)
 
+    wrapper.admin_only = True  # the access walk over the URL map reads this
     return wrapper
 
 

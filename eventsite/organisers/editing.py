@@ -19,11 +19,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core import unit_of_work
 from ..extensions import db
-from ..programme.models import CANCELLED, ProgrammeSession, Speaker
+from ..programme.models import CANCELLED, ProgrammeSession
 from ..programme.signals import session_cancelled, session_changed
 from ..registration.waiting_list import fill_free_places
 from . import audit
-from .forms import parse_speakers
 from .models import Organiser
 
 TEXT_FIELDS = ("title", "title_en", "theme", "theme_en", "description", "description_en")
@@ -50,18 +49,12 @@ def from_local_input(value: datetime, zone: str) -> datetime:
     return value.replace(tzinfo=ZoneInfo(zone), fold=0)
 
 
-def speakers_text(programme_session: ProgrammeSession) -> str:
-    """The speakers as the form's lines "name | company | role"."""
-    lines = []
-    for s in programme_session.speakers:
-        lines.append(" | ".join([s.name, s.company or "", s.role or ""]).rstrip(" |"))
-    return "\n".join(lines)
-
-
 def edit_fingerprint(programme_session: ProgrammeSession) -> str:
-    """A hash of what the edit form shows, to notice someone else's edit in between."""
+    """A hash of what the edit form shows, to notice someone else's edit in between.
+
+    (Speakers and videos have pages of their own, see ``speakers``: not part of this form.)
+    """
     values = [repr(getattr(programme_session, name)) for name in EDITED_FIELDS]
-    values.append(speakers_text(programme_session))
     values.append(programme_session.status)
     return hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:32]
 
@@ -112,8 +105,6 @@ def edit_session(
     before = audit.session_facts(programme_session)
     try:
         calendar_changed = programme_session.apply_changes(**changes)
-        if replace_speakers(programme_session, parse_speakers(data["speakers"])):
-            changed_fields.append("speakers")
         if not changed_fields:
             return EditResult(saved=True)
         db.session.flush()  # the database checks the capacity against the places here
@@ -157,20 +148,6 @@ def edit_facts(programme_session: ProgrammeSession, before: dict, fields: list[s
         old_title=before.get("title"),
         old_start_at=before.get("start_at"),
     )
-
-
-def replace_speakers(programme_session: ProgrammeSession, speakers: list[tuple]) -> bool:
-    """Make the speaker list equal ``speakers``; True if it changed."""
-    current = [(s.name, s.company, s.role) for s in programme_session.speakers]
-    if current == speakers:
-        return False
-    programme_session.speakers.clear()
-    db.session.flush()  # delete the old rows before new ones take their positions
-    for position, (name, company, role) in enumerate(speakers):
-        programme_session.speakers.append(
-            Speaker(position=position, name=name, company=company, role=role)
-        )
-    return True
 
 
 def cancel_session(programme_session: ProgrammeSession, organiser: Organiser) -> bool:

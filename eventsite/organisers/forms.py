@@ -27,8 +27,6 @@ from wtforms.validators import (
 from ..inputs import SafeForm as FlaskForm  # every text field refuses control characters
 from .passwords import MAX_LENGTH, password_problem
 
-MAX_SPEAKERS = 30
-
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
@@ -68,22 +66,6 @@ def web_url(form, field) -> None:
         raise ValidationError(_l("Enter a web address starting with https:// or http://."))
 
 
-def parse_speakers(text: str) -> list[tuple[str, str | None, str | None]]:
-    """Lines "name | company | role" as (name, company, role); company and role optional."""
-    speakers = []
-    for line in (text or "").splitlines():
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split("|")]
-        if len(parts) > 3 or not parts[0]:
-            raise ValueError(line)
-        parts += [""] * (3 - len(parts))
-        if any(len(p) > 120 for p in parts):
-            raise ValueError(line)
-        speakers.append((parts[0], parts[1] or None, parts[2] or None))
-    return speakers
-
-
 class SessionForm(FlaskForm):
     # What the session looked like when the form was shown (editing.edit_fingerprint).
     fingerprint = HiddenField()
@@ -96,12 +78,6 @@ class SessionForm(FlaskForm):
     )
     description_en = TextAreaField(
         _l("Description (English)"), validators=[Optional(), Length(max=5000)]
-    )
-    speakers = TextAreaField(
-        _l("Speakers"),
-        description=_l(
-            'One speaker per line: "name | company | role" (company and role optional).'
-        ),
     )
     start_at = DateTimeLocalField(
         _l("Starts at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
@@ -118,16 +94,6 @@ class SessionForm(FlaskForm):
     recording_url = StringField(
         _l("Recording link (public)"), validators=[Length(max=500), web_url]
     )
-
-    def validate_speakers(self, field) -> None:
-        try:
-            speakers = parse_speakers(field.data)
-        except ValueError as error:
-            raise ValidationError(
-                _l('Write each speaker as "name | company | role": %(line)s', line=str(error))
-            ) from None
-        if len(speakers) > MAX_SPEAKERS:
-            raise ValidationError(_l("At most %(n)d speakers.", n=MAX_SPEAKERS))
 
     def validate_end_at(self, field) -> None:
         if self.start_at.data and field.data and field.data <= self.start_at.data:

@@ -1,4 +1,4 @@
-"""Editions of the jaarevent, the regional hubs and their daily sessions."""
+"""Editions of the jaarevent, the regional hubs and their daily sessions, speakers, videos."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
+from ..core.models import StoredImage
 from ..dbtypes import UTCDateTime
 from ..extensions import db
+from .videos import video_platform
 
 SCHEDULED = "scheduled"
 CANCELLED = "cancelled"
@@ -29,6 +31,18 @@ class Region(db.Model):
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str | None] = mapped_column(String(120))
+    # Shown with the hub's sessions; edited by the hub's organisers (/organiser/hubs).
+    description: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    website: Mapped[str | None] = mapped_column(String(500))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    logo_sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_image.sha256"))
+    # Part of the programme pages' version: a hub edit shows on its sessions' pages.
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
+
+    logo: Mapped[StoredImage | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Region {self.slug}>"
@@ -133,6 +147,9 @@ class ProgrammeSession(db.Model):
     speakers: Mapped[list[Speaker]] = relationship(
         back_populates="session", order_by="Speaker.position", cascade="all, delete-orphan"
     )
+    videos: Mapped[list[SessionVideo]] = relationship(
+        back_populates="session", order_by="SessionVideo.position", cascade="all, delete-orphan"
+    )
 
     @property
     def is_cancelled(self) -> bool:
@@ -198,5 +215,34 @@ class Speaker(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     company: Mapped[str | None] = mapped_column(String(120))
     role: Mapped[str | None] = mapped_column(String(120))
+    # A short introduction, Dutch and English.
+    bio: Mapped[str | None] = mapped_column(Text)
+    bio_en: Mapped[str | None] = mapped_column(Text)
+    photo_sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_image.sha256"))
 
     session: Mapped[ProgrammeSession] = relationship(back_populates="speakers")
+    photo: Mapped[StoredImage | None] = relationship()
+
+
+class SessionVideo(db.Model):
+    """A video about a session (the entrepreneurs' stories), as a link: YouTube, Vimeo or a
+    file on an https address; shown in order on the session's page."""
+
+    __tablename__ = "session_video"
+    __table_args__ = (UniqueConstraint("session_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_session.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    # Checked by programme/videos.py: https only.
+    url: Mapped[str] = mapped_column(String(500))
+
+    session: Mapped[ProgrammeSession] = relationship(back_populates="videos")
+
+    @property
+    def platform(self) -> str:
+        """``youtube``, ``vimeo`` or ``file``: what the page says the link leads to."""
+        return video_platform(self.url)

@@ -1,8 +1,9 @@
 """What the programme's cached pages depend on (see ``caching``), and keeping it honest.
 
 ``edition_version`` is the version of an edition's pages: the edition's and its sessions'
-``updated_at``, the confirmed counts (a session turns "full" without an edit), the hubs'
-names, and how many of the moments at which a session's state changes by the clock alone
+``updated_at`` (raised too when its speakers or videos change), the confirmed counts (a
+session turns "full" without an edit), the hubs' ``updated_at`` (name, logo, texts), and
+how many of the moments at which a session's state changes by the clock alone
 (sign-up opens, closes, the session starts or ends) have passed.
 """
 
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session as OrmSession
 from ..caching import Version
 from ..clock import utcnow
 from ..extensions import db
-from .models import Edition, ProgrammeSession, Region, Speaker
+from .models import Edition, ProgrammeSession, Region, SessionVideo, Speaker
 
 
 def edition_version(edition_id: int, now: datetime | None = None) -> Version | None:
@@ -38,6 +39,7 @@ def edition_version(edition_id: int, now: datetime | None = None) -> Version | N
             s.registration_closes_at,
             r.name,
             r.name_en,
+            r.updated_at,
         )
         .select_from(e)
         .outerjoin(s, s.edition_id == e.id)
@@ -53,9 +55,9 @@ def edition_version(edition_id: int, now: datetime | None = None) -> Version | N
     for row in rows:
         if row[3] is None:  # an edition without sessions
             continue
-        changes.add(row[4])
+        changes.update((row[4], row[11]))
         moments.update(row[6:9])
-        parts.append(f"{row[3]}:{row[4].isoformat()}:{row[5]}:{row[9]}:{row[10]}")
+        parts.append(f"{row[3]}:{row[4].isoformat()}:{row[5]}:{row[9]}:{row[10]}:{row[11]}")
     passed = sorted(m for m in moments if m is not None and m <= now)
     parts.append(f"phase={len(passed)}")
     last = max([c for c in changes if c is not None] + passed[-1:])
@@ -64,20 +66,20 @@ def edition_version(edition_id: int, now: datetime | None = None) -> Version | N
 
 
 def init_app(app: Flask) -> None:
-    """Listen for speaker edits (once per process: the listener is on the Session class)."""
+    """Listen for speaker and video edits (once per process: on the Session class)."""
     if not event.contains(OrmSession, "before_flush", touch_sessions_on_speaker_change):
         event.listen(OrmSession, "before_flush", touch_sessions_on_speaker_change)
 
 
 def touch_sessions_on_speaker_change(orm_session, flush_context, instances) -> None:
-    """Raise a session's ``updated_at`` when only its speakers change.
+    """Raise a session's ``updated_at`` when only its speakers or videos change.
 
-    Speakers have no timestamp of their own; without this an edited speaker would leave the
-    session's version, and so its cached page, unchanged.
+    Speakers and videos have no timestamp of their own; without this an edited speaker would
+    leave the session's version, and so its cached page, unchanged.
     """
     touched: set[ProgrammeSession] = set()
     for obj in (*orm_session.new, *orm_session.dirty, *orm_session.deleted):
-        if isinstance(obj, Speaker):
+        if isinstance(obj, Speaker | SessionVideo):
             parent = obj.session
             if parent is None and obj.session_id is not None:
                 parent = orm_session.get(ProgrammeSession, obj.session_id)

@@ -105,7 +105,15 @@ def _copy_session(
         registration_closes_at=_shift(old.registration_closes_at, days, zone),
         status=SCHEDULED,
         speakers=[
-            Speaker(position=s.position, name=s.name, company=s.company, role=s.role)
+            Speaker(
+                position=s.position,
+                name=s.name,
+                company=s.company,
+                role=s.role,
+                bio=s.bio,
+                bio_en=s.bio_en,
+                photo_sha256=s.photo_sha256,
+            )
             for s in old.speakers
         ],
         **copied,

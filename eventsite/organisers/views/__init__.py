@@ -15,10 +15,12 @@ from . import (  # noqa: F401 (routes register on import)
     accounts,
     audit,
     downloads,
+    hubs,
     mail_status,
     management,
     messages,
     profile,
+    speakers,
 )
 
 

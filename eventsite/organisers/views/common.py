@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, flash
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -29,6 +29,7 @@ COLUMN_LABELS = {
     "newsletter": _l("Newsletter consent"),
     "language": _l("Language"),
     "joined": _l("Joined at"),
+    "undeliverable": _l("Email undeliverable"),
 }
 
 
@@ -48,3 +49,12 @@ def session_or_abort(slug: str) -> ProgrammeSession:
 
 def year_arg(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) <= 4 else None
+
+
+def show_errors(form, errors: dict[str, str]) -> None:
+    """A service's refusals at their fields; one about the whole form as a flash message."""
+    for name, message in errors.items():
+        if name in form:
+            form[name].errors.append(message)
+        else:
+            flash(message, "error")

@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ...mail.undeliverable import undeliverable_among
 from ...registration.attendance import attendance_of, joined_counts
 from ...registration.models import STATES
 from .. import editing, services
@@ -33,6 +34,7 @@ def dashboard():
         counts=services.state_counts(ids),
         joined=joined_counts(ids),
         totals=services.totals(ids),
+        undeliverable=services.undeliverable_people(ids),
         chart=bar_chart(services.signups_per_day(ids, edition.timezone)),
         state_labels=STATE_LABELS,
     )
@@ -59,6 +61,7 @@ def attendees(slug: str):
         session=session,
         pagination=pagination,
         attendance=attendance_of([r.id for r in pagination.items]),
+        undeliverable=undeliverable_among(r.attendee.email for r in pagination.items),
         filters=filters,
         states=STATES,
         state_labels=STATE_LABELS,
@@ -68,14 +71,13 @@ def attendees(slug: str):
 
 @bp.route("/sessions/<slug>/edit", methods=["GET", "POST"])
 def edit_session(slug: str):
-    """Change a session's texts, speakers, times, capacity and links."""
+    """Change a session's texts, times, capacity and links (speakers, videos: speakers.py)."""
     session = session_or_abort(slug)
     zone = session.edition.timezone
     form = SessionForm(obj=session if request.method == "GET" else None)
     if request.method == "GET":
         form.start_at.data = editing.local_input(session.start_at, zone)
         form.end_at.data = editing.local_input(session.end_at, zone)
-        form.speakers.data = editing.speakers_text(session)
         form.fingerprint.data = editing.edit_fingerprint(session)
     if form.validate_on_submit():
         result = editing.edit_session(
