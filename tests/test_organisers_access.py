@@ -46,12 +46,14 @@ def organiser_urls(app, slug: str | dict) -> list[tuple[str, str, str]]:
         extensions = ["csv", "xlsx"] if "extension" in rule.arguments else [None]
         for extension in extensions:
             # Account 1: the first organiser made (the visitor's own; admins only all the same).
-            values = {"account_id": "1", **given, "extension": extension}
+            values = {"account_id": "1", "year": "2027", "direction": "up", **given}
+            values["extension"] = extension
             path = rule.rule
             for name in rule.arguments:
                 path = path.replace(f"<{name}>", values[name])
                 path = path.replace(f"<any(csv, xlsx):{name}>", values[name])
                 path = path.replace(f"<int:{name}>", values[name])
+                path = path.replace(f"<any(up, down):{name}>", values[name])
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 urls.append((rule.endpoint, method, path))
     assert len(urls) >= 10, urls

@@ -15,6 +15,8 @@ from . import (  # noqa: F401 (routes register on import)
     accounts,
     audit,
     downloads,
+    edition_sessions,
+    editions,
     hubs,
     mail_status,
     management,
