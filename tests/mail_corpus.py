@@ -13,8 +13,7 @@ from eventsite.programme.models import ProgrammeSession
 from eventsite.programme.signals import session_cancelled, session_changed
 from eventsite.registration.housekeeping import send_reminder
 from eventsite.registration.models import CONFIRMED, Registration
-from tests.registration_helpers import confirm, csrf_from, sign_up
-from tests.test_registration_mail import manage_path, path_to
+from tests.helpers import confirm, csrf_token, manage_path, path_to, sign_up
 
 
 def build_corpus(client, smtp, make_organiser) -> list[EmailMessage]:
@@ -27,10 +26,10 @@ def build_corpus(client, smtp, make_organiser) -> list[EmailMessage]:
     sign_up(client, email="anna@example.nl", sessions=["2027-noord"], name="Anna Ëlsbeth")
     smtp.wait_for("anna@example.nl", 5)
     personal = manage_path(welcome)
-    client.post(f"{personal}/drop/2027-noord", data={"csrf_token": csrf_from(client, personal)})
+    client.post(f"{personal}/drop/2027-noord", data={"csrf_token": csrf_token(client, personal)})
     smtp.wait_for("anna@example.nl", 6)
     cancel_page = f"{personal}/cancel"
-    client.post(cancel_page, data={"csrf_token": csrf_from(client, cancel_page)})
+    client.post(cancel_page, data={"csrf_token": csrf_token(client, cancel_page)})
     smtp.wait_for("anna@example.nl", 7)
     organiser = make_organiser(email="olga@example.nl")
     queue_password_mail(organiser, "welcome", "nl")

@@ -6,17 +6,9 @@ from html import unescape
 
 from eventsite.extensions import db
 from eventsite.organisers.models import AuditLog, Organiser
-from tests.registration_helpers import csrf_from
-
-PASSWORD = "correct horse battery staple"  # the make_organiser fixture's password
-
-
-def log_in(client, email: str, password: str = PASSWORD):
-    """Log in through the real form (with its CSRF token); returns the response."""
-    token = csrf_from(client, "/organiser/login")
-    return client.post(
-        "/organiser/login", data={"csrf_token": token, "email": email, "password": password}
-    )
+from tests.helpers import ORGANISER_PASSWORD as PASSWORD  # noqa: F401 (for the tests)
+from tests.helpers import csrf_token as csrf_from
+from tests.helpers import log_in  # noqa: F401 (for the tests)
 
 
 def post_form(client, page: str, action: str | None = None, **fields):

@@ -3,7 +3,7 @@
 import re
 from email.utils import parsedate_to_datetime
 
-from tests.conftest import mail_text
+from tests.helpers import mail_text
 from tests.mail_corpus import build_corpus
 
 # confirm, welcome, an invite per session (two), already, drop, cancelled, organiser welcome, reset

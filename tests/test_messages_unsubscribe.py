@@ -9,10 +9,10 @@ from eventsite.mail.sender import send_queued
 from eventsite.messaging import services
 from eventsite.organisers.models import Organiser
 from eventsite.registration.models import Attendee
-from tests import test_messages_send
-from tests.conftest import csrf_token
+from tests import factories, test_messages_send
+from tests.helpers import csrf_token
 from tests.mail_corpus import build_corpus
-from tests.messages_helpers import message_form, personal_token, send
+from tests.messages_helpers import message_form, send
 from tests.test_messages_send import GROUPS, received
 
 noord = test_messages_send.noord  # the fixture: the noord session with its people
@@ -105,7 +105,7 @@ def test_a_one_click_post_without_cookie_stops_messages_and_is_in_the_data_downl
     send(client, noord.slug, data)
     assert set(received(smtp)) == GROUPS["confirmed"] - {"niet-nl@example.nl"}
 
-    token = personal_token(attendee)
+    token = factories.manage_token(attendee)
     download = client.get(f"/my/{token}/data.json").get_json()
     assert download["organiser_messages_stopped"] is True
     assert download["organiser_messages_stopped_by"] == "one-click unsubscribe"
@@ -141,7 +141,7 @@ def test_a_forged_token_changes_nothing(app, client, noord, smtp):
 
 def test_the_personal_pages_stop_is_in_the_data_download_too(client, noord, smtp):
     attendee = db.session.scalar(db.select(Attendee).filter_by(email="niet-nl@example.nl"))
-    token = personal_token(attendee)
+    token = factories.manage_token(attendee)
     manage = f"/my/{token}"
     client.post(f"{manage}/messages/stop", data={"csrf_token": csrf_token(client, manage)})
     download = client.get(f"{manage}/data.json").get_json()

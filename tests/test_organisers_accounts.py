@@ -11,8 +11,9 @@ from eventsite.clock import utcnow
 from eventsite.extensions import db
 from eventsite.organisers import account_admin
 from eventsite.organisers.models import Organiser
+from tests.helpers import csrf_token as csrf_from
+from tests.helpers import link_to, outbox
 from tests.people_helpers import account, actions, log_in, post_form, text
-from tests.registration_helpers import csrf_from, link_to, outbox
 
 INVITE = "/organiser/accounts/invite"
 

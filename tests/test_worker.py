@@ -11,13 +11,14 @@ import threading
 import time
 from datetime import timedelta
 
-from bench.processes import BIN, ROOT, flask, free_port, site_env
+from bench.ports import free_port
+from bench.processes import BIN, ROOT, flask, site_env
 from eventsite.core.jobs import JobRegistry, Outcome, registry_of
 from eventsite.core.models import JobRun
 from eventsite.core.worker import Worker
 from eventsite.extensions import db
 from eventsite.registration.jobs import register_jobs as register_registration_jobs
-from tests.registration_helpers import attendees, outbox, sign_up, signed_up_and_confirmed
+from tests.helpers import attendees, outbox, sign_up, signed_up_and_confirmed
 
 
 def last_runs() -> dict[str, object]:

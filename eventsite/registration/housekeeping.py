@@ -51,7 +51,8 @@ def rearm_reminders(session: ProgrammeSession, **_) -> None:
 
 
 def send_reminder(registration_id: int) -> bool:
-    """Queue one reminder and commit; False if it was sent already (e.g. by another run)."""
+    """Queue one reminder; False if it was sent already (e.g. by another run). Callers run
+    each in a unit of work of its own (``jobs.queue_reminder``)."""
     claimed = db.session.execute(
         update(Registration)
         .where(
@@ -63,11 +64,9 @@ def send_reminder(registration_id: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
-        db.session.rollback()
         return False
     registration = db.session.get(Registration, registration_id)
     notifications.send_reminder(registration.attendee, registration)
-    db.session.commit()
     return True
 
 
@@ -121,7 +120,7 @@ def purge(pending_days: int, now: datetime | None = None) -> PurgeReport:
             expired.append(edition.name)
             report.expired_attendees += len(attendees)
     report.editions = tuple(expired)
-    db.session.commit()
+    db.session.flush()
     return report
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from flask import current_app
 
 from ..core.jobs import JobRegistry, Outcome
+from ..core.unit_of_work import unit_of_work
 from . import housekeeping
 
 REMINDERS_INTERVAL = 5 * 60
@@ -27,13 +28,21 @@ def queue_reminders(should_stop: Callable[[], bool]) -> Outcome:
     for registration_id in housekeeping.due_reminders(hours):
         if should_stop():  # the rest are still due on the next run
             break
-        queued += housekeeping.send_reminder(registration_id)
+        queued += queue_reminder(registration_id)
     return Outcome(f"queued {queued} reminder(s)" if queued else "")
+
+
+def queue_reminder(registration_id: int) -> bool:
+    """Queue one reminder as a unit of work of its own, so one that fails later does not
+    undo those queued before it (the worker's job and `flask mail send-reminders`)."""
+    with unit_of_work():
+        return housekeeping.send_reminder(registration_id)
 
 
 def purge(should_stop: Callable[[], bool]) -> Outcome:
     """`flask registrations purge`: stale unconfirmed sign-ups, expired personal data."""
-    report = housekeeping.purge(current_app.config["PENDING_RETENTION_DAYS"])
+    with unit_of_work():
+        report = housekeeping.purge(current_app.config["PENDING_RETENTION_DAYS"])
     removed = (
         report.pending_registrations,
         report.unconfirmed_attendees,

@@ -13,7 +13,7 @@ from tests.browser.harness import (
     log_in,
     screenshot,
 )
-from tests.conftest import links_in
+from tests.helpers import links_in
 
 
 def test_an_admin_invites_a_hub_organiser_who_sets_a_password_and_sees_their_hub(
