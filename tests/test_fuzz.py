@@ -148,6 +148,7 @@ def known_values(app, client, make_edition, make_organiser) -> dict[str, list[st
         "slug": [s.slug for s in edition.sessions],
         "year": ["2027", "2021"],
         "message_id": ["1"],
+        "account_id": ["1"],
         "speaker_id": [str(sp.id) for s in edition.sessions for sp in s.speakers][:3],
         "hub": [s.region.slug for s in edition.sessions],
         "extension": ["csv", "xlsx"],

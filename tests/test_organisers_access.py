@@ -20,6 +20,9 @@ OWN_DATA_ONLY = {
     "organisers.hub_list",
     "organisers.feedback_overview",
     "organisers.all_feedback_export",
+    "organisers.audit_log",  # their own hub's entries
+    "organisers.profile",
+    "organisers.change_password",
 }
 
 
@@ -44,7 +47,9 @@ def organiser_urls(app, slug: str | dict) -> list[tuple[str, str, str]]:
             continue
         extensions = ["csv", "xlsx"] if "extension" in rule.arguments else [None]
         for extension in extensions:
-            values = {"year": "2027", "direction": "up", **given, "extension": extension}
+            # Account 1: the first organiser made (the visitor's own; admins only all the same).
+            values = {"account_id": "1", "year": "2027", "direction": "up", **given}
+            values["extension"] = extension
             path = rule.rule
             for name in rule.arguments:
                 path = path.replace(f"<{name}>", values[name])

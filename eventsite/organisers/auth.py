@@ -90,8 +90,14 @@ def authenticate(email: str, password: str) -> Organiser | None:
 
 
 def start_session(organiser: Organiser) -> None:
-    """Log in with a fresh session (against session fixation), keeping the language choice."""
+    """Log in with a fresh session (against session fixation), keeping the language choice.
+
+    Without a choice in this browser, an organiser whose language is not the site's default
+    (Dutch) gets the pages in theirs; otherwise the browser's language decides, as before.
+    """
     clear_session()
+    if "lang" not in session and organiser.language != current_app.config["LANGUAGES"][0]:
+        session["lang"] = organiser.language
     login_user(organiser)
     now = utcnow()
     session[SEEN_KEY] = session[STARTED_KEY] = now.timestamp()

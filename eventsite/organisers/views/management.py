@@ -1,4 +1,4 @@
-"""Organiser management pages: dashboard, attendee lists, session editing, audit log."""
+"""Organiser management pages: dashboard, attendee lists, session editing."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...clock import utcnow
 from ...mail.undeliverable import undeliverable_among
 from ...registration.attendance import attendance_of, joined_counts
 from ...registration.models import STATES
-from .. import audit, editing, funnel, services
+from .. import editing, funnel, services
 from .. import feedback as feedback_figures
-from ..auth import admin_required
 from ..blueprint import bp
 from ..charts import bar_chart
 from ..forms import ConfirmForm, SessionForm
@@ -132,13 +130,3 @@ def cancel_session(slug: str):
             flash(_("This session was already cancelled."), "info")
         return redirect(url_for("organisers.dashboard", edition=session.edition.year))
     return render_template("organisers/cancel_session.html", session=session, form=form)
-
-
-@bp.get("/audit")
-@admin_required
-def audit_log():
-    """Admins only: who exported or changed what, and when."""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    return render_template(
-        "organisers/audit.html", pagination=audit.latest_entries(page), now=utcnow()
-    )
