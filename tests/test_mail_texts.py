@@ -11,8 +11,8 @@ from eventsite.mail import placeholders
 from eventsite.organisers.models import AuditLog
 from eventsite.registration import mail_texts
 from eventsite.registration.question_models import MailText
+from tests.helpers import confirm, outbox, path_to, sign_up
 from tests.questions_helpers import organiser_logs_in, organiser_logs_out, save_mail_text
-from tests.registration_helpers import confirm, link_to, outbox, sign_up
 
 CONFIRM_BODY = "Goedendag,\n\nBevestig hier uw plaats bij {edition}:\n{confirm_link}\n\n{sessions}"
 
@@ -104,7 +104,7 @@ def test_the_edited_confirmation_mail_goes_out_and_its_link_works(client, admin)
     assert mail.subject.startswith("Nog één klik voor ")
     assert mail.text_body.startswith("Goedendag,\n\nBevestig hier uw plaats bij")
     assert ">Mijn inschrijving bevestigen</a>" in mail.html_body  # the button
-    assert confirm(client, link_to(mail, "/confirm/")).status_code == 302
+    assert confirm(client, path_to(mail, "/confirm/")).status_code == 302
     # English visitors still get the standard English mail.
     sign_up(client, lang="en", email="bob@example.nl")
     assert outbox("confirm", to="bob@example.nl")[0].subject == "Please confirm your registration"

@@ -15,7 +15,7 @@ from eventsite.organisers.models import AuditLog
 from eventsite.organisers.views.account import PUBLIC_ENDPOINTS
 from eventsite.programme.models import ProgrammeSession, SessionVideo
 from eventsite.registration.question_models import Question
-from tests.conftest import csrf_token, log_in
+from tests.helpers import csrf_token, log_in
 
 # Organiser URLs without a session in them, and what another hub's organiser gets there.
 OWN_DATA_ONLY = {
@@ -23,6 +23,11 @@ OWN_DATA_ONLY = {
     "organisers.all_export",
     "organisers.sources",
     "organisers.hub_list",
+    "organisers.feedback_overview",
+    "organisers.all_feedback_export",
+    "organisers.audit_log",  # their own hub's entries
+    "organisers.profile",
+    "organisers.change_password",
 }
 # Values for the URL map's other arguments (questions, mail texts, campaign links).
 MORE_VALUES = {
@@ -56,7 +61,8 @@ def organiser_urls(app, slug: str | dict) -> list[tuple[str, str, str]]:
             continue
         extensions = ["csv", "xlsx"] if "extension" in rule.arguments else [None]
         for extension in extensions:
-            values = {"year": "2027", "direction": "up", **MORE_VALUES, **given}
+            # Account 1: the first organiser made (the visitor's own; admins only all the same).
+            values = {"account_id": "1", "year": "2027", "direction": "up", **MORE_VALUES, **given}
             values["extension"] = extension
             path = rule.rule
             for name in rule.arguments:

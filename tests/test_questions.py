@@ -9,16 +9,16 @@ import json
 from eventsite.extensions import db
 from eventsite.organisers.models import AuditLog
 from eventsite.registration.question_models import Answer, Question
-from tests.questions_helpers import add_question, csv_rows, organiser_logs_in, organiser_logs_out
-from tests.registration_helpers import (
+from tests.helpers import (
     attendees,
     confirm,
-    csrf_from,
-    link_to,
+    csrf_token,
     outbox,
+    path_to,
     post_button,
     sign_up,
 )
+from tests.questions_helpers import add_question, csv_rows, organiser_logs_in, organiser_logs_out
 
 
 def questions_of(edition) -> list[Question]:
@@ -83,7 +83,7 @@ def test_answers_in_the_data_download_lists_and_exports_then_erased(
     size, robots = setup_questions(client, make_organiser, open_edition)
     organiser_logs_out(client)
     sign_up(client, **{f"q_{size.id}": str(size.choices[2].id), f"q_{robots.id}": "no"})
-    response = confirm(client, link_to(outbox("confirm")[-1], "/confirm/"))
+    response = confirm(client, path_to(outbox("confirm")[-1], "/confirm/"))
     personal = response.headers["Location"]
     data = json.loads(client.get(f"{personal}/data.json").get_data(as_text=True))
     assert data["answers"] == [
@@ -140,7 +140,7 @@ def test_answered_questions_are_retired_not_deleted_and_choices_keep_answers(
     assert [q.id for q in questions_of(open_edition)] == [size.id]  # no answers: deleted
 
     edit = f"{questions_page}/{size.id}"
-    token = csrf_from(client, edit)
+    token = csrf_token(client, edit)
     fields = {"csrf_token": token, "label": "Hoe groot is uw bedrijf?", "required": "y"}
     refused = client.post(edit, data={**fields, "choices": "1-10"})
     assert "De keuze “11-50” is al gekozen en kan niet weg" in refused.get_data(as_text=True)
@@ -204,6 +204,6 @@ def test_a_question_deleted_before_the_confirmation_is_skipped(
     db.session.execute(db.delete(Answer))
     db.session.delete(db.session.get(Question, question.id))
     db.session.commit()
-    response = confirm(client, link_to(outbox("confirm")[-1], "/confirm/"))
+    response = confirm(client, path_to(outbox("confirm")[-1], "/confirm/"))
     assert response.status_code == 302
     assert attendees()[0].answers == []

@@ -7,8 +7,8 @@ from __future__ import annotations
 from eventsite.extensions import db
 from eventsite.organisers.campaigns import CampaignLink
 from eventsite.registration.models import Attendee
+from tests.helpers import attendees, confirm, csrf_token, outbox, path_to, sign_up
 from tests.questions_helpers import csv_rows, organiser_logs_in, organiser_logs_out
-from tests.registration_helpers import attendees, confirm, csrf_from, link_to, outbox, sign_up
 
 
 def count(model) -> int:
@@ -38,7 +38,7 @@ def test_hub_organisers_make_links_for_their_hub_and_see_numbers_per_source(
     organiser_logs_in(client, "noord@example.org")
     page = "/organiser/editions/2027/sources"
     noord = next(s for s in open_edition.sessions if s.region.slug == "noord")
-    token = csrf_from(client, page)
+    token = csrf_token(client, page)
     bad = client.post(page, data={"csrf_token": token, "name": "Nieuwsbrief", "code": "Met Spatie"})
     assert "Gebruik alleen kleine letters" in bad.get_data(as_text=True)
     made = client.post(
@@ -59,7 +59,7 @@ def test_hub_organisers_make_links_for_their_hub_and_see_numbers_per_source(
     visitor = app.test_client()
     visitor.get(link.url.replace("http://localhost", ""))
     sign_up(visitor)
-    confirm(visitor, link_to(outbox("confirm")[-1], "/confirm/"))
+    confirm(visitor, path_to(outbox("confirm")[-1], "/confirm/"))
     sign_up(visitor, email="bert@example.nl")  # same browser, same source, not confirmed
 
     organiser_logs_in(client, "noord@example.org")
@@ -78,7 +78,7 @@ def test_a_hub_cannot_remove_another_hubs_link(client, open_edition, make_organi
     client.post(
         page,
         data={
-            "csrf_token": csrf_from(client, page),
+            "csrf_token": csrf_token(client, page),
             "name": "Zuid",
             "code": "zuid",
             "region": str(zuid.region_id),
@@ -89,5 +89,5 @@ def test_a_hub_cannot_remove_another_hubs_link(client, open_edition, make_organi
     make_organiser("noord@example.org", "region", "noord")
     organiser_logs_in(client, "noord@example.org")
     assert "zuid" not in client.get(page).get_data(as_text=True).split("<h2")[2]
-    refused = client.post(f"{page}/{link.id}/remove", data={"csrf_token": csrf_from(client, page)})
+    refused = client.post(f"{page}/{link.id}/remove", data={"csrf_token": csrf_token(client, page)})
     assert refused.status_code == 403 and count(CampaignLink) == 1

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from .audit_sentences import sentence
+from ..registration.mail_texts import KINDS as MAIL_KINDS
+from .audit_sentences import kind, sentence, words
 
 
 def register() -> None:
-    """Called by the organisers' ``init_app``."""
+    """Called by the organisers' ``init_app``: the kinds for the log's filter, the mails'
+    names (the entries keep the code, the reader sees the mail's name in their language),
+    and the sentences."""
+    kind("question", _l("Sign-up questions"))
+    kind("mailtext", _l("Mail texts"))
+    kind("campaign", _l("Campaign links"))
+    words("mail", {code: mail.label for code, mail in MAIL_KINDS.items()})
     sentence("question.add", _l("%(actor)s added the sign-up question “%(label)s”"))
     sentence("question.update", _l("%(actor)s changed the sign-up question “%(label)s”"))
     sentence("question.reorder", _l("%(actor)s moved the sign-up question “%(label)s”"))

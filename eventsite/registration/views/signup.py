@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ...clock import utcnow
@@ -13,7 +13,7 @@ from ...mail.requested import register_handler, store_request
 from ...programme import queries
 from ...programme.models import Edition
 from .. import questions, signup, sources
-from ..forms import ActionForm, EmailForm
+from ..forms import ActionForm, EmailForm, RegistrationForm
 from ..question_fields import field_name, registration_form_class
 from ..signup_requests import request_sessions
 from .blueprint import bp, manage_limit, per_email, per_ip, private
@@ -34,8 +34,8 @@ def register():
     form = registration_form_class(asked)(open_slugs=open_slugs)
     form.session_regions = {s.slug: s.region_id for s in sessions}
     form.sessions.choices = [(s.slug, s.slug) for s in sessions]
-    if request.method == "GET" and request.args.get("session") in open_slugs:
-        form.sessions.data = [request.args["session"]]
+    if request.method == "GET":
+        _prefill(form, open_slugs)
     if form.validate_on_submit():
         if not form.is_bot:
             chosen = [s for s in sessions if s.slug in form.sessions.data]
@@ -47,6 +47,7 @@ def register():
             except signup.SessionNotOpen:  # raised before anything changed
                 flash(_("A session you chose has just closed; please choose again."), "error")
                 return redirect(url_for(".register"))
+        _remember_sent_to(form.email.data, form.sessions.data)
         return redirect(url_for(".sent"))
     return render_template(
         "registration/register.html",
@@ -58,10 +59,33 @@ def register():
     )
 
 
+def _prefill(form: RegistrationForm, open_slugs: set[str]) -> None:
+    """``?session=a&session=b`` ticks sessions; ``?correct=1`` brings back the last address
+    and sessions sent from this browser, to fix a mistyped address."""
+    chosen = [slug for slug in request.args.getlist("session") if slug in open_slugs]
+    if request.args.get("correct") and session.get("sent_to"):
+        form.email.data = session["sent_to"]
+        chosen = [slug for slug in session.get("sent_sessions", []) if slug in open_slugs]
+    if chosen:
+        form.sessions.data = chosen
+
+
+def _remember_sent_to(email: str, slugs: list[str] | None = None) -> None:
+    """This browser's last address, for the check-your-mail page (only the visitor sees it:
+    the same page follows whether the address was new, known or confirmed)."""
+    session["sent_to"] = email
+    session["sent_sessions"] = list(slugs or [])
+
+
 @bp.get("/register/sent")
 def sent():
-    """The same answer for every sign-up: check your mailbox."""
-    return render_template("registration/sent.html")
+    """The same answer for every sign-up: check your mailbox, at the address typed."""
+    html = render_template(
+        "registration/sent.html",
+        sent_to=session.get("sent_to"),
+        from_resend=not session.get("sent_sessions"),
+    )
+    return private(Response(html))
 
 
 @bp.route("/register/resend", methods=["GET", "POST"])
@@ -80,6 +104,7 @@ def resend():
             current_language(),
             edition.id if edition is not None else None,
         )
+        _remember_sent_to(form.email.data)
         return redirect(url_for(".sent"))
     return render_template("registration/resend.html", form=form)
 
