@@ -4,6 +4,9 @@ numbers per source and hub; the source in the exports."""
 
 from __future__ import annotations
 
+import re
+
+from eventsite.core.unit_of_work import unit_of_work
 from eventsite.extensions import db
 from eventsite.organisers.campaigns import CampaignLink
 from eventsite.registration.models import Attendee
@@ -91,3 +94,50 @@ def test_a_hub_cannot_remove_another_hubs_link(client, open_edition, make_organi
     assert "zuid" not in client.get(page).get_data(as_text=True).split("<h2")[2]
     refused = client.post(f"{page}/{link.id}/remove", data={"csrf_token": csrf_token(client, page)})
     assert refused.status_code == 403 and count(CampaignLink) == 1
+
+
+def source_row(html: str, source: str) -> dict[str, int]:
+    """{step: count} of the dashboard funnel's row for ``source``."""
+    row = re.search(rf'<tr data-source="{source}">(.*?)</tr>', html, re.S).group(1)
+    return {step: int(n) for step, n in re.findall(r'data-step="(\w+)" data-count="(\d+)"', row)}
+
+
+def test_the_dashboard_funnel_splits_by_source_named_by_the_campaign_link(
+    client, open_edition, make_organiser, make_registration
+):
+    noord, zuid = (
+        next(s for s in open_edition.sessions if s.region.slug == hub) for hub in ("noord", "zuid")
+    )
+    make_registration(noord, source="noord-mei")
+    make_registration(noord, source="noord-mei", state="pending")
+    make_registration(zuid, source="noord-mei", state="cancelled")
+    make_registration(zuid, source="linkedin / social / je2027")
+    make_registration(noord)  # came straight to the site
+    with unit_of_work():
+        db.session.add(
+            CampaignLink(
+                edition_id=open_edition.id,
+                region_id=noord.region_id,
+                name="Nieuwsbrief mei",
+                code="noord-mei",
+            )
+        )
+    make_organiser()
+    organiser_logs_in(client, "admin@example.org")
+    html = client.get("/organiser/?edition=2027").get_data(as_text=True)
+    table = html[html.index('id="funnel-sources"') :].split("</table>")[0]
+    assert "Nieuwsbrief mei" in table and "linkedin / social / je2027" in table
+    assert "onbekend (direct)" in table
+    mei = source_row(html, "noord-mei")
+    assert (mei["signed_up"], mei["confirmed"]) == (3, 1)
+    assert source_row(html, "linkedin / social / je2027")["confirmed"] == 1
+    assert source_row(html, "")["signed_up"] == 1
+    # Known sources by name, the unknown ones last.
+    assert table.index("linkedin") < table.index("Nieuwsbrief mei") < table.index("onbekend")
+
+    make_organiser("zuid@example.org", "region", "zuid")
+    organiser_logs_out(client)
+    organiser_logs_in(client, "zuid@example.org")
+    html = client.get("/organiser/").get_data(as_text=True)
+    assert source_row(html, "noord-mei")["signed_up"] == 1  # only their hub's sessions
+    assert 'data-source=""' not in html

@@ -50,6 +50,12 @@ def links_for(edition: Edition, organiser) -> list[CampaignLink]:
     return list(db.session.scalars(query.order_by(CampaignLink.created_at, CampaignLink.id)))
 
 
+def link_names(edition: Edition) -> dict[str, str]:
+    """Code -> name of the edition's campaign links (to show a source by its name)."""
+    links = db.session.scalars(select(CampaignLink).filter_by(edition_id=edition.id))
+    return {link.code: link.name for link in links}
+
+
 def code_taken(edition: Edition, code: str) -> bool:
     return (
         db.session.scalar(select(CampaignLink.id).filter_by(edition_id=edition.id, code=code))
@@ -116,8 +122,7 @@ def per_source(edition: Edition, sessions: list[ProgrammeSession]) -> list[Sourc
         .where(Registration.session_id.in_(ids))
         .group_by(Attendee.source, ProgrammeSession.region_id)
     ).all()
-    links = db.session.scalars(select(CampaignLink).filter_by(edition_id=edition.id))
-    names = {link.code: link.name for link in links}
+    names = link_names(edition)
     regions = {r.id: r for r in db.session.scalars(select(Region))}
     result = [
         SourceRow(

@@ -10,7 +10,7 @@ from ...mail.undeliverable import undeliverable_among
 from ...registration.attendance import attendance_of, joined_counts
 from ...registration.models import STATES
 from ...registration.questions import answer_text, answers_by_attendee
-from .. import editing, funnel, services
+from .. import campaigns, editing, funnel, services
 from .. import feedback as feedback_figures
 from ..blueprint import bp
 from ..charts import bar_chart
@@ -43,6 +43,7 @@ def dashboard():
         state_labels=STATE_LABELS,
         funnels=funnel.funnels(ids),
         hub_funnels=funnel.hub_rows(sessions, previous_sessions),
+        source_funnels=funnel.source_rows(ids, campaigns.link_names(edition)),
         previous=previous,
         steps=funnel.STEPS,
         step_labels=STEP_LABELS,
