@@ -8,7 +8,8 @@ import json
 
 from eventsite.extensions import db
 from eventsite.organisers.models import AuditLog
-from eventsite.registration.question_models import Answer, Question
+from eventsite.programme.models import Edition
+from eventsite.registration.question_models import Answer, MailText, Question
 from tests.helpers import (
     attendees,
     confirm,
@@ -18,7 +19,13 @@ from tests.helpers import (
     post_button,
     sign_up,
 )
-from tests.questions_helpers import add_question, csv_rows, organiser_logs_in, organiser_logs_out
+from tests.questions_helpers import (
+    add_question,
+    csv_rows,
+    organiser_logs_in,
+    organiser_logs_out,
+    save_mail_text,
+)
 
 
 def questions_of(edition) -> list[Question]:
@@ -207,3 +214,53 @@ def test_a_question_deleted_before_the_confirmation_is_skipped(
     response = confirm(client, path_to(outbox("confirm")[-1], "/confirm/"))
     assert response.status_code == 302
     assert attendees()[0].answers == []
+
+
+def test_a_new_edition_takes_the_questions_and_mail_texts_along_not_the_answers(
+    client, open_edition, make_organiser
+):
+    zuid = next(s.region_id for s in open_edition.sessions if s.region.slug == "zuid")
+    size, robots = setup_questions(client, make_organiser, open_edition, regions=str(zuid))
+    add_question(client, 2027, kind="short", label="Oude vraag")
+    questions_page = "/organiser/editions/2027/questions"
+    old = questions_of(open_edition)[-1]
+    post_button(client, questions_page, f"{questions_page}/{old.id}/retire")
+    body = "Goedendag,\n\nBevestig hier:\n{confirm_link}\n\n{sessions}"
+    save_mail_text(client, 2027, "confirm", "nl", subject="Bevestig {edition}", body=body)
+
+    page = "/organiser/editions/new"
+    created = client.post(
+        page,
+        data={
+            "csrf_token": csrf_token(client, page),
+            "source": "2027",
+            "year": "2028",
+            "starts_on": "2028-05-29",
+            "step": "create",
+        },
+    )
+    assert created.status_code == 302
+    new = db.session.scalar(db.select(Edition).filter_by(year=2028))
+    copied = questions_of(new)
+    assert [(q.label, q.label_en, q.kind, q.required) for q in copied] == [
+        ("Hoe groot is uw bedrijf?", "How large is your company?", "single", True),
+        ("Werkt u al met robots?", "Do you use robots?", "yesno", False),
+    ]  # the retired question stayed behind
+    assert copied[0].region_ids == str(zuid) and copied[0].id != size.id
+    assert [(c.label, c.label_en) for c in copied[0].choices] == [
+        ("1-10", "1-10"),
+        ("11-50", "11-50"),
+        ("Meer dan 50", "More than 50"),
+    ]
+    assert {c.id for c in copied[0].choices}.isdisjoint(c.id for c in size.choices)
+    [text] = db.session.scalars(db.select(MailText).filter_by(edition_id=new.id)).all()
+    assert (text.kind, text.language, text.subject, text.body) == (
+        "confirm",
+        "nl",
+        "Bevestig {edition}",
+        body,
+    )
+    html = client.get("/organiser/editions/2028/questions").get_data(as_text=True)
+    assert "Hoe groot is uw bedrijf?" in html and "Oude vraag" not in html
+    # The earlier edition keeps its own.
+    assert len(questions_of(open_edition)) == 3

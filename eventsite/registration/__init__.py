@@ -5,11 +5,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The sign-up pages, `flask registrations purge`, `flask mail send-reminders`, and
-    reminders that follow a session that moved."""
+    reminders that follow a session that moved; a copied edition takes the sign-up questions
+    and mail texts along."""
     from ..core.jobs import registry_of
     from ..mail.views import bp as mail_bp
-    from ..programme.signals import session_changed
-    from . import cli, housekeeping, sources
+    from ..programme.signals import edition_copied, session_changed
+    from . import cli, edition_copy, housekeeping, sources
     from .jobs import register_jobs
     from .views import bp
 
@@ -20,4 +21,5 @@ def init_app(app: Flask) -> None:
     app.before_request(sources.remember_source)
     # Connecting twice (a second app) is harmless: blinker keeps one receiver.
     session_changed.connect(housekeeping.rearm_reminders)
+    edition_copied.connect(edition_copy.copy_signup_texts)
     register_jobs(registry_of(app))
