@@ -100,6 +100,7 @@ def test_organisers_questions_mail_text_and_source_end_to_end(live_site, make_pa
     phone.wait_for_url(re.compile(r".*/my/[^/]+$"))
     personal = phone.url
 
+    phone.locator("summary", has_text="Mijn gegevens").click()  # behind a disclosure
     _name, body = download(phone, phone.get_by_role("link", name="Mijn gegevens downloaden").click)
     data = json.loads(body)
     assert data["source"] == "noord-nieuwsbrief"
