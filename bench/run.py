@@ -21,9 +21,12 @@ Results: bench/results/latest.json and latest.md (the table the README shows).
 from __future__ import annotations
 
 import argparse
+import email
+import email.policy
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -70,27 +73,43 @@ def machine() -> dict:
     }
 
 
-def loadgen(port: int, concurrency: int, timing: dict, path: str = "/", signup: bool = False):
-    """One measurement by bench/loadgen.py in its own process."""
+def loadgen(
+    port: int, concurrency: int, timing: dict, path: str = "/", signup: bool = False, mode=()
+):
+    """One measurement by bench/loadgen.py in its own process (``mode``: extra options)."""
     command = [sys.executable, str(ROOT / "bench" / "loadgen.py"), "--port", str(port)]
     command += ["--concurrency", str(concurrency), "--path", path]
     command += ["--duration", str(timing["duration"]), "--warmup", str(timing["warmup"])]
     if signup:
         command.append("--signup")
+    command += list(mode)
     out = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
     return json.loads(out.stdout)
 
 
-def measure(port: int, timing: dict, path: str, signup: bool = False, hello_port=None) -> dict:
+def measure(
+    port: int,
+    timing: dict,
+    path: str,
+    signup: bool = False,
+    hello_port=None,
+    write_port=None,
+    mode=(),
+) -> dict:
     """32 and 128 clients; each figure with its ratio to the hello ceiling measured just
-    before it at the same load (the machine may be shared: paired figures drift together)."""
+    before it at the same load (the machine may be shared: paired figures drift together),
+    and for a write (``write_port``) also to the write ceiling, measured right before too."""
     result = {}
     for clients in CONCURRENCY:
         ceiling = loadgen(hello_port, clients, timing) if hello_port else None
-        figures = loadgen(port, clients, timing, path=path, signup=signup)
+        writes = loadgen(write_port, clients, timing, mode=["--post"]) if write_port else None
+        figures = loadgen(port, clients, timing, path=path, signup=signup, mode=mode)
         if ceiling:
             figures["hello_rps"] = ceiling["rps"]
             figures["ratio"] = round(figures["rps"] / max(ceiling["rps"], 1e-9), 3)
+        if writes:
+            figures["write_rps"] = writes["rps"]
+            figures["write_ratio"] = round(figures["rps"] / max(writes["rps"], 1e-9), 3)
         result[str(clients)] = figures
         print(f"    {clients:>3} clients: {report.figure_line(figures)}", flush=True)
     return result
@@ -107,6 +126,43 @@ def endpoints(facts: dict) -> list[tuple[str, str, bool, str]]:
     ]
 
 
+def write_ceiling_uri(name: str, uri: str, tmp: Path) -> str:
+    """The write ceiling's database: a SQLite file of its own, or the same PostgreSQL
+    database (its own table) as the site."""
+    return f"sqlite:///{tmp / f'{name}-write-ceiling.db'}" if uri.startswith("sqlite") else uri
+
+
+def confirm_links(store: Path, out: Path) -> int:
+    """Write the confirmation links of the mails the sink received to ``out``; how many."""
+    links = []
+    for path in sorted(store.glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        part = message.get_body(preferencelist=("plain",))
+        text = part.get_content() if part is not None else ""
+        links += re.findall(r"https?://[^/\s]+(/confirm/[A-Za-z0-9._~-]+)", text)
+    out.write_text("\n".join(dict.fromkeys(links)) + "\n")
+    return len(links)
+
+
+def measure_confirm(port: int, timing: dict, tmp: Path, store: Path, hello_port, write_port):
+    """The confirm POST: each client opens a link from the sign-up mails and presses the
+    button; each link is used once."""
+    time.sleep(2.0)  # the background senders deliver the last sign-ups' mails
+    links = tmp / "confirm-links.txt"
+    count = confirm_links(store, links)
+    print(f"  confirm POST /confirm/<token> ({count} links from the sign-up mails)", flush=True)
+    if count == 0:
+        return None
+    return measure(
+        port,
+        timing,
+        "/confirm",
+        hello_port=hello_port,
+        write_port=write_port,
+        mode=["--confirm-links", str(links)],
+    )
+
+
 def bench_database(name: str, uri: str, tmp: Path, timing: dict, hello_port: int, sizes: dict):
     """Everything measured on one database."""
     print(f"\n{name}: preparing", flush=True)
@@ -120,10 +176,16 @@ def bench_database(name: str, uri: str, tmp: Path, timing: dict, hello_port: int
     result["registrations"] = sizes["registrations"]
     facts = programme_facts(uri)
     result["endpoints"], result["skipped"] = {}, {}
+    store = tmp / f"{name}-mails"
+    write_port = free_port()
+    write_env = site_env(write_ceiling_uri(name, uri, tmp), write_port, mail_port)
     with (
-        SmtpSink(mail_port, tmp / f"{name}-mail.txt"),
+        SmtpSink(mail_port, tmp / f"{name}-mail.txt", store=store),
+        Gunicorn("bench.write_app:app", write_port, write_env, tmp / f"{name}-write.log"),
         Gunicorn("wsgi:app", port, env, tmp / f"{name}-site.log", ready_path="/healthz") as server,
     ):
+        print("  write ceiling (bench/write_app.py) POST /", flush=True)
+        result["write_ceiling"] = measure(write_port, timing, "/", mode=["--post"])
         for key, path, signup, feature in endpoints(facts):
             status = http_status(server.url + path)
             if status != 200:
@@ -134,8 +196,12 @@ def bench_database(name: str, uri: str, tmp: Path, timing: dict, hello_port: int
             print(f"  {key} {'POST' if signup else 'GET'} {path}", flush=True)
             result["endpoints"][key] = {
                 "path": path,
-                **measure(port, timing, path, signup, hello_port),
+                **measure(port, timing, path, signup, hello_port, write_port if signup else None),
             }
+        if "signup" in result["endpoints"]:
+            confirm = measure_confirm(port, timing, tmp, store, hello_port, write_port)
+            if confirm:
+                result["endpoints"]["confirm"] = {"path": "/confirm/<token>", **confirm}
         result["csv_export"] = extras.csv_export(server, env, uri, sizes["csv_rows"])
     result["outbox"] = extras.outbox(env, uri, tmp, sizes["mails"])
     return result
