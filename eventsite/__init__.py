@@ -112,6 +112,7 @@ def register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date
 
     from . import formatting
+    from .holes import hole
     from .i18n import current_language, localized
 
     def has_endpoint(name: str) -> bool:
@@ -122,6 +123,7 @@ def register_template_helpers(app: Flask) -> None:
         localized=localized,
         current_language=current_language,
         has_endpoint=has_endpoint,
+        hole=hole,
         zone_label=formatting.zone_label,
     )
     app.jinja_env.filters.update(
