@@ -163,8 +163,10 @@ def measure_confirm(port: int, timing: dict, tmp: Path, store: Path, hello_port,
     )
 
 
-def bench_database(name: str, uri: str, tmp: Path, timing: dict, hello_port: int, sizes: dict):
-    """Everything measured on one database."""
+def bench_database(
+    name: str, uri: str, tmp: Path, timing: dict, hello_port: int, sizes: dict, only=()
+):
+    """Everything measured on one database (``only``: just these endpoints, while iterating)."""
     print(f"\n{name}: preparing", flush=True)
     port, mail_port = free_port(), free_port()
     env = site_env(uri, port, mail_port)
@@ -187,6 +189,8 @@ def bench_database(name: str, uri: str, tmp: Path, timing: dict, hello_port: int
         print("  write ceiling (bench/write_app.py) POST /", flush=True)
         result["write_ceiling"] = measure(write_port, timing, "/", mode=["--post"])
         for key, path, signup, feature in endpoints(facts):
+            if only and key not in only:
+                continue
             status = http_status(server.url + path)
             if status != 200:
                 reason = f"GET {path} answers {status}: {feature} is not on this branch yet"
@@ -198,12 +202,14 @@ def bench_database(name: str, uri: str, tmp: Path, timing: dict, hello_port: int
                 "path": path,
                 **measure(port, timing, path, signup, hello_port, write_port if signup else None),
             }
-        if "signup" in result["endpoints"]:
+        if "signup" in result["endpoints"] and (not only or "confirm" in only):
             confirm = measure_confirm(port, timing, tmp, store, hello_port, write_port)
             if confirm:
                 result["endpoints"]["confirm"] = {"path": "/confirm/<token>", **confirm}
-        result["csv_export"] = extras.csv_export(server, env, uri, sizes["csv_rows"])
-    result["outbox"] = extras.outbox(env, uri, tmp, sizes["mails"])
+        if not only:
+            result["csv_export"] = extras.csv_export(server, env, uri, sizes["csv_rows"])
+    if not only:
+        result["outbox"] = extras.outbox(env, uri, tmp, sizes["mails"])
     return result
 
 
@@ -212,9 +218,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="short measurements, fewer rows")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument(
+        "--only", default="", help="comma-separated endpoints (e.g. signup,confirm), no extras"
+    )
+    parser.add_argument(
         "--readme", action="store_true", help="also put the table into README.md (Performance)"
     )
     args = parser.parse_args()
+    only = tuple(filter(None, args.only.split(",")))
     timing = {"duration": 1.5, "warmup": 0.5} if args.quick else {"duration": 5, "warmup": 1}
     sizes = (
         {"registrations": 2_000, "csv_rows": 10_000, "mails": 300}
@@ -241,12 +251,12 @@ def main() -> None:
             results["hello"] = measure(hello_port, timing, "/")
             sqlite_uri = f"sqlite:///{tmp / 'bench.db'}"
             results["databases"]["sqlite"] = bench_database(
-                "sqlite", sqlite_uri, tmp, timing, hello_port, sizes
+                "sqlite", sqlite_uri, tmp, timing, hello_port, sizes, only
             )
             if with_postgres:
                 with PrivatePostgres(pg_server) as pg_uri:
                     results["databases"]["postgresql"] = bench_database(
-                        "postgresql", pg_uri, tmp, timing, hello_port, sizes
+                        "postgresql", pg_uri, tmp, timing, hello_port, sizes, only
                     )
         if not with_postgres:
             reason = "--no-postgres" if pg_server else "EVENTSITE_TEST_DATABASE_URL is not set"

@@ -153,9 +153,7 @@ class CachedPage:
 
     __slots__ = ("etag", "headers", "body", "body_headers", "last_modified")
 
-    def __init__(
-        self, etag: str, headers: list[tuple[str, str]], last_modified: datetime
-    ) -> None:
+    def __init__(self, etag: str, headers: list[tuple[str, str]], last_modified: datetime) -> None:
         self.etag, self.headers, self.last_modified = etag, headers, last_modified
         self.body: str | bytes | None = None
         self.body_headers: list[tuple[str, str]] = []

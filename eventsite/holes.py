@@ -47,11 +47,13 @@ class HoledPage:
     def names(self) -> list[str]:
         return self.parts[1::2]
 
-    def fill(self, values: Mapping[str, str]) -> str:
-        """The body with each hole's value (escaped unless Markup), or nothing."""
+    def fill(self, values: Mapping[str, str], raw: bool = False) -> str:
+        """The body with each hole's value (escaped unless Markup, or ``raw``: as it is,
+        for plain text), or nothing."""
         parts = self.parts[:]
         for index in range(1, len(parts), 2):
-            parts[index] = str(escape(values.get(parts[index], "")))
+            value = values.get(parts[index], "")
+            parts[index] = value if raw else str(escape(value))
         return "".join(parts)
 
 
