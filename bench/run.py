@@ -50,6 +50,8 @@ from bench.processes import (  # noqa: E402
 )
 
 RESULTS = ROOT / "bench" / "results"
+# --set NAME=VALUE: given to the hello app, the write ceiling and the site alike.
+EXTRA_ENV: dict[str, str] = {}
 CONCURRENCY = (32, 128)
 
 
@@ -169,7 +171,7 @@ def bench_database(
     """Everything measured on one database (``only``: just these endpoints, while iterating)."""
     print(f"\n{name}: preparing", flush=True)
     port, mail_port = free_port(), free_port()
-    env = site_env(uri, port, mail_port)
+    env = site_env(uri, port, mail_port, **EXTRA_ENV)
     flask(env, "db", "upgrade")
     flask(env, "programme", "demo")
     started = time.perf_counter()
@@ -180,7 +182,7 @@ def bench_database(
     result["endpoints"], result["skipped"] = {}, {}
     store = tmp / f"{name}-mails"
     write_port = free_port()
-    write_env = site_env(write_ceiling_uri(name, uri, tmp), write_port, mail_port)
+    write_env = site_env(write_ceiling_uri(name, uri, tmp), write_port, mail_port, **EXTRA_ENV)
     with (
         SmtpSink(mail_port, tmp / f"{name}-mail.txt", store=store),
         Gunicorn("bench.write_app:app", write_port, write_env, tmp / f"{name}-write.log"),
@@ -218,6 +220,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="short measurements, fewer rows")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment variable for every server of the run (e.g. GUNICORN_THREADS=8)",
+    )
+    parser.add_argument(
         "--only", default="", help="comma-separated endpoints (e.g. signup,confirm), no extras"
     )
     parser.add_argument(
@@ -225,6 +234,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     only = tuple(filter(None, args.only.split(",")))
+    EXTRA_ENV.update(item.split("=", 1) for item in args.set)
     timing = {"duration": 1.5, "warmup": 0.5} if args.quick else {"duration": 5, "warmup": 1}
     sizes = (
         {"registrations": 2_000, "csv_rows": 10_000, "mails": 300}
@@ -233,6 +243,7 @@ def main() -> None:
     )
     results: dict = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "settings": dict(EXTRA_ENV),
         "quick": args.quick,
         "machine": machine(),
         "timing": timing,
@@ -242,7 +253,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="eventsite-bench-") as tmp_name:
         tmp = Path(tmp_name)
         hello_port = free_port()
-        hello_env = site_env("sqlite://", hello_port, 25)
+        hello_env = site_env("sqlite://", hello_port, 25, **EXTRA_ENV)
         pg_server = os.environ.get("EVENTSITE_TEST_DATABASE_URL")
         with_postgres = bool(pg_server) and not args.no_postgres
         # The hello app runs (idle) next to the site, measured right before each figure.

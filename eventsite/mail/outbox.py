@@ -8,7 +8,7 @@ happens after that commit (see ``delivery.py``), never inside the transaction.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,14 +64,16 @@ def render_mail_reused(
     language: str,
     context: Mapping[str, Any],
     same_for: Hashable,
-    personal: Mapping[str, str],
+    personal: Mapping[str, str | Callable[[], str]],
 ) -> tuple[str, str, str]:
     """``render_mail``, rendered once per (template, language, ``same_for``) and process.
 
     For mails sent by the hundred a minute (the sign-up's confirmation): the caller promises
     that every mail with the same ``same_for`` key differs only in the ``personal`` values
     (e.g. the confirmation link). Those are rendered as holes (``eventsite.holes``) and
-    filled in per mail: as they are in the text, escaped in the HTML.
+    filled in per mail: as they are in the text, escaped in the HTML. A value may be a
+    function, called only after the rendering: a link that needs the flushed row's id then
+    takes SQLite's write lock as late as possible (the transaction stays short).
     """
     cache = current_app.extensions.setdefault("mail.rendered", RenderCache(MAX_REUSED))
     key = (template, language, same_for, tuple(sorted(personal)))
@@ -82,7 +84,8 @@ def render_mail_reused(
         parts = tuple(HoledPage(part) for part in rendered)
         cache.put(key, parts)
     subject, text, html = parts
-    return subject.fill(personal, raw=True), text.fill(personal, raw=True), html.fill(personal)
+    values = {name: value() if callable(value) else value for name, value in personal.items()}
+    return subject.fill(values, raw=True), text.fill(values, raw=True), html.fill(values)
 
 
 def queue_mail(
@@ -94,7 +97,7 @@ def queue_mail(
     context: Mapping[str, Any] | None = None,
     attachments: Iterable[Attachment] = (),
     same_for: Hashable | None = None,
-    personal: Mapping[str, str] | None = None,
+    personal: Mapping[str, str | Callable[[], str]] | None = None,
 ) -> OutboxMessage | None:
     """Add a rendered mail to the session's transaction (the unit of work commits it).
 
@@ -109,9 +112,8 @@ def queue_mail(
             template, language, context or {}, same_for, personal or {}
         )
     else:
-        subject, text, html = render_mail(
-            template, language, {**(context or {}), **(personal or {})}
-        )
+        values = {k: v() if callable(v) else v for k, v in (personal or {}).items()}
+        subject, text, html = render_mail(template, language, {**(context or {}), **values})
     message = OutboxMessage(
         message_id=new_message_id(),
         kind=kind,

@@ -100,7 +100,8 @@ def send_confirm_request(
         "confirm",
         reuse=(
             _what_sessions_show(attendee, sessions),
-            {"confirm_link": confirm_url(attendee, request)},
+            # Called last: its flush starts the write (see queue_mail).
+            {"confirm_link": lambda: confirm_url(attendee, request)},
         ),
         sessions=sessions,
         resend_link=resend_url(),
