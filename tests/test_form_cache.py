@@ -7,6 +7,7 @@ import re
 
 import pytest
 from flask import template_rendered
+from sqlalchemy import event
 
 from eventsite.extensions import db
 from eventsite.holes import HoledPage, hole
@@ -120,3 +121,19 @@ def test_confirmation_link_from_a_reused_mail_confirms(app, open_edition):
     token = CSRF_RE.search(client.get(link).get_data(as_text=True))[1]
     response = client.post(link, data={"csrf_token": token})
     assert response.status_code == 302 and "/my/" in response.headers["Location"]
+
+
+def test_warm_up_compiles_every_template_without_touching_the_database(app):
+    from eventsite.core.warmup import warm_up
+
+    statements: list[str] = []
+
+    def record(*args):
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert warm_up(app) > 50
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert statements == []

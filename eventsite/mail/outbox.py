@@ -105,8 +105,9 @@ def queue_mail(
     ``personal`` values (see ``render_mail_reused``).
     None, and nothing queued, for an address that bounced for good (see undeliverable.py).
     """
-    if is_undeliverable(recipient):
-        return None
+    with db.session.no_autoflush:  # a read: it must not start the write (SQLite's lock)
+        if is_undeliverable(recipient):
+            return None
     if same_for is not None:
         subject, text, html = render_mail_reused(
             template, language, context or {}, same_for, personal or {}
