@@ -134,6 +134,16 @@ class BaseConfig:
     MAIL_BOUNCE_ADDRESS: str | None = None
     # A Maildir the worker reads bounces from on a schedule (process_bounce_maildir).
     MAIL_BOUNCE_MAILDIR: str | None = None
+    # An IMAP mailbox the worker reads bounces from on a schedule (mail/bounce_imap.py), for
+    # a relay that delivers bounces+* to a hosted mailbox. None: no IMAP.
+    MAIL_BOUNCE_IMAP_HOST: str | None = None
+    MAIL_BOUNCE_IMAP_PORT: int | None = None  # None: 993 with SSL, 143 with STARTTLS
+    MAIL_BOUNCE_IMAP_SSL = True  # implicit TLS; False: STARTTLS (always, never plain text)
+    MAIL_BOUNCE_IMAP_USER: str | None = None
+    MAIL_BOUNCE_IMAP_PASSWORD: str | None = None
+    MAIL_BOUNCE_IMAP_FOLDER = "INBOX"
+    # Where processed bounces go: a folder name (created if missing), or None to delete them.
+    MAIL_BOUNCE_IMAP_PROCESSED_FOLDER: str | None = None
     # DKIM signing (all three, or none): see README "Deliverability".
     MAIL_DKIM_DOMAIN: str | None = None
     MAIL_DKIM_SELECTOR: str | None = None

@@ -2,9 +2,17 @@
 
 from email.message import EmailMessage
 
+from eventsite.core.unit_of_work import unit_of_work
 from eventsite.extensions import db
 from eventsite.mail.sender import send_queued
+from eventsite.messaging import services as messaging
+from eventsite.messaging.compose import Draft
 from eventsite.organisers.accounts import queue_password_mail
+from eventsite.organisers.models import Organiser
+from eventsite.programme.models import ProgrammeSession
+from eventsite.programme.signals import session_cancelled, session_changed
+from eventsite.registration.housekeeping import send_reminder
+from eventsite.registration.models import CONFIRMED, Registration
 from tests.registration_helpers import confirm, csrf_from, sign_up
 from tests.test_registration_mail import manage_path, path_to
 
@@ -31,3 +39,41 @@ def build_corpus(client, smtp, make_organiser) -> list[EmailMessage]:
     send_queued()
     smtp.wait_for("olga@example.nl", 2)
     return list(smtp.messages)
+
+
+def build_full_corpus(client, smtp, make_organiser) -> list[EmailMessage]:
+    """``build_corpus``, and the mails the organisers and the worker cause: a reminder, an
+    updated session (REQUEST, SEQUENCE raised) and a cancelled one (CANCEL), an organiser
+    message and the recording mail (bulk mail with List-Unsubscribe)."""
+    corpus = build_corpus(client, smtp, make_organiser)
+    sign_up(client, email="bob@example.nl", sessions=["2027-noord", "2027-oost"], lang="en")
+    confirm(client, path_to(smtp.wait_for("bob@example.nl", 1)[0], "/confirm/"))
+    smtp.wait_for("bob@example.nl", 4)
+    noord, oost = _session("2027-noord"), _session("2027-oost")
+    organiser = db.session.scalar(db.select(Organiser).filter_by(email="olga@example.nl"))
+    with unit_of_work():
+        reminded = db.session.scalar(
+            db.select(Registration).filter_by(session_id=noord.id, state=CONFIRMED)
+        )
+    send_reminder(reminded.id)
+    with unit_of_work():
+        noord.apply_changes(title="Digitaliseren begint bij je mensen – en je klanten")
+        session_changed.send(noord)
+        session_cancelled.send(oost)
+    with unit_of_work():
+        draft = Draft(
+            subject_nl="Praktische informatie",
+            body_nl="Morgen is de sessie. Neem je vragen mee; tot dan!",
+            subject_en="Practical information",
+            body_en="The session is tomorrow. Bring your questions; see you then!",
+        )
+        messaging.send_message(noord, organiser, "confirmed", draft, key="corpus-message")
+        noord.recording_url = "https://video.example/jaarevent-2027-noord"
+        messaging.send_recording(noord, organiser, key="corpus-recording")
+    send_queued()
+    smtp.wait_for("bob@example.nl", 9)
+    return corpus + list(smtp.messages)[len(corpus) :]
+
+
+def _session(slug: str) -> ProgrammeSession:
+    return db.session.scalar(db.select(ProgrammeSession).filter_by(slug=slug))

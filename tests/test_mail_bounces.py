@@ -1,18 +1,22 @@
 """Bounces: VERP return paths, `flask mail bounces` over real bounce messages, and no more
 mail to an address that bounced for good."""
 
+import csv
+import io
 import mailbox
 import re
 from pathlib import Path
 from string import Template
 
 import pytest
+from openpyxl import load_workbook
 
 from eventsite.extensions import db
 from eventsite.mail.bounces import process_bounce_maildir
 from eventsite.mail.models import FAILED, SENT, UndeliverableAddress
 from tests.conftest import log_in
-from tests.registration_helpers import outbox, sign_up
+from tests.messages_helpers import message_form, send
+from tests.registration_helpers import outbox, sign_up, signed_up_and_confirmed
 
 BOUNCES = Path(__file__).parent / "bounces"
 EMAIL = "anna@example.nl"
@@ -145,3 +149,49 @@ def test_organisers_see_the_undeliverable_addresses(
     assert "an***@example.nl" in table and "5.1.1" in table
     # The bounced confirmation mail counts as given up, with the bounce as its error.
     assert "bounced: 5.1.1" in page.split('id="mail-errors"')[1]
+
+
+def test_a_bounced_attendee_is_marked_for_organisers_and_left_out_of_their_messages(
+    bounce_app, client, runner, open_edition, smtp, tmp_path, make_organiser
+):
+    """A non-standard (qmail) bounce of the welcome mail, read by `flask mail bounces`: the
+    hub sees a marker in the list, a count on the dashboard and a column in the exports,
+    and its next message to the session queues nothing to that address."""
+    for address in (EMAIL, "piet@example.nl"):
+        signed_up_and_confirmed(client, address)
+    welcome = outbox("welcome", to=EMAIL)[-1]
+    smtp.wait_for(EMAIL, 3)
+    (envelope,) = [e for e in smtp.catcher.envelopes if welcome.message_id.encode() in e.content]
+    (tmp_path / "qmail.eml").write_bytes(bounce("qmail.eml", welcome, envelope.mail_from))
+    result = runner.invoke(args=["mail", "bounces", str(tmp_path / "qmail.eml")])
+    assert "marked 1 addresses undeliverable" in result.output, result.output
+
+    make_organiser("noord@example.org", "region", "noord")
+    log_in(client, "noord@example.org")
+    listing = client.get("/organiser/sessions/2027-noord/attendees").get_data(as_text=True)
+    rows = {
+        address: row
+        for row in listing.split("<tr>")
+        for address in re.findall(r"mailto:([^\"]+)", row)
+    }
+    assert "badge-undeliverable" in rows[EMAIL]
+    assert "badge-undeliverable" not in rows["piet@example.nl"]
+    dashboard = client.get("/organiser/").get_data(as_text=True)
+    assert '<dd id="total-undeliverable">1</dd>' in dashboard
+
+    exported = client.get("/organiser/sessions/2027-noord/attendees.csv").get_data(as_text=True)
+    header, *lines = csv.reader(io.StringIO(exported.lstrip("\ufeff")))
+    assert header[-1] == "E-mail onbestelbaar"
+    assert {line[1]: line[-1] for line in lines} == {EMAIL: "ja", "piet@example.nl": "nee"}
+    workbook = client.get("/organiser/attendees.xlsx").get_data()
+    sheet = load_workbook(io.BytesIO(workbook)).active
+    cells = {row[1]: row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert cells == {EMAIL: "ja", "piet@example.nl": "nee"}
+
+    send(
+        client,
+        "2027-noord",
+        message_form(client, "2027-noord", subject_nl="Bericht", body_nl="Hallo allemaal"),
+    )
+    assert outbox("organiser-message", to=EMAIL) == []
+    assert len(outbox("organiser-message", to="piet@example.nl")) == 1

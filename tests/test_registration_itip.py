@@ -65,6 +65,10 @@ def test_welcome_for_one_session_and_its_invite(client, open_edition, smtp):
     (part,) = calendar_parts(mails[2])
     (event,) = Calendar.from_ical(part.get_content()).walk("VEVENT")
     assert part.get_param("method") == "REQUEST" and "/join/2027-noord" in str(event["URL"])
+    # The mail's own text shows the personal join link too, the same as the calendar's.
+    text = mails[2].get_body(("plain",)).get_content()
+    assert any(line.split()[-1:] == [str(event["URL"])] for line in text.splitlines())
+    assert "/join/2027-noord" in mails[2].get_body(("html",)).get_content()
     assert_at_most_one_itip(mails)
 
 

@@ -99,7 +99,10 @@ def _queue(
     kind: str,
     method: str,
     attachments: list[Attachment] | None = None,
+    join_url: str | None = None,
 ) -> OutboxMessage:
+    """``join_url``: the personal join link, shown in the mail's text too (not only inside the
+    calendar file, which some clients never open)."""
     return queue_mail(
         kind=kind,
         recipient=attendee.email,
@@ -112,6 +115,7 @@ def _queue(
             "filename": session_filename(session),
             "zone": session.edition.timezone,
             "page_url": addresses.page_url(session),
+            "join_url": join_url,
         },
         attachments=attachments or invite_attachments(session, attendee, method),
     )
@@ -242,6 +246,9 @@ def queue_registration_invites(
                     kind="ical-invite",
                     method=method,
                     attachments=parts,
+                    join_url=(join_links or {}).get(registration.session_id)
+                    if method == "REQUEST"
+                    else None,
                 )
             )
     return queued

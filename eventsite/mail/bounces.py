@@ -150,11 +150,11 @@ def process_paths(paths: list[Path]) -> tuple[int, list[str]]:
     for path in paths:
         for message in read_messages(path):
             read += 1
-            marked += _process_safely(message)
+            marked += process_safely(message)
     return read, marked
 
 
-def _process_safely(message: Message) -> list[str]:
+def process_safely(message: Message) -> list[str]:
     """One odd message (a bug, a broken encoding) must not stop the others."""
     try:
         return process_bounce(message)
@@ -172,6 +172,6 @@ def process_bounce_maildir() -> list[str]:
     box = mailbox.Maildir(folder, factory=None, create=False)
     marked = []
     for key in list(box.iterkeys()):
-        marked += _process_safely(message_from_bytes(box.get_bytes(key)))
+        marked += process_safely(message_from_bytes(box.get_bytes(key)))
         box.remove(key)  # handled (committed) or unreadable: never read twice
     return marked

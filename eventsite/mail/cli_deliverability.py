@@ -6,16 +6,33 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
 
+from .bounce_imap import ImapError, ImapSettings, process_bounce_imap
 from .bounces import process_paths
 from .signing import dns_record, generate_key_pair
 
 
 @click.command("bounces")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-def bounces_command(paths: tuple[Path, ...]) -> None:
-    """Read bounce messages from files, Maildirs or mboxes and mark hard-bounced addresses."""
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--imap", is_flag=True, help="Also read the MAIL_BOUNCE_IMAP_* mailbox.")
+def bounces_command(paths: tuple[Path, ...], imap: bool) -> None:
+    """Read bounce messages from files, Maildirs, mboxes (PATHS) or the IMAP bounce mailbox
+    (--imap) and mark hard-bounced addresses undeliverable."""
+    if not paths and not imap:
+        raise click.UsageError("give one or more PATHS, or --imap")
     read, marked = process_paths(list(paths))
+    if imap:
+        settings = ImapSettings.from_config(current_app.config)
+        if settings is None:
+            raise click.ClickException("--imap: set MAIL_BOUNCE_IMAP_HOST (see README)")
+        try:
+            imap_read, imap_marked = process_bounce_imap(settings)
+        except ImapError as error:
+            raise click.ClickException(
+                f"the IMAP bounce mailbox cannot be read: {error}"
+            ) from error
+        read, marked = read + imap_read, marked + imap_marked
     click.echo(f"read {read} messages, marked {len(marked)} addresses undeliverable")
     for address in marked:
         click.echo(f"  undeliverable: {address}")

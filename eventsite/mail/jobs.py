@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..core.jobs import JobRegistry, Outcome
+from .bounce_imap import process_bounce_imap
 from .bounces import process_bounce_maildir
 from .requested import process_requests
 from .sender import send_queued
@@ -12,7 +13,8 @@ from .sender import send_queued
 # Seconds between polls of the outbox when it had nothing to send.
 OUTBOX_INTERVAL = 2.0
 BATCH_SIZE = 100
-# Bounces wait in MAIL_BOUNCE_MAILDIR (when set) until this job reads them.
+# Bounces wait in MAIL_BOUNCE_MAILDIR and/or the MAIL_BOUNCE_IMAP_* mailbox (when set) until
+# this job reads them.
 BOUNCES_INTERVAL = 60.0
 
 
@@ -42,6 +44,9 @@ def send_outbox(should_stop: Callable[[], bool]) -> Outcome:
 
 
 def read_bounces(should_stop: Callable[[], bool]) -> Outcome:
-    """Hard bounces in MAIL_BOUNCE_MAILDIR mark their address undeliverable (mail/bounces.py)."""
+    """Hard bounces in MAIL_BOUNCE_MAILDIR or the IMAP bounce mailbox mark their address
+    undeliverable (mail/bounces.py, mail/bounce_imap.py). An unreachable IMAP server raises:
+    the worker logs the outage once and retries with backoff."""
     marked = process_bounce_maildir()
+    marked += process_bounce_imap()[1]
     return Outcome(f"marked {len(marked)} address(es) undeliverable" if marked else "")

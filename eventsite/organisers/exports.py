@@ -44,6 +44,7 @@ COLUMNS = (
     "newsletter",
     "language",
     "joined",
+    "undeliverable",
 )
 
 
@@ -75,6 +76,7 @@ def export_row(record: Sequence, state_label: Callable[[str], str], yes_no: tupl
         news,
         lang,
         joined,
+        undeliverable,
     ) = record
     return [
         name,
@@ -88,6 +90,7 @@ def export_row(record: Sequence, state_label: Callable[[str], str], yes_no: tupl
         yes_no[0] if news else yes_no[1],
         lang,
         local_time(joined),
+        yes_no[0] if undeliverable else yes_no[1],
     ]
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Select, distinct, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
+from ..mail.models import UndeliverableAddress
 from ..programme import queries
 from ..programme.models import CANCELLED, Edition, ProgrammeSession
 from ..registration.models import STATES, Attendance, Attendee, Registration
@@ -103,6 +104,22 @@ def totals(session_ids: list[int]) -> Totals:
         ).join(confirmed, confirmed.c.attendee_id == Attendee.id)
     ).one()
     return Totals(attendees, organisations)
+
+
+def undeliverable_people(session_ids: list[int]) -> int:
+    """People registered (in any state) for ``session_ids`` whose address bounced for good:
+    the site mails them nothing more, so organisers may want to call them."""
+    registered = (
+        select(Registration.attendee_id)
+        .where(Registration.session_id.in_(session_ids))
+        .distinct()
+        .subquery()
+    )
+    return db.session.scalar(
+        select(func.count(distinct(Attendee.id)))
+        .join(registered, registered.c.attendee_id == Attendee.id)
+        .join(UndeliverableAddress, UndeliverableAddress.address == Attendee.email)
+    )
 
 
 def _hour_bucket(column):
@@ -208,9 +225,11 @@ def export_records(session_ids: list[int]) -> Iterator[tuple]:
             Attendee.newsletter,
             Attendee.language,
             Attendance.first_joined_at,
+            UndeliverableAddress.id.is_not(None),
         )
         .join(Attendee, Registration.attendee_id == Attendee.id)
         .outerjoin(Attendance, Attendance.registration_id == Registration.id)
+        .outerjoin(UndeliverableAddress, UndeliverableAddress.address == Attendee.email)
         .join(ProgrammeSession, Registration.session_id == ProgrammeSession.id)
         .where(Registration.session_id.in_(session_ids))
         .order_by(ProgrammeSession.start_at, Attendee.name, Registration.id)

@@ -2,11 +2,16 @@
 
 The programme, session and edition pages are served through ``eventsite.caching``: rendered
 once per version of the edition's data and language, answered with 304 when unchanged.
+
+A logged-in organiser sees an unpublished edition's session and edition pages as visitors
+will, under a "preview" banner; visitors get a 404. The login makes the page private in the
+cache (``caching``), so a preview is never stored or served to anyone else.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
+from flask_login import current_user
 
 from ..caching import cached_response
 from ..clock import utcnow
@@ -44,9 +49,14 @@ def session_detail(slug: str):
 
     def render() -> str:
         session = queries.published_session(slug)
+        preview = session is None and _previewing()
+        if preview:
+            session = queries.session_by_slug(slug)
         if session is None:
             abort(404)
-        return render_template("programme/session.html", session=session, now=utcnow())
+        return render_template(
+            "programme/session.html", session=session, now=utcnow(), preview=preview
+        )
 
     return cached_response("programme.session_detail", version, render)
 
@@ -67,11 +77,23 @@ def edition_detail(year: int):
 
     def render() -> str:
         edition = queries.published_edition(year)
+        preview = edition is None and _previewing()
+        if preview:
+            edition = queries.edition_by_year(year)
         if edition is None:
             abort(404)
         sessions = queries.edition_sessions(edition)
         return render_template(
-            "programme/edition.html", edition=edition, sessions=sessions, now=utcnow()
+            "programme/edition.html",
+            edition=edition,
+            sessions=sessions,
+            now=utcnow(),
+            preview=preview,
         )
 
     return cached_response("programme.edition_detail", version, render)
+
+
+def _previewing() -> bool:
+    """Organisers (the only people who log in) may see unpublished editions' pages."""
+    return current_user.is_authenticated

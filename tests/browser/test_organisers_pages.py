@@ -9,6 +9,7 @@ import pytest
 
 from eventsite.clock import utcnow
 from eventsite.extensions import db
+from eventsite.mail.models import UndeliverableAddress
 from eventsite.mail.sender import send_queued
 from eventsite.programme.models import Edition
 from eventsite.registration.models import Attendee, Registration
@@ -43,6 +44,8 @@ def busy_site(live_site, organiser_account):
                 programme_session.confirmed_count += 1
         for programme_session in edition.sessions:
             programme_session.capacity = 50
+        # A waiting-list address bounced for good: a marker in the list, a count on the dashboard.
+        session.add(UndeliverableAddress(address="p5@example.nl", reason="5.1.1 user unknown"))
         session.commit()
     return live_site
 
@@ -98,6 +101,9 @@ def test_organiser_pages_are_accessible_and_fit(
             screenshot(page, f"organisers-{shot}-{device}-{language}")
         if shot == "dashboard":
             assert page.locator("svg.chart-svg rect.bar").count() == 4
+            assert page.inner_text("#total-undeliverable") == "1"
+        if shot == "attendees":
+            expect(page.locator("main .badge-undeliverable")).to_have_count(1)
     # The edit form sent with errors.
     page.goto(site(f"/organiser/sessions/{slug}/edit"))
     page.fill("#title", "")

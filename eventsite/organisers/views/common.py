@@ -29,6 +29,7 @@ COLUMN_LABELS = {
     "newsletter": _l("Newsletter consent"),
     "language": _l("Language"),
     "joined": _l("Joined at"),
+    "undeliverable": _l("Email undeliverable"),
 }
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...clock import utcnow
+from ...mail.undeliverable import undeliverable_among
 from ...registration.attendance import attendance_of, joined_counts
 from ...registration.models import STATES
 from .. import audit, editing, services
@@ -35,6 +36,7 @@ def dashboard():
         counts=services.state_counts(ids),
         joined=joined_counts(ids),
         totals=services.totals(ids),
+        undeliverable=services.undeliverable_people(ids),
         chart=bar_chart(services.signups_per_day(ids, edition.timezone)),
         state_labels=STATE_LABELS,
     )
@@ -61,6 +63,7 @@ def attendees(slug: str):
         session=session,
         pagination=pagination,
         attendance=attendance_of([r.id for r in pagination.items]),
+        undeliverable=undeliverable_among(r.attendee.email for r in pagination.items),
         filters=filters,
         states=STATES,
         state_labels=STATE_LABELS,
