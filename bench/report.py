@@ -49,7 +49,7 @@ def targets(results: dict) -> list[dict]:
 
         for name, key, clients, minimum in RATIO_TARGETS:
             if key not in endpoints:
-                add(name, None, None, skipped.get(key))
+                add(name, None, None, skipped.get(key, "not measured in this run (--only)"))
                 continue
             ratio = endpoints[key][clients]["ratio"]
             add(name, f"{ratio:.2f} at {clients} clients", ratio >= minimum)

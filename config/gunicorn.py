@@ -55,6 +55,12 @@ def _int(name: str, default: int) -> int:
 wsgi_app = "wsgi:app"
 bind = [os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{_int('PORT', 8000)}"]
 workers = default_workers()
+# gthread, chosen by measurement (bench/results/worker-models.md, README "Worker model"): in
+# one session of paired runs it served the cached pages 1.5 to 2.8 times as fast as sync
+# workers (which close every connection: no keep-alive) and gevent, with sign-ups as fast as
+# either; gevent lost sign-ups on SQLite (29 errors at 32 clients: sqlite3 blocks the whole
+# process, so a writer holding the lock starves its own event loop) and was slowest on
+# PostgreSQL. ``GUNICORN_WORKER_CLASS`` is for measuring again, not for production.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = _int("GUNICORN_THREADS", 4)
 # A worker silent this long is killed and replaced (a stuck request, not a slow client).
