@@ -5,15 +5,18 @@
 
 What it does, on 127.0.0.1 only, with everything it starts stopped again:
 1. the ceiling: bench/hello_app.py under gunicorn with config/gunicorn.py;
+   per database also the write ceiling, bench/write_app.py (insert one row, commit);
 2. the site under the same gunicorn settings (EVENTSITE_ENV=production) on a fresh SQLite
    database in a temp dir, and again on a private PostgreSQL database when
    EVENTSITE_TEST_DATABASE_URL is set: ``flask db upgrade``, ``flask programme demo``, 20,000
    confirmed registrations by bulk insert; then bench/loadgen.py (another process) with 32
    and 128 clients against the programme, a session page, the edition's .ics, GET /register
-   and the full sign-up POST; then a CSV export of 100,000 attendees (time, peak RSS of the
+   and the full sign-up POST, then the confirm POST (links from the sign-up mails); then
+   a CSV export of 100,000 attendees (time, peak RSS of the
    worker) and ``flask mail send-queued`` into an SMTP sink (mails per second).
 Each request rate's ratio is to the hello app measured right before it at the same load, so
-both figures of a pair see the same (possibly shared) machine.
+both figures of a pair see the same (possibly shared) machine; writes (sign-up, confirm) also
+to the write ceiling, measured right before them too.
 A measurement whose feature does not exist on this branch is skipped and says why.
 Results: bench/results/latest.json and latest.md (the table the README shows).
 """
