@@ -12,7 +12,7 @@ from sqlalchemy import event
 from eventsite.extensions import db
 from eventsite.holes import HoledPage, hole
 from eventsite.programme.models import ProgrammeSession
-from tests.registration_helpers import CSRF_RE, outbox, sign_up
+from tests.helpers import CSRF_RE, outbox, sign_up
 
 CHECKED = re.compile(r'value="([^"]+)" id="session-[^"]+"\s*checked')
 

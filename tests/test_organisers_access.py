@@ -11,10 +11,19 @@ from eventsite.messaging.models import OrganiserMessage
 from eventsite.organisers.models import AuditLog
 from eventsite.organisers.views.account import PUBLIC_ENDPOINTS
 from eventsite.programme.models import ProgrammeSession, SessionVideo
-from tests.conftest import csrf_token, log_in
+from tests.helpers import csrf_token, log_in
 
 # Organiser URLs without a session in them, and what another hub's organiser gets there.
-OWN_DATA_ONLY = {"organisers.dashboard", "organisers.all_export", "organisers.hub_list"}
+OWN_DATA_ONLY = {
+    "organisers.dashboard",
+    "organisers.all_export",
+    "organisers.hub_list",
+    "organisers.feedback_overview",
+    "organisers.all_feedback_export",
+    "organisers.audit_log",  # their own hub's entries
+    "organisers.profile",
+    "organisers.change_password",
+}
 
 
 def url_values(session: ProgrammeSession) -> dict[str, str]:
@@ -38,7 +47,9 @@ def organiser_urls(app, slug: str | dict) -> list[tuple[str, str, str]]:
             continue
         extensions = ["csv", "xlsx"] if "extension" in rule.arguments else [None]
         for extension in extensions:
-            values = {"year": "2027", "direction": "up", **given, "extension": extension}
+            # Account 1: the first organiser made (the visitor's own; admins only all the same).
+            values = {"account_id": "1", "year": "2027", "direction": "up", **given}
+            values["extension"] = extension
             path = rule.rule
             for name in rule.arguments:
                 path = path.replace(f"<{name}>", values[name])

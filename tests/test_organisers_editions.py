@@ -15,7 +15,7 @@ from eventsite.organisers.models import AuditLog
 from eventsite.programme.models import Edition, ProgrammeSession
 from eventsite.programme.status import EditionStatus, edition_status
 from tests.editions_helpers import audit_actions, form_values, logged_in, post_form
-from tests.registration_helpers import outbox
+from tests.helpers import outbox
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -71,8 +71,8 @@ def test_new_edition_shows_the_moved_dates_then_creates_a_draft(
     preview = post_form(client, "/organiser/editions/new", {**choice, "step": "preview"})
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200
-    assert "maandag 31 mei 2027, 15:00 CEST" in html
-    assert "maandag 29 mei 2028, 15:00 CEST" in html and "vrijdag 2 juni 2028" in html
+    assert "maandag 31 mei 2027, 15.00 uur" in html
+    assert "maandag 29 mei 2028, 15.00 uur" in html and "vrijdag 2 juni 2028" in html
     assert edition(2028) is None  # nothing is created by the preview
 
     created = post_form(client, "/organiser/editions/new", {**choice, "step": "create"})

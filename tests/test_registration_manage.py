@@ -6,9 +6,9 @@ from datetime import timedelta
 from eventsite.extensions import db
 from eventsite.mail.models import OutboxMessage
 from eventsite.registration.attendees import attendee_for_token
-from tests.registration_helpers import (
+from tests.helpers import (
     attendees,
-    csrf_from,
+    csrf_token,
     outbox,
     post_button,
     signed_up_and_confirmed,
@@ -26,8 +26,9 @@ def test_personal_page_lists_sessions_and_is_private(client, open_edition):
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert "Anna de Vries" in page and "Digitaliseren begint bij je mensen" in page
-    assert f"{manage}/join/2027-noord" in page
-    assert "Gaat open op maandag 31 mei 2027, 14:30 CEST" in page
+    # The join button only shows once it opens; until then, when it does.
+    assert f"{manage}/join/2027-noord" not in page
+    assert "Gaat open op maandag 31 mei 2027, 14.30 uur" in page
     assert "Robotisering in het mkb" in page  # can be added
 
 
@@ -115,6 +116,8 @@ def test_join_link_waits_then_redirects_to_the_current_stream(client, open_editi
     assert early.status_code == 200 and "gaat open op" in early.get_data(as_text=True)
     assert STREAM not in early.get_data(as_text=True)
     clock.set(noord.start_at - timedelta(minutes=30))
+    # Now the personal page shows the join button.
+    assert f'href="{join}"' in client.get(manage).get_data(as_text=True)
     opened = client.get(join)
     assert opened.status_code == 303 and opened.headers["Location"] == STREAM
     noord.stream_url = STREAM + "-new"  # organisers change the link: nobody needs a new mail
@@ -141,14 +144,14 @@ def test_join_link_of_someone_without_a_place(client, open_edition):
 
 def test_manage_page_token_works_from_every_mail(client, open_edition):
     first = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
-    token = csrf_from(client, "/register/resend")
+    token = csrf_token(client, "/register/resend")
     client.post("/register/resend", data={"csrf_token": token, "email": "anna@example.nl"})
     assert client.get(first).status_code == 200  # older links keep working
 
 
 def test_personal_calendar_feed_from_the_page_works_with_every_mailed_token(client, open_edition):
     first = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
-    token = csrf_from(client, "/register/resend")
+    token = csrf_token(client, "/register/resend")
     client.post("/register/resend", data={"csrf_token": token, "email": "anna@example.nl"})
     page = client.get(first).get_data(as_text=True)
     assert f"{first}/calendar.ics" in page

@@ -233,6 +233,8 @@ def send_recording(session: ProgrammeSession, organiser, key: str) -> OrganiserM
         organiser=organiser,
         action="message.recording",
         detail=f"joined: {joined}, missed: {len(people) - joined}",
+        joined=joined,
+        missed=len(people) - joined,
     )
     db.session.flush()
     return log

@@ -58,8 +58,15 @@ def create_organiser(
     name: str | None = None,
     password: str | None = None,
     language: str = "nl",
+    *,
+    actor: Organiser | None = None,
+    action: str = "account.create",
 ) -> Organiser:
-    """Add an account (not committed). Without a password it can only log in after a mail."""
+    """Add an account (not committed). Without a password it can only log in after a mail.
+
+    `actor` is the admin who did it in the browser (None: the command line); `action` says
+    in the audit log whether it was created or invited.
+    """
     email, region = check_new_account(email, role, region_slug)
     organiser = Organiser(
         email=email,
@@ -75,25 +82,47 @@ def create_organiser(
         organiser.password_hash = hash_password(password)
     db.session.add(organiser)
     db.session.flush()
-    audit.record(None, "account.create", email, f"role={role} region={region_slug or '-'}")
+    audit.record(
+        actor,
+        action,
+        email,
+        f"role={role} region={region_slug or '-'}",
+        region=region,
+        data=audit.account_facts(organiser),
+    )
     return organiser
 
 
-def disable(organiser: Organiser) -> None:
+def disable(organiser: Organiser, actor: Organiser | None = None) -> None:
     """No more logins; every open session ends at once (not committed)."""
     organiser.active = False
     organiser.end_sessions()
-    audit.record(None, "account.disable", organiser.email)
+    audit.record(
+        actor,
+        "account.disable",
+        organiser.email,
+        region=organiser.region,
+        data=audit.account_facts(organiser, variant=None),
+    )
 
 
-def set_password(organiser: Organiser, password: str) -> None:
-    """New password; ends every other session and invalidates earlier links (not committed)."""
+def set_password(organiser: Organiser, password: str, variant: str | None = None) -> None:
+    """New password; ends every other session and invalidates earlier links (not committed).
+
+    `variant` "profile": changed on the profile page (else: set from a mailed link).
+    """
     problem = password_problem(password, organiser.email)
     if problem:
         raise AccountError(str(problem))
     organiser.password_hash = hash_password(password)
     organiser.end_sessions()
-    audit.record(organiser, "password.set", organiser.email)
+    audit.record(
+        organiser,
+        "password.set",
+        organiser.email,
+        region=organiser.region,
+        data=audit.facts(variant=variant, email=organiser.email),
+    )
 
 
 def queue_password_mail(organiser: Organiser, purpose: str, language: str) -> None:

@@ -90,13 +90,18 @@ def authenticate(email: str, password: str) -> Organiser | None:
 
 
 def start_session(organiser: Organiser) -> None:
-    """Log in with a fresh session (against session fixation), keeping the language choice."""
+    """Log in with a fresh session (against session fixation), keeping the language choice.
+
+    Without a choice in this browser, an organiser whose language is not the site's default
+    (Dutch) gets the pages in theirs; otherwise the browser's language decides, as before.
+    """
     clear_session()
+    if "lang" not in session and organiser.language != current_app.config["LANGUAGES"][0]:
+        session["lang"] = organiser.language
     login_user(organiser)
     now = utcnow()
     session[SEEN_KEY] = session[STARTED_KEY] = now.timestamp()
-    organiser.last_login_at = now
-    db.session.commit()
+    organiser.last_login_at = now  # the request's unit of work commits
 
 
 def clear_session() -> None:
@@ -111,8 +116,7 @@ def clear_session() -> None:
 
 def end_session(organiser: Organiser) -> None:
     """Log out everywhere: this cookie and any copy of it stop working."""
-    organiser.end_sessions()
-    db.session.commit()
+    organiser.end_sessions()  # saved by the request's unit of work before the answer
     clear_session()
 
 

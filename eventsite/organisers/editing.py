@@ -102,6 +102,7 @@ def edit_session(
         recording_url=data["recording_url"] or None,
     )
     changed_fields = [k for k, v in changes.items() if getattr(programme_session, k) != v]
+    before = audit.session_facts(programme_session)
     try:
         calendar_changed = programme_session.apply_changes(**changes)
         if not changed_fields:
@@ -118,6 +119,9 @@ def edit_session(
             "session.edit",
             programme_session.slug,
             "changed: " + ", ".join(changed_fields),
+            edition=programme_session.edition,
+            region=programme_session.region,
+            data=edit_facts(programme_session, before, changed_fields),
         )
         db.session.flush()
     except IntegrityError:
@@ -127,6 +131,23 @@ def edit_session(
         message = _l("The capacity cannot be lower than the confirmed places.")
         return EditResult(saved=False, errors={"capacity": str(message)})
     return EditResult(saved=True, calendar_changed=calendar_changed, promoted=len(promoted))
+
+
+def edit_facts(programme_session: ProgrammeSession, before: dict, fields: list[str]) -> dict:
+    """The audit entry's data: how the session reads now and before, what changed, and the
+    variant of its sentence: "moved" (only its times) or "renamed" (only its title)."""
+    variant = None
+    if set(fields) <= {"start_at", "end_at"}:
+        variant = "moved"
+    elif fields == ["title"]:
+        variant = "renamed"
+    return audit.session_facts(
+        programme_session,
+        variant=variant,
+        fields=fields,
+        old_title=before.get("title"),
+        old_start_at=before.get("start_at"),
+    )
 
 
 def cancel_session(programme_session: ProgrammeSession, organiser: Organiser) -> bool:
@@ -141,6 +162,13 @@ def cancel_session(programme_session: ProgrammeSession, organiser: Organiser) ->
         return False
     locked.apply_changes(status=CANCELLED)
     session_cancelled.send(locked)
-    audit.record(organiser, "session.cancel", locked.slug)
+    audit.record(
+        organiser,
+        "session.cancel",
+        locked.slug,
+        edition=locked.edition,
+        region=locked.region,
+        data=audit.session_facts(locked),
+    )
     db.session.flush()
     return True

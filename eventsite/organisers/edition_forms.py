@@ -40,7 +40,9 @@ class MultiCheckboxField(SelectMultipleField):
 class NewEditionForm(FlaskForm):
     """The rollover: copy an edition's structure to a year and a first day."""
 
-    source = SelectField(_l("Copy from edition"), coerce=int, validators=[InputRequired()])
+    # No InputRequired: a select always sends one of its options (pre_validate checks it),
+    # and `required` without an empty first option is invalid HTML.
+    source = SelectField(_l("Copy from edition"), coerce=int)
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2200)])
     starts_on = DateField(
         _l("First day"),
@@ -110,7 +112,7 @@ class EditionForm(FlaskForm):
 
 
 class NewSessionForm(FlaskForm):
-    region = SelectField(_l("Hub"), coerce=int, validators=[InputRequired()])
+    region = SelectField(_l("Hub"), coerce=int)
     title = StringField(_l("Title (Dutch)"), validators=[DataRequired(), Length(max=200)])
     title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=200)])
     theme = StringField(_l("Theme (Dutch)"), validators=[Optional(), Length(max=200)])

@@ -10,9 +10,22 @@ from ..messaging.signals import message_sent
 from . import audit, notices
 
 
-def audit_message(log, *, organiser, action: str, detail: str, **_extra) -> None:
-    """A message to attendees goes into the audit log, with the send itself."""
-    audit.record(organiser, action, log.session.slug, detail)
+def audit_message(log, *, organiser, action: str, detail: str, **extra) -> None:
+    """A message to attendees goes into the audit log, with the send itself (`extra`: the
+    recording's joined and missed counts)."""
+    session = log.session
+    facts = {"group": log.recipient_group, "recipients": log.recipient_count}
+    if "joined" in extra:
+        facts = {"joined": extra["joined"], "missed": extra.get("missed", 0)}
+    audit.record(
+        organiser,
+        action,
+        session.slug,
+        detail,
+        edition=session.edition,
+        region=session.region,
+        data=audit.session_facts(session, **facts),
+    )
 
 
 def connect() -> None:

@@ -37,7 +37,7 @@ def test_admin_creates_next_year_from_this_one_edits_and_publishes(live_site, ma
     page.get_by_role("button", name="Nieuwe data tonen").click()
     moved = page.locator("#moved-dates tbody tr")
     expect(moved).to_have_count(5)
-    expect(moved.first).to_contain_text(f"29 mei {new_year}, 15:00")
+    expect(moved.first).to_contain_text(f"29 mei {new_year}, 15.00 uur")
     screenshot(page, "organisers-edition-preview-desktop")
     page.get_by_role("button", name=f"Editie {new_year} aanmaken").click()
     page.wait_for_url(live_site(f"/organiser/editions/{new_year}/edit"))

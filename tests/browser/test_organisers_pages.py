@@ -94,6 +94,13 @@ def test_organiser_pages_are_accessible_and_fit(
         (f"/organiser/sessions/{slug}/cancel", None),
         ("/organiser/audit", "audit"),
         ("/organiser/mail", "mail"),
+        (f"/organiser/sessions/{slug}/feedback", "feedback"),
+        ("/organiser/feedback", None),
+        ("/organiser/keep-me-posted", None),
+        ("/organiser/accounts", "accounts"),
+        ("/organiser/accounts/invite", None),
+        ("/organiser/accounts/1", None),  # the admin's own account
+        ("/organiser/profile", "profile"),
     ):
         page.goto(site(path))
         check(path)

@@ -1,4 +1,5 @@
-"""Organiser pages: public login pages (account.py), management (management.py, downloads.py).
+"""Organiser pages: public login pages (account.py), management (management.py, downloads.py),
+accounts (accounts.py, admins), one's own profile (profile.py), the audit log (audit.py).
 
 Every page except the login pages needs a logged-in organiser (``require_login``); which
 sessions an organiser may see is decided per object in ``services.may_see``.
@@ -11,13 +12,18 @@ from ...extensions import login_manager
 from ..blueprint import bp
 from . import (  # noqa: F401 (routes register on import)
     account,
+    accounts,
+    audit,
     downloads,
     edition_sessions,
     editions,
+    feedback,
     hubs,
+    keep_posted,
     mail_status,
     management,
     messages,
+    profile,
     speakers,
 )
 

@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...clock import utcnow
-from ...extensions import db
 from ...formatting import in_zone
 from ...programme.models import Edition
 from ...registration.models import STATES
@@ -37,14 +36,16 @@ def _header() -> list[str]:
 
 
 def _scope_all() -> tuple[Edition, list[int]]:
+    """The edition and the ids of every session the organiser may see in it."""
     edition = services.chosen_edition(current_user, year_arg(request.args.get("edition")))
     if edition is None:
         abort(404)
     return edition, [s.id for s in services.visible_sessions(current_user, edition)]
 
 
-def _export(edition: Edition, scope: str, session_ids: list[int], extension: str):
-    """Audit, then send the rows as CSV (streamed) or xlsx."""
+def _export(edition: Edition, scope: str, session_ids: list[int], extension: str, data, region):
+    """Audit (with `data` for its sentence, about `region`: the session's hub, or the
+    organiser's for all their sessions), then send the rows as CSV (streamed) or xlsx."""
     day = in_zone(utcnow(), edition.timezone).date().isoformat()
     filename = exports.export_filename(edition.slug, scope, day, extension)
     delimiter_name = request.args.get("delimiter", "comma")
@@ -53,8 +54,17 @@ def _export(edition: Edition, scope: str, session_ids: list[int], extension: str
     detail = f"{len(session_ids)} session(s)"
     if extension == "csv":
         detail += f", delimiter={delimiter_name}"
-    audit.record(current_user, f"export.{extension}", f"{edition.slug}: {scope}", detail)
-    db.session.commit()
+    # The request's unit of work commits the entry after this view, before the first row
+    # is streamed: no export leaves without its audit entry.
+    audit.record(
+        current_user,
+        f"export.{extension}",
+        f"{edition.slug}: {scope}",
+        detail,
+        edition=edition,
+        region=region,
+        data=data,
+    )
     if extension == "xlsx":
         return _xlsx_response(session_ids, filename)
     chunks = exports.csv_chunks(_header(), _rows(session_ids), exports.DELIMITERS[delimiter_name])
@@ -85,11 +95,16 @@ def _xlsx_response(session_ids: list[int], filename: str):
 def session_export(slug: str, extension: str):
     """One session's attendees as CSV (``?delimiter=semicolon`` for Dutch Excel) or xlsx."""
     session = session_or_abort(slug)
-    return _export(session.edition, session.slug, [session.id], extension)
+    data = audit.session_facts(session, variant="session")
+    audit_region = session.region
+    return _export(session.edition, session.slug, [session.id], extension, data, audit_region)
 
 
 @bp.get("/attendees.<any(csv, xlsx):extension>")
 def all_export(extension: str):
     """Every session the organiser may see, one row per person and session."""
     edition, session_ids = _scope_all()
-    return _export(edition, "all-sessions", session_ids, extension)
+    data = audit.facts(
+        variant="all", edition=edition.name, edition_en=edition.name_en, sessions=len(session_ids)
+    )
+    return _export(edition, "all-sessions", session_ids, extension, data, current_user.region)

@@ -1,4 +1,4 @@
-"""Organiser management pages: dashboard, attendee lists, session editing, audit log."""
+"""Organiser management pages: dashboard, attendee lists, session editing."""
 
 from __future__ import annotations
 
@@ -6,16 +6,15 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...clock import utcnow
 from ...mail.undeliverable import undeliverable_among
 from ...registration.attendance import attendance_of, joined_counts
 from ...registration.models import STATES
-from .. import audit, editing, services
-from ..auth import admin_required
+from .. import editing, funnel, services
+from .. import feedback as feedback_figures
 from ..blueprint import bp
 from ..charts import bar_chart
 from ..forms import ConfirmForm, SessionForm
-from .common import STATE_LABELS, session_or_abort, year_arg
+from .common import STATE_LABELS, STEP_LABELS, session_or_abort, year_arg
 
 
 @bp.get("/")
@@ -28,6 +27,8 @@ def dashboard():
         return render_template("organisers/dashboard.html", edition=None)
     sessions = services.visible_sessions(current_user, edition)
     ids = [s.id for s in sessions]
+    previous = funnel.previous_edition(edition)
+    previous_sessions = services.visible_sessions(current_user, previous) if previous else []
     return render_template(
         "organisers/dashboard.html",
         edition=edition,
@@ -39,6 +40,12 @@ def dashboard():
         undeliverable=services.undeliverable_people(ids),
         chart=bar_chart(services.signups_per_day(ids, edition.timezone)),
         state_labels=STATE_LABELS,
+        funnels=funnel.funnels(ids),
+        hub_funnels=funnel.hub_rows(sessions, previous_sessions),
+        previous=previous,
+        steps=funnel.STEPS,
+        step_labels=STEP_LABELS,
+        feedback=feedback_figures.summaries(ids),
     )
 
 
@@ -123,13 +130,3 @@ def cancel_session(slug: str):
             flash(_("This session was already cancelled."), "info")
         return redirect(url_for("organisers.dashboard", edition=session.edition.year))
     return render_template("organisers/cancel_session.html", session=session, form=form)
-
-
-@bp.get("/audit")
-@admin_required
-def audit_log():
-    """Admins only: who exported or changed what, and when."""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    return render_template(
-        "organisers/audit.html", pagination=audit.latest_entries(page), now=utcnow()
-    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
@@ -32,10 +32,14 @@ def register():
     loads only the sessions it chose; a form with errors is rendered fresh with the input.
     """
     offer = current_offer()
-    if request.method == "GET":
-        chosen = request.args.get("session")
+    if request.method == "GET" and not (request.args.get("session") or request.args.get("correct")):
         page = cached_holed(PAGE, offer.version, lambda: _render_form(offer))
-        return _form_response(page, [chosen] if chosen in offer.open_slugs else [])
+        return _form_response(page, [])
+    if request.method == "GET":  # sessions or an address to prefill: this visitor's own page
+        form = RegistrationForm(open_slugs=offer.open_slugs, meta={"csrf": False})
+        _prefill(form, offer.open_slugs)
+        page = HoledPage(_render_form(offer, form))
+        return _form_response(page, form.sessions.data or [])
     if not offer.open_slugs:
         return render_template("registration/closed.html", edition=_edition(offer)), 200
     form = RegistrationForm(open_slugs=offer.open_slugs)
@@ -49,6 +53,7 @@ def register():
             except (signup.SessionNotOpen, IndexError):  # raised before anything changed
                 flash(_("A session you chose has just closed; please choose again."), "error")
                 return redirect(url_for(".register"))
+        _remember_sent_to(form.email.data, form.sessions.data)
         return redirect(url_for(".sent"))
     page = HoledPage(_render_form(offer, form))
     return _form_response(page, [s for s in form.sessions.data or [] if s in offer.open_slugs])
@@ -91,10 +96,33 @@ def _render_form(offer: Offer, form: RegistrationForm | None = None) -> str:
     )
 
 
+def _prefill(form: RegistrationForm, open_slugs: set[str]) -> None:
+    """``?session=a&session=b`` ticks sessions; ``?correct=1`` brings back the last address
+    and sessions sent from this browser, to fix a mistyped address."""
+    chosen = [slug for slug in request.args.getlist("session") if slug in open_slugs]
+    if request.args.get("correct") and session.get("sent_to"):
+        form.email.data = session["sent_to"]
+        chosen = [slug for slug in session.get("sent_sessions", []) if slug in open_slugs]
+    if chosen:
+        form.sessions.data = chosen
+
+
+def _remember_sent_to(email: str, slugs: list[str] | None = None) -> None:
+    """This browser's last address, for the check-your-mail page (only the visitor sees it:
+    the same page follows whether the address was new, known or confirmed)."""
+    session["sent_to"] = email
+    session["sent_sessions"] = list(slugs or [])
+
+
 @bp.get("/register/sent")
 def sent():
-    """The same answer for every sign-up: check your mailbox."""
-    return render_template("registration/sent.html")
+    """The same answer for every sign-up: check your mailbox, at the address typed."""
+    html = render_template(
+        "registration/sent.html",
+        sent_to=session.get("sent_to"),
+        from_resend=not session.get("sent_sessions"),
+    )
+    return private(Response(html))
 
 
 @bp.route("/register/resend", methods=["GET", "POST"])
@@ -113,6 +141,7 @@ def resend():
             current_language(),
             edition.id if edition is not None else None,
         )
+        _remember_sent_to(form.email.data)
         return redirect(url_for(".sent"))
     return render_template("registration/resend.html", form=form)
 
