@@ -36,7 +36,9 @@ def filled(app, open_edition, make_organiser, make_registration):
         for index, state in enumerate(states):
             make_registration(session, name=f"Persoon {number}-{index}", state=state)
         position = len(session.speakers)
-        session.speakers.append(Speaker(name="Mark Beumer", role="dagvoorzitter", position=position))
+        session.speakers.append(
+            Speaker(name="Mark Beumer", role="dagvoorzitter", position=position)
+        )
     open_edition.sessions[0].videos.append(
         SessionVideo(title="Verhaal", url="https://youtu.be/dQw4w9WgXcQ")
     )

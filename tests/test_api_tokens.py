@@ -36,7 +36,11 @@ def test_an_organiser_makes_a_token_in_the_console_sees_it_once_and_uses_it(
     api = client.application.test_client()  # no cookies: the token alone
     me = api.get("/api/v1/me", headers=bearer(secret)).get_json()
     assert me == {
-        "name": "Ons CRM", "owner": me["owner"], "role": "region", "hub": "noord", "read_only": True
+        "name": "Ons CRM",
+        "owner": me["owner"],
+        "role": "region",
+        "hub": "noord",
+        "read_only": True,
     }
     rows = api.get(
         "/api/v1/organiser/sessions/2027-noord/registrations", headers=bearer(secret)
@@ -59,12 +63,16 @@ def test_a_token_of_one_hub_gets_403_for_another_hubs_session_and_revoked_gets_4
         answer = api.get(f"/api/v1/organiser/sessions/2027-zuid/{what}", headers=bearer(secret))
         assert answer.status_code == 403
         assert b"Geheim" not in answer.data and b"geheim@zuid" not in answer.data
-    assert api.get(
-        "/api/v1/organiser/sessions/2027-noord/registrations", headers=bearer(secret)
-    ).status_code == 200
-    assert api.get(
-        "/api/v1/organiser/sessions/none/registrations", headers=bearer(secret)
-    ).status_code == 404
+    assert (
+        api.get(
+            "/api/v1/organiser/sessions/2027-noord/registrations", headers=bearer(secret)
+        ).status_code
+        == 200
+    )
+    assert (
+        api.get("/api/v1/organiser/sessions/none/registrations", headers=bearer(secret)).status_code
+        == 404
+    )
 
     log_in_as(client, "noord@example.org")
     token_id = db.session.scalar(db.select(ApiToken.id))
@@ -91,9 +99,11 @@ def test_an_admin_token_sees_every_hub_and_filters_by_state_and_since(
     secret = make_token(make_organiser("admin@example.org", "admin"))
     api = client.application.test_client()
     url = "/api/v1/organiser/sessions/2027-zuid/registrations"
-    names = lambda query: [  # noqa: E731
-        r["attendee"]["name"] for r in api.get(url + query, headers=bearer(secret)).get_json()["items"]
-    ]
+
+    def names(query: str) -> list[str]:
+        answer = api.get(url + query, headers=bearer(secret)).get_json()
+        return [r["attendee"]["name"] for r in answer["items"]]
+
     assert names("") == ["Eerste", "Tweede", "Derde"]
     assert names("?state=waiting") == ["Tweede"]
     assert names("?since=2027-05-03T10:00:00%2B02:00") == ["Tweede", "Derde"]
