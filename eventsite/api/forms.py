@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -29,7 +30,7 @@ class WebhookForm(FlaskForm):
     )
     events = SelectMultipleField(
         _l("Events"),
-        choices=list(EVENT_TYPES.items()),
+        choices=[SelectChoice(value, label) for value, label in EVENT_TYPES.items()],
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
         validators=[DataRequired(message=_l("Choose at least one event."))],
