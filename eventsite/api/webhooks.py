@@ -83,22 +83,22 @@ def _registration_event(event_type: str, registration: Registration) -> None:
     record_event(event_type, registration.session.region_id, _registration_data(registration))
 
 
-def on_confirmed(attendee, *, confirmed=(), waiting=(), **_extra) -> None:
+def webhook_confirmed(attendee, *, confirmed=(), waiting=(), **_extra) -> None:
     for registration in confirmed:
         _registration_event("registration.confirmed", registration)
     for registration in waiting:
         _registration_event("registration.waiting", registration)
 
 
-def on_promoted(attendee, *, registration, **_extra) -> None:
+def webhook_promoted(attendee, *, registration, **_extra) -> None:
     _registration_event("registration.promoted", registration)
 
 
-def on_dropped(attendee, *, registration, **_extra) -> None:
+def webhook_dropped(attendee, *, registration, **_extra) -> None:
     _registration_event("registration.cancelled", registration)
 
 
-def on_cancelled(attendee, *, registrations=(), **_extra) -> None:
+def webhook_cancelled(attendee, *, registrations=(), **_extra) -> None:
     for registration in registrations:
         _registration_event("registration.cancelled", registration)
 
@@ -109,19 +109,19 @@ def _session_event(event_type: str, item: ProgrammeSession) -> None:
     record_event(event_type, item.region_id, serialise.session(item))
 
 
-def on_session_changed(item: ProgrammeSession, **_extra) -> None:
+def webhook_session_changed(item: ProgrammeSession, **_extra) -> None:
     _session_event("session.changed", item)
 
 
-def on_session_cancelled(item: ProgrammeSession, **_extra) -> None:
+def webhook_session_cancelled(item: ProgrammeSession, **_extra) -> None:
     _session_event("session.cancelled", item)
 
 
 def connect() -> None:
     """Connect the receivers (blinker keeps one per function however often this runs)."""
-    registration_confirmed.connect(on_confirmed)
-    registration_promoted.connect(on_promoted)
-    place_dropped.connect(on_dropped)
-    registration_cancelled.connect(on_cancelled)
-    session_changed.connect(on_session_changed)
-    session_cancelled.connect(on_session_cancelled)
+    registration_confirmed.connect(webhook_confirmed)
+    registration_promoted.connect(webhook_promoted)
+    place_dropped.connect(webhook_dropped)
+    registration_cancelled.connect(webhook_cancelled)
+    session_changed.connect(webhook_session_changed)
+    session_cancelled.connect(webhook_session_cancelled)
