@@ -43,10 +43,18 @@ def filled(app, open_edition, make_organiser, make_registration):
         SessionVideo(title="Verhaal", url="https://youtu.be/dQw4w9WgXcQ")
     )
     db.session.commit()
-    admin = make_token(make_organiser("admin@example.org", "admin"), "admin")
-    hub = make_token(make_organiser("noord@example.org", "region", "noord"), "noord")
+    from eventsite.api import endpoints
+
+    admin_account = make_organiser("admin@example.org", "admin")
+    hub_account = make_organiser("noord@example.org", "region", "noord")
+    for owner in (admin_account, hub_account):  # webhooks 1 and 2
+        endpoints.add_endpoint(owner, "https://crm.example.org/hooks", ["session.changed"])
+    db.session.commit()
+    admin = make_token(admin_account, "admin", read_only=False)
+    hub = make_token(hub_account, "noord")
     slugs = [s.slug for s in open_edition.sessions]
-    return {"admin": admin, "hub": hub, "known": {"year": [2021, 2027], "slug": slugs}}
+    known = {"year": [2021, 2027], "slug": slugs, "endpoint_id": [1, 2]}
+    return {"admin": admin, "hub": hub, "known": known}
 
 
 def test_every_answer_matches_the_description(app, filled):

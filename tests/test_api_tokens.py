@@ -141,3 +141,46 @@ def test_a_token_form_with_errors_keeps_the_input_and_makes_nothing(
     no_csrf = client.post("/organiser/api/tokens", data={"name": "X"})
     assert no_csrf.status_code in (200, 400)
     assert db.session.scalar(db.select(db.func.count()).select_from(ApiToken)) == 0
+
+
+def test_only_a_token_that_is_not_read_only_manages_webhooks(
+    app, client, open_edition, make_organiser
+):
+    from eventsite.api.models import WebhookEndpoint
+    from eventsite.api.schemas import EVENT_TYPE_NAMES
+    from eventsite.api.webhooks import EVENT_TYPES
+
+    assert set(EVENT_TYPE_NAMES) == set(EVENT_TYPES)
+    noord = make_organiser("noord@example.org", "region", "noord")
+    reader, writer = make_token(noord, "lezer"), make_token(noord, "schrijver", read_only=False)
+    api = client.application.test_client()
+    body = {"url": "https://127.0.0.1/hooks", "events": ["registration.confirmed"]}
+    refused = api.post("/api/v1/organiser/webhooks", json=body, headers=bearer(reader))
+    assert refused.status_code == 403 and "read-only" in refused.get_json()["message"]
+    private = api.post("/api/v1/organiser/webhooks", json=body, headers=bearer(writer))
+    assert private.status_code == 422 and "loopback" in private.get_json()["message"]
+    bad = api.post("/api/v1/organiser/webhooks", json={"url": 3}, headers=bearer(writer))
+    assert bad.status_code == 422
+    assert db.session.scalar(db.select(db.func.count()).select_from(WebhookEndpoint)) == 0
+
+    app.config.update(WEBHOOK_ALLOW_PRIVATE_ADDRESSES=True)
+    made = api.post("/api/v1/organiser/webhooks", json=body, headers=bearer(writer))
+    assert made.status_code == 201
+    assert made.get_json()["secret"].startswith("whsec_") and made.get_json()["hub"] == "noord"
+    listed = api.get("/api/v1/organiser/webhooks", headers=bearer(reader)).get_json()["items"]
+    assert [w["url"] for w in listed] == ["https://127.0.0.1/hooks"] and "secret" not in listed[0]
+    webhook_id = made.get_json()["id"]
+    zuid = make_token(make_organiser("zuid@example.org", "region", "zuid"), read_only=False)
+    other = api.delete(f"/api/v1/organiser/webhooks/{webhook_id}", headers=bearer(zuid))
+    assert other.status_code == 403
+    assert (
+        api.delete(f"/api/v1/organiser/webhooks/{webhook_id}", headers=bearer(reader)).status_code
+        == 403
+    )
+    assert (
+        api.delete(f"/api/v1/organiser/webhooks/{webhook_id}", headers=bearer(writer)).status_code
+        == 204
+    )
+    assert api.get("/api/v1/organiser/webhooks", headers=bearer(reader)).get_json()["items"] == []
+    actions = db.session.scalars(db.select(AuditLog.action)).all()
+    assert actions.count("webhook.add") == 1 and actions.count("webhook.remove") == 1

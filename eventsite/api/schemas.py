@@ -9,6 +9,15 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 STATES = ("pending", "confirmed", "waiting", "cancelled")
+# The webhook event types (their descriptions: webhooks.EVENT_TYPES).
+EVENT_TYPE_NAMES = (
+    "registration.confirmed",
+    "registration.waiting",
+    "registration.promoted",
+    "registration.cancelled",
+    "session.changed",
+    "session.cancelled",
+)
 PROGRAMME_STATES = ("soon", "open", "full", "closed", "cancelled")
 
 
@@ -167,3 +176,20 @@ class WebhookSchema(Schema):
 
 class WebhookListSchema(Schema):
     items = fields.List(fields.Nested(WebhookSchema), required=True)
+
+
+class WebhookCreatedSchema(WebhookSchema):
+    secret = fields.String(
+        required=True, metadata={"description": "the signing secret (whsec_...), shown once"}
+    )
+
+
+class NewWebhookSchema(Schema):
+    """The body of a new webhook."""
+
+    url = fields.String(required=True, metadata={"description": "https address", "maxLength": 500})
+    events = fields.List(
+        fields.String(metadata={"enum": list(EVENT_TYPE_NAMES)}),
+        required=True,
+        metadata={"minItems": 1},
+    )
