@@ -26,7 +26,14 @@ def last_runs() -> dict[str, object]:
 
 
 def test_the_app_registers_every_periodic_job_with_the_feature_that_owns_it(app):
-    assert registry_of(app).names() == ["mail-requests", "outbox", "bounces", "reminders", "purge"]
+    assert registry_of(app).names() == [
+        "mail-requests",
+        "outbox",
+        "bounces",
+        "reminders",
+        "purge",
+        "webhooks",
+    ]
     assert "worker" in app.cli.commands
 
 
