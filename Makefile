@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test parity screenshots serve bench bench-quick install dev-install translations extract-messages lint bench-mailfault clean
+.PHONY: run test parity screenshots serve bench bench-quick install dev-install translations extract-messages lint bench-mailfault clean tools lighthouse
 
 run: install translations ## Serve the site with a demo edition on http://127.0.0.1:5000
 	$(BIN)/flask db upgrade
@@ -28,16 +28,29 @@ bench-quick: dev-install translations ## A short benchmark run (1-2 s per measur
 bench-mailfault: dev-install translations ## Sign-ups with a hanging mail server against a healthy one (see README)
 	$(BIN)/python bench/mailfault.py
 
-test: dev-install translations lint ## Run the linter and the whole test suite
+test: dev-install translations tools lint ## Run the linter and the whole test suite
 	$(BIN)/pytest
+
+# Node tools from the npm registry, pinned, in .tools/ (git-ignored): the W3C Nu Html Checker
+# (tests/test_html_validity.py, needs Java) and Lighthouse (make lighthouse, needs Chromium).
+# Without npm the HTML check skips and says why (CI: fails, EVENTSITE_REQUIRE_PARITY=1).
+TOOLS := .tools
+tools: $(TOOLS)/.installed
+$(TOOLS)/.installed:
+	@if command -v npm >/dev/null 2>&1; then \
+	  mkdir -p $(TOOLS) && npm install --no-audit --no-fund --silent --prefix $(TOOLS) \
+	    vnu-jar@26.9.27 lighthouse@12.2.3 && touch $@; \
+	else echo "npm not found: the W3C HTML check will skip"; fi
+
+lighthouse: dev-install translations tools ## Lighthouse (mobile) on the programme, a session, /register; scores into bench/results/lighthouse.json
+	$(BIN)/python bench/lighthouse.py
 
 parity: dev-install translations ## Only the HTTPS parity stage (Caddy + gunicorn + PostgreSQL + Redis + Chromium)
 	$(BIN)/pytest -q tests/browser/test_parity_https.py tests/test_parity_shutdown.py tests/test_parity_csrf.py tests/test_scaleout.py
 
 # The README's screenshots: taken by the browser tests, copied from test-artifacts/ to docs/.
-README_SHOTS := programme-phone-first-screen:programme-phone programme-desktop-first-screen:programme-desktop \
-	register-errors-phone-en:register-errors-phone manage-phone:my-registration-phone \
-	organisers-dashboard-desktop-nl:organiser-dashboard-desktop
+README_SHOTS := $(foreach page,programme session register-errors sent personal dashboard,\
+	$(foreach device,phone desktop,$(foreach lang,nl en,face-$(page)-$(device)-$(lang):$(page)-$(device)-$(lang))))
 screenshots: dev-install translations ## Refresh docs/screenshots/ from the browser tests
 	$(BIN)/pytest -q -m browser tests/browser
 	mkdir -p docs/screenshots

@@ -96,6 +96,8 @@ class BaseConfig:
 
     # Site identity, used in mails and calendar files.
     SITE_NAME = "Smart Industry Jaarevent"
+    # The name on English pages and mails.
+    SITE_NAME_EN = "Smart Industry Annual Event"
     # The public address of the site, for links in mails and calendar files.
     SITE_URL = "http://127.0.0.1:5000"
 

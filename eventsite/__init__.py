@@ -110,8 +110,6 @@ def init_features(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Functions and filters the templates share."""
-    from flask_babel import format_date
-
     from . import formatting
     from .i18n import current_language, localized
 
@@ -119,17 +117,29 @@ def register_template_helpers(app: Flask) -> None:
         """Whether a feature's page exists, so templates can link to it only then."""
         return name in app.view_functions
 
+    def site_name() -> str:
+        """The event's name in the page's language ("Smart Industry Annual Event" in English)."""
+        if current_language() != "nl" and app.config.get("SITE_NAME_EN"):
+            return app.config["SITE_NAME_EN"]
+        return app.config["SITE_NAME"]
+
     app.jinja_env.globals.update(
+        site_name=site_name,
         localized=localized,
         current_language=current_language,
         has_endpoint=has_endpoint,
         zone_label=formatting.zone_label,
+        time_span=formatting.time_span,
     )
     app.jinja_env.filters.update(
         local_date=formatting.local_date,
         local_time=formatting.local_time,
         local_datetime=formatting.local_datetime,
-        format_date=format_date,
+        short_day=formatting.short_day,
+        moment=formatting.moment,
+        first_name=formatting.first_name,
+        machine_time=formatting.machine_time,
+        format_date=formatting.format_day,
     )
 
 

@@ -111,10 +111,10 @@ def test_a_change_queues_one_updated_invite_per_confirmed_attendee(app, make_edi
     english = next(m for m in mails if m.language == "en")
     # The mail's own text names the session with its date and new time.
     assert dutch.subject == "Gewijzigd: Digitaliseren begint bij je mensen op 31 mei 2021"
-    assert "maandag 31 mei 2021, 16:00–17:30 CEST" in dutch.text_body
+    assert "maandag 31 mei 2021, 16.00–17.30 uur" in dutch.text_body
     assert "Digitalisation starts with your people" in english.text_body
-    assert "Monday, May 31, 2021, 16:00–17:30 CEST" in english.text_body
-    assert "16:00" in dutch.html_body
+    assert "Monday, 31 May 2021, 16:00–17:30 CEST" in english.text_body
+    assert "16.00" in dutch.html_body
 
     # The next change raises the sequence again.
     session.apply_changes(title="Digitaliseren begint bij jouw mensen")
@@ -159,7 +159,7 @@ def test_a_cancellation_queues_one_cancel_per_confirmed_attendee(app, make_editi
         assert "ATTENDEE" in event and "ORGANIZER" in event
     dutch = next(m for m in mails if m.language == "nl")
     assert dutch.subject.startswith("Geannuleerd: Robotisering in het mkb op 2 juni 2021")
-    assert "woensdag 2 juni 2021, 15:00–16:30 CEST" in dutch.text_body
+    assert "woensdag 2 juni 2021, 15.00–16.30 uur" in dutch.text_body
 
 
 def test_received_invites_are_text_calendar_method_request(app, make_edition, smtp):
@@ -189,7 +189,7 @@ def test_received_invites_are_text_calendar_method_request(app, make_edition, sm
         ("application/ics", "jaarevent-2021-noord.ics")
     ]
     assert Calendar.from_ical(files[0].get_content())["METHOD"] == "REQUEST"
-    assert "maandag 31 mei 2021, 15:00–16:30 CEST" in mail_text(received)
+    assert "maandag 31 mei 2021, 15.00–16.30 uur" in mail_text(received)
 
 
 def test_registration_parts_for_two_sessions_are_one_publish_file(app, make_edition):

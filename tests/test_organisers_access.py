@@ -59,12 +59,13 @@ def organiser_urls(app, slug: str | dict) -> list[tuple[str, str, str]]:
             continue
         extensions = ["csv", "xlsx"] if "extension" in rule.arguments else [None]
         for extension in extensions:
-            values = {**given, "extension": extension}
+            values = {"year": "2027", "direction": "up", **given, "extension": extension}
             path = rule.rule
             for name in rule.arguments:
                 path = path.replace(f"<{name}>", values[name])
                 path = path.replace(f"<any(csv, xlsx):{name}>", values[name])
                 path = path.replace(f"<int:{name}>", values[name])
+                path = path.replace(f"<any(up, down):{name}>", values[name])
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 urls.append((rule.endpoint, method, path))
     assert len(urls) >= 10, urls

@@ -47,7 +47,7 @@ def test_post_confirms_stores_proof_and_mails_the_personal_link(client, open_edi
     mailed_manage = link_to(welcome, "/my/")
     assert client.get(mailed_manage).status_code == 200
     assert "/my/" in welcome.text_body and "/join/2027-noord" in welcome.text_body
-    assert "15:00–16:30 CEST" in welcome.text_body
+    assert "15.00–16.30 uur" in welcome.text_body
     # Only hashes are stored.
     token = mailed_manage.split("/")[2]
     assert len(token) >= 43 and token not in (attendee.manage_token_hash or "")

@@ -32,7 +32,7 @@ def test_sign_up_stores_a_pending_registration_and_queues_a_confirm_mail(client,
     assert mail.language == "nl" and "Bevestig" in mail.subject
     assert "http://localhost/confirm/" in mail.text_body
     assert "Digitaliseren begint bij je mensen" in mail.text_body
-    assert "15:00–16:30 CEST" in mail.text_body  # Europe/Amsterdam time
+    assert "15.00–16.30 uur" in mail.text_body  # Europe/Amsterdam time, the Dutch way
 
 
 def test_english_sign_up_gets_english_mail(client, open_edition):

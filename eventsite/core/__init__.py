@@ -6,6 +6,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """The health checks, the privacy statement, and the job registry with `flask worker`
     (the features add their periodic jobs to it in their own init_app), and /media/."""
+    from . import site_assets
     from .jobs import init_jobs
     from .media import bp as media_bp
     from .views import bp
@@ -13,4 +14,5 @@ def init_app(app: Flask) -> None:
     init_jobs(app)
 
     app.register_blueprint(bp)
+    site_assets.init_app(app)
     app.register_blueprint(media_bp)

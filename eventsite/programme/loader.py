@@ -15,7 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..extensions import db
-from .models import Edition, ProgrammeSession, Region, Speaker
+from .file_items import apply_speakers, apply_videos, read_speaker, read_video
+from .models import CANCELLED, SCHEDULED, Edition, ProgrammeSession, Region
 from .signals import session_changed
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -34,6 +35,10 @@ class SessionSpec:
     end_at: datetime
     fields: dict[str, Any]
     speakers: list[dict[str, str]] = field(default_factory=list)
+    # The calendar UID, kept when a downloaded file is loaded on another site.
+    uid: str | None = None
+    # None: the file says nothing about videos (they stay as they are).
+    videos: list[dict[str, str]] | None = None
 
 
 @dataclass
@@ -108,18 +113,29 @@ def _kind_name(kind) -> str:
 
 def read_programme(path: str | Path) -> ProgrammeSpec:
     """Parse and check a programme file; raise ProgrammeFileError naming what is wrong."""
-    filename = str(path)
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            content = handle.read()
     except FileNotFoundError:
-        raise ProgrammeFileError(f"{filename}: no such file") from None
+        raise ProgrammeFileError(f"{path}: no such file") from None
+    return read_programme_bytes(content, str(path))
+
+
+def read_programme_bytes(content: bytes, filename: str) -> ProgrammeSpec:
+    """Parse and check a programme file's content (e.g. an upload), named ``filename``."""
+    try:
+        data = tomllib.loads(content.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ProgrammeFileError(f"{filename}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise ProgrammeFileError(f"{filename}: not valid TOML: {error}") from None
     edition = _read_edition(filename, data.get("edition"))
     regions = [_read_region(filename, i, r) for i, r in enumerate(data.get("regions") or [], 1)]
     zone = ZoneInfo(edition["timezone"])
-    sessions = [_read_session(filename, s, zone) for s in data.get("sessions") or []]
+    sessions = [
+        _read_session(filename, s, zone, position)
+        for position, s in enumerate(data.get("sessions") or [])
+    ]
     _check_unique(filename, "sessions", [s.slug for s in sessions])
     _check_unique(filename, "regions", [r["slug"] for r in regions])
     return ProgrammeSpec(edition, regions, sessions)
@@ -174,7 +190,7 @@ def _read_region(filename: str, index: int, table: Any) -> dict[str, str]:
     }
 
 
-def _read_session(filename: str, table: Any, zone: ZoneInfo) -> SessionSpec:
+def _read_session(filename: str, table: Any, zone: ZoneInfo, position: int) -> SessionSpec:
     slug = table.get("slug") if isinstance(table, dict) else None
     check = _Checker(filename, f"session {slug!r}" if slug else "a session", table)
     slug = check.slug()
@@ -198,23 +214,28 @@ def _read_session(filename: str, table: Any, zone: ZoneInfo) -> SessionSpec:
         "stream_url": check.text("stream_url", required=False, max_length=500),
         "recording_url": check.text("recording_url", required=False, max_length=500),
         "is_example": bool(check.get("example", bool, required=False)),
+        # The order of the file is the order of the programme page.
+        "position": position,
     }
+    # Written by the download (backups, moving sites); older files leave them as they are.
+    if "registration_closes_at" in check.table:
+        fields["registration_closes_at"] = _local_moment(check, "registration_closes_at", zone)
+    status = check.text("status", required=False, max_length=20)
+    if status is not None:
+        if status not in (SCHEDULED, CANCELLED):
+            raise check.fail("status", f"expected 'scheduled' or 'cancelled', got {status!r}")
+        fields["status"] = status
+    uid = check.text("uid", required=False, max_length=80)
     speakers = [
-        _read_speaker(check, i, s) for i, s in enumerate(check.get("speakers", list, False) or [])
+        read_speaker(_Checker, check, i, s)
+        for i, s in enumerate(check.get("speakers", list, False) or [])
     ]
+    videos = check.get("videos", list, False)
+    if videos is not None:
+        videos = [read_video(_Checker, check, i, v) for i, v in enumerate(videos)]
     return SessionSpec(
-        slug, check.text("region", max_length=40), start_at, end_at, fields, speakers
+        slug, check.text("region", max_length=40), start_at, end_at, fields, speakers, uid, videos
     )
-
-
-def _read_speaker(session_check: _Checker, index: int, table: Any) -> dict[str, str]:
-    place = f"{session_check.place}: speaker {index + 1}"
-    check = _Checker(session_check.filename, place, table)
-    return {
-        "name": check.text("name", max_length=120),
-        "company": check.text("company", required=False, max_length=120),
-        "role": check.text("role", required=False, max_length=120),
-    }
 
 
 def _check_unique(filename: str, what: str, slugs: list[str]) -> None:
@@ -252,7 +273,11 @@ def _apply_session(edition: Edition, spec: SessionSpec, filename: str) -> None:
         )
     session = db.session.scalar(db.select(ProgrammeSession).filter_by(slug=spec.slug))
     if session is None:
+        taken = db.select(ProgrammeSession.id).filter_by(uid=spec.uid)
+        keep_uid = spec.uid and db.session.scalar(taken) is None
         session = ProgrammeSession(slug=spec.slug, edition=edition)
+        if keep_uid:
+            session.uid = spec.uid
         db.session.add(session)
     elif session.edition_id != edition.id:
         raise ProgrammeFileError(
@@ -266,12 +291,8 @@ def _apply_session(edition: Edition, spec: SessionSpec, filename: str) -> None:
     if existed and changed:
         # Attendees' calendars follow a changed file too (updated invites, same transaction).
         session_changed.send(session)
-    wanted = [Speaker(position=i, **s) for i, s in enumerate(spec.speakers)]
-    current = [(s.name, s.company, s.role) for s in session.speakers]
-    if current != [(s.name, s.company, s.role) for s in wanted]:
-        session.speakers.clear()
-        db.session.flush()
-        session.speakers.extend(wanted)
+    apply_speakers(session, spec.speakers)
+    apply_videos(session, spec.videos)
 
 
 def load_programme_file(path: str | Path) -> Edition:

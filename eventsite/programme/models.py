@@ -80,7 +80,8 @@ class Edition(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     sessions: Mapped[list[ProgrammeSession]] = relationship(
-        back_populates="edition", order_by="ProgrammeSession.start_at"
+        back_populates="edition",
+        order_by="[ProgrammeSession.position, ProgrammeSession.start_at]",
     )
 
     def registration_open_at(self, moment: datetime) -> bool:
@@ -138,6 +139,8 @@ class ProgrammeSession(db.Model):
     revision: Mapped[int] = mapped_column(default=0)
     # Sign-up closes here if earlier than the start (None: at the start).
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The place on the programme page (admins reorder); equal positions fall back to the time.
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
     # True where the programme file invented values (hub, theme, speakers, times).
     is_example: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -51,7 +51,9 @@ def edition_version(edition_id: int, now: datetime | None = None) -> Version | N
         return None
     changes = {rows[0][0]}
     moments = {rows[0][1], rows[0][2]}
-    parts = [str(edition_id)]
+    # The edition's own change time is part of the token: its texts, dates and publishing
+    # show on every page, so an edit of the edition alone must give a new version too.
+    parts = [str(edition_id), rows[0][0].isoformat() if rows[0][0] else "-"]
     for row in rows:
         if row[3] is None:  # an edition without sessions
             continue

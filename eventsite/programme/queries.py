@@ -46,13 +46,13 @@ def published_edition(year: int) -> Edition | None:
 
 
 def edition_sessions(edition: Edition) -> list[ProgrammeSession]:
-    """An edition's sessions in time order, with hub and speakers loaded in one go."""
+    """An edition's sessions in programme order, with hub and speakers loaded in one go."""
     return list(
         db.session.scalars(
             db.select(ProgrammeSession)
             .filter_by(edition_id=edition.id)
             .options(selectinload(ProgrammeSession.region), selectinload(ProgrammeSession.speakers))
-            .order_by(ProgrammeSession.start_at)
+            .order_by(ProgrammeSession.position, ProgrammeSession.start_at)
         )
     )
 
@@ -71,3 +71,13 @@ def published_session(slug: str) -> ProgrammeSession | None:
     if session is None or not session.edition.published:
         return None
     return session
+
+
+def edition_by_year(year: int) -> Edition | None:
+    """Any edition, published or not (organisers' preview)."""
+    return db.session.scalar(db.select(Edition).filter_by(year=year))
+
+
+def session_by_slug(slug: str) -> ProgrammeSession | None:
+    """Any session, of a published edition or not (organisers' preview)."""
+    return db.session.scalar(db.select(ProgrammeSession).filter_by(slug=slug))

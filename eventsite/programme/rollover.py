@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,10 +17,11 @@ class RolloverError(ValueError):
     """The rollover cannot be done; the message says why."""
 
 
-def _shift(moment: datetime | None, days: int, zone: ZoneInfo) -> datetime | None:
+def shift_local(moment: datetime | None, days: int, zone: ZoneInfo | str) -> datetime | None:
     """Move by whole days keeping the local wall-clock time (15:00 stays 15:00 across DST)."""
     if moment is None:
         return None
+    zone = ZoneInfo(zone) if isinstance(zone, str) else zone
     local = moment.astimezone(zone)
     return datetime.combine(local.date() + timedelta(days=days), local.time(), zone)
 
@@ -29,7 +31,53 @@ def _new_slug(old: str, old_year: int, new_year: int) -> str:
     return replaced if replaced != old else f"{new_year}-{old}"
 
 
+@dataclass(frozen=True)
+class MovedSession:
+    """One row of the rollover's preview: a session's old and new start."""
+
+    title: str
+    region: str
+    old_start: datetime
+    new_start: datetime
+
+
+def source_for(year: int, source: Edition | None) -> Edition:
+    """``source``, or the latest edition before ``year``; refuses an existing ``year``."""
+    if db.session.scalar(db.select(Edition.id).filter_by(year=year)):
+        raise RolloverError(f"edition {year} exists already")
+    if source is None:
+        source = db.session.scalar(
+            db.select(Edition).where(Edition.year < year).order_by(Edition.year.desc())
+        )
+    if source is None:
+        raise RolloverError(f"no earlier edition to copy to {year}")
+    return source
+
+
+def preview(source: Edition, starts_on: date) -> list[MovedSession]:
+    """Where each session of ``source`` lands when the edition starts on ``starts_on``."""
+    days = (starts_on - source.starts_on).days
+    zone = ZoneInfo(source.timezone)
+    return [
+        MovedSession(s.title, s.region.name, s.start_at, shift_local(s.start_at, days, zone))
+        for s in source.sessions
+    ]
+
+
 def rollover(
+    year: int,
+    starts_on: date,
+    source: Edition | None = None,
+    opens_at: datetime | None = None,
+    publish: bool = False,
+) -> Edition:
+    """``copy_edition`` and commit (the command line and the demo)."""
+    edition = copy_edition(year, starts_on, source, opens_at, publish)
+    db.session.commit()
+    return edition
+
+
+def copy_edition(
     year: int,
     starts_on: date,
     source: Edition | None = None,
@@ -38,18 +86,12 @@ def rollover(
 ) -> Edition:
     """A new edition for ``year`` copied from ``source`` (default: the latest earlier one).
 
-    Sessions keep their hub, title, theme, speakers and local times, on the same weekday
-    offsets from the new start; they get new slugs and new calendar UIDs, no stream or
+    Sessions keep their hub, title, theme, speakers, order and local times, on the same
+    weekday offsets from the new start; they get new slugs and new calendar UIDs, no stream or
     recording links and no registrations. Sign-up opens at ``opens_at`` (default: now).
+    Flushed, not committed: the caller's unit of work commits.
     """
-    if db.session.scalar(db.select(Edition).filter_by(year=year)):
-        raise RolloverError(f"edition {year} exists already")
-    if source is None:
-        source = db.session.scalar(
-            db.select(Edition).where(Edition.year < year).order_by(Edition.year.desc())
-        )
-    if source is None:
-        raise RolloverError(f"no earlier edition to copy to {year}")
+    source = source_for(year, source)
     days = (starts_on - source.starts_on).days
     zone = ZoneInfo(source.timezone)
     edition = Edition(
@@ -63,7 +105,7 @@ def rollover(
         starts_on=starts_on,
         ends_on=source.ends_on + timedelta(days=days),
         registration_opens_at=opens_at or utcnow(),
-        registration_closes_at=_shift(source.registration_closes_at, days, zone),
+        registration_closes_at=shift_local(source.registration_closes_at, days, zone),
         published=publish,
         day_chair=source.day_chair,
         intro=source.intro,
@@ -75,7 +117,7 @@ def rollover(
     db.session.add(edition)
     for old in source.sessions:
         edition.sessions.append(_copy_session(old, source.year, year, days, zone))
-    db.session.commit()
+    db.session.flush()
     return edition
 
 
@@ -95,14 +137,15 @@ def _copy_session(
             "capacity",
             "region",
             "is_example",
+            "position",
         )
     }
     return ProgrammeSession(
         slug=_new_slug(old.slug, old_year, year),
         uid=str(uuid.uuid4()),
-        start_at=_shift(old.start_at, days, zone),
-        end_at=_shift(old.end_at, days, zone),
-        registration_closes_at=_shift(old.registration_closes_at, days, zone),
+        start_at=shift_local(old.start_at, days, zone),
+        end_at=shift_local(old.end_at, days, zone),
+        registration_closes_at=shift_local(old.registration_closes_at, days, zone),
         status=SCHEDULED,
         speakers=[
             Speaker(

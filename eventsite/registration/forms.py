@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, SelectMultipleField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..inputs import SafeForm
 from ..mail.addresses import DeliverableEmail
 from .signup import SignUp
+from .typos import suggest
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -40,6 +41,8 @@ class RegistrationForm(SafeForm):
         ],
         render_kw={"autocomplete": "email", "inputmode": "email"},
     )
+    # The address a "did you mean" was shown for: sent again unchanged, it is kept as typed.
+    email_as_typed = HiddenField()
     organisation = StringField(
         _l("Organisation"),
         validators=[DataRequired(_l("Please enter your organisation.")), Length(max=200)],
@@ -64,6 +67,19 @@ class RegistrationForm(SafeForm):
     def __init__(self, *args, open_slugs: set[str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.open_slugs = open_slugs or set()
+
+    def validate_email(self, field) -> None:
+        """A likely typo in a common domain (gmial.com) asks once before the sign-up."""
+        suggestion = suggest(field.data)
+        if suggestion and self.email_as_typed.data != field.data:
+            self.email_as_typed.data = field.data
+            raise ValidationError(
+                _l(
+                    "Did you mean %(suggestion)s? Correct the address, or send the form again "
+                    "to keep it as typed.",
+                    suggestion=suggestion,
+                )
+            )
 
     def validate_sessions(self, field) -> None:
         if not field.data:

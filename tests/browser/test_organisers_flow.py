@@ -79,6 +79,7 @@ def test_hub_organiser_moves_a_session_and_the_invite_follows(live_site, make_pa
 
     # Move the session one hour later.
     page.goto(live_site("/organiser/"))
+    row.locator("summary", has_text="Meer").click()  # the row's compact menu
     row.get_by_role("link", name="Bewerken").click()
     page.wait_for_url(re.compile(rf".*/organiser/sessions/{slug}/edit$"))
     start = datetime.fromisoformat(page.input_value("#start_at")).replace(tzinfo=AMSTERDAM)

@@ -72,16 +72,19 @@ def test_visitor_signs_up_confirms_and_uses_every_personal_form_over_https(https
     page.locator(f"form[action$='/drop/{first}'] button").click()
     expect(page.locator(".flash-success")).to_have_text("De sessie is uit je inschrijving gehaald.")
     expect(page.locator("form[action*='/drop/']")).to_have_count(1)
+    page.locator("summary", has_text="Een sessie toevoegen").click()  # behind a disclosure
     page.locator(f"form[action$='/add/{first}'] button").click()
     expect(page.locator(".flash-success")).to_be_visible()
     expect(page.locator("form[action*='/drop/']")).to_have_count(2)
+    page.locator("summary", has_text="Berichten van de organisatie").click()
     page.locator("form[action$='/messages/stop'] button").click()
     expect(page.locator(".flash-success")).to_have_text(
         re.compile("geen berichten meer", re.IGNORECASE)
     )
     expect(page.locator("form[action$='/messages/resume']")).to_have_count(1)
 
-    # Cancel everything, then erase.
+    # Cancel everything, then erase (both under "Mijn gegevens").
+    page.locator("summary", has_text="Mijn gegevens").click()
     page.get_by_role("link", name="Mijn hele inschrijving annuleren").click()
     page.wait_for_url(re.compile(r".*/cancel$"))
     page.get_by_role("button", name="Ja, alles annuleren").click()
@@ -91,6 +94,7 @@ def test_visitor_signs_up_confirms_and_uses_every_personal_form_over_https(https
         attendee = session.scalar(db.select(Attendee).filter_by(email=email))
         assert attendee.messages_opt_out and attendee.confirmed_at is not None
         assert {r.state for r in attendee.registrations} == {"cancelled"}
+    page.locator("summary", has_text="Mijn gegevens").click()
     page.get_by_role("link", name="Mijn gegevens wissen").click()
     page.wait_for_url(re.compile(r".*/erase$"))
     page.check("#really")

@@ -47,6 +47,7 @@ def test_dutch_phone_journey_from_programme_to_cancel(live_site, phone_page):
     page.get_by_role("button", name="Aanmelden").click()
     page.wait_for_url(re.compile(r".*/register/sent$"))
     expect(page.locator("h1")).to_have_text("Kijk in je mailbox")
+    expect(page.locator("#sent-to")).to_have_text(email)  # a typo would show here
 
     # The confirmation mail's link opens a page; only its button confirms.
     [confirm_mail] = live_site.mails(email, 1)
@@ -94,7 +95,8 @@ def test_dutch_phone_journey_from_programme_to_cancel(live_site, phone_page):
     [cancel] = invites(dropped_mail, "CANCEL")
     assert [str(e["UID"]) for e in cancel.walk("VEVENT")] == [uids[first]]
 
-    # Cancel everything, after the confirming page.
+    # Cancel everything, after the confirming page (behind "Mijn gegevens").
+    page.locator("summary", has_text="Mijn gegevens").click()
     page.get_by_role("link", name="Mijn hele inschrijving annuleren").click()
     page.wait_for_url(re.compile(r".*/cancel$"))
     screenshot(page, "cancel-phone")

@@ -12,6 +12,8 @@ from ..blueprint import bp
 from . import (  # noqa: F401 (routes register on import)
     account,
     downloads,
+    edition_sessions,
+    editions,
     hubs,
     mail_status,
     management,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from ...clock import utcnow
@@ -31,8 +31,8 @@ def register():
         return render_template("registration/closed.html", edition=edition), 200
     form = RegistrationForm(open_slugs=open_slugs)
     form.sessions.choices = [(s.slug, s.slug) for s in sessions]
-    if request.method == "GET" and request.args.get("session") in open_slugs:
-        form.sessions.data = [request.args["session"]]
+    if request.method == "GET":
+        _prefill(form, open_slugs)
     if form.validate_on_submit():
         if not form.is_bot:
             chosen = [s for s in sessions if s.slug in form.sessions.data]
@@ -42,16 +42,40 @@ def register():
             except signup.SessionNotOpen:  # raised before anything changed
                 flash(_("A session you chose has just closed; please choose again."), "error")
                 return redirect(url_for(".register"))
+        _remember_sent_to(form.email.data, form.sessions.data)
         return redirect(url_for(".sent"))
     return render_template(
         "registration/register.html", form=form, edition=edition, sessions=sessions, now=now
     )
 
 
+def _prefill(form: RegistrationForm, open_slugs: set[str]) -> None:
+    """``?session=a&session=b`` ticks sessions; ``?correct=1`` brings back the last address
+    and sessions sent from this browser, to fix a mistyped address."""
+    chosen = [slug for slug in request.args.getlist("session") if slug in open_slugs]
+    if request.args.get("correct") and session.get("sent_to"):
+        form.email.data = session["sent_to"]
+        chosen = [slug for slug in session.get("sent_sessions", []) if slug in open_slugs]
+    if chosen:
+        form.sessions.data = chosen
+
+
+def _remember_sent_to(email: str, slugs: list[str] | None = None) -> None:
+    """This browser's last address, for the check-your-mail page (only the visitor sees it:
+    the same page follows whether the address was new, known or confirmed)."""
+    session["sent_to"] = email
+    session["sent_sessions"] = list(slugs or [])
+
+
 @bp.get("/register/sent")
 def sent():
-    """The same answer for every sign-up: check your mailbox."""
-    return render_template("registration/sent.html")
+    """The same answer for every sign-up: check your mailbox, at the address typed."""
+    html = render_template(
+        "registration/sent.html",
+        sent_to=session.get("sent_to"),
+        from_resend=not session.get("sent_sessions"),
+    )
+    return private(Response(html))
 
 
 @bp.route("/register/resend", methods=["GET", "POST"])
@@ -70,6 +94,7 @@ def resend():
             current_language(),
             edition.id if edition is not None else None,
         )
+        _remember_sent_to(form.email.data)
         return redirect(url_for(".sent"))
     return render_template("registration/resend.html", form=form)
 

@@ -1,0 +1,194 @@
+"""The programme office runs editions: create one from an earlier one (the rollover), edit its
+texts and dates, publish and unpublish it, load a programme file. Flushed into the request's
+unit of work, which commits once; every change is in the audit log.
+
+Pages, feeds and invites follow as they do for session edits: the edition's ``updated_at``
+(and the moved sessions' revisions) change the pages' version (``programme.page_versions``);
+moved sessions send ``session_changed``, so attendees get updated invites in the same commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..core import unit_of_work
+from ..extensions import db
+from ..programme.loader import ProgrammeFileError, apply_programme, read_programme_bytes
+from ..programme.models import Edition
+from ..programme.rollover import copy_edition, shift_local
+from ..programme.signals import session_changed
+from . import audit
+from .editing import from_local_input
+from .models import Organiser
+
+TEXT_FIELDS = (
+    "name",
+    "name_en",
+    "intro",
+    "intro_en",
+    "day_chair",
+    "example_note",
+    "example_note_en",
+)
+EDITED_FIELDS = (
+    *TEXT_FIELDS,
+    "starts_on",
+    "ends_on",
+    "registration_opens_at",
+    "registration_closes_at",
+    "retention_days",
+)
+
+
+@dataclass
+class EditionResult:
+    saved: bool
+    conflict: bool = False
+    moved_sessions: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def facts(edition: Edition) -> dict:
+    """What an audit sentence about ``edition`` needs, kept as it was then."""
+    return {"name": edition.name, "year": edition.year}
+
+
+def edition_fingerprint(edition: Edition) -> str:
+    """A hash of what the edit form shows, to notice someone else's save in between."""
+    values = [repr(getattr(edition, name)) for name in EDITED_FIELDS]
+    values += [f"{s.id}:{s.is_example}" for s in edition.sessions]
+    return hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:32]
+
+
+def create_edition(organiser: Organiser, source: Edition, year: int, starts_on: date) -> Edition:
+    """A draft edition for ``year`` with ``source``'s structure moved to ``starts_on``; sign-up
+    opens as many days after the source's opening as the edition moved."""
+    edition = copy_edition(year, starts_on, source=source, publish=False)
+    days = (starts_on - source.starts_on).days
+    edition.registration_opens_at = shift_local(
+        source.registration_opens_at, days, edition.timezone
+    )
+    audit.record(
+        organiser,
+        "edition.create",
+        edition.slug,
+        f"from {source.year}, starting {starts_on.isoformat()}",
+        edition=edition,
+        data={**facts(edition), "source": source.name},
+    )
+    db.session.flush()
+    return edition
+
+
+def _changes(edition: Edition, data: dict) -> dict:
+    zone = edition.timezone
+    changes = {name: (data[name] or "").strip() or None for name in TEXT_FIELDS}
+    changes.update(
+        starts_on=data["starts_on"],
+        ends_on=data["ends_on"],
+        retention_days=data["retention_days"],
+    )
+    for name in ("registration_opens_at", "registration_closes_at"):
+        changes[name] = from_local_input(data[name], zone) if data[name] else None
+    return changes
+
+
+def update_edition(
+    edition: Edition, organiser: Organiser, data: dict, fingerprint: str | None = None
+) -> EditionResult:
+    """Apply a validated edit form; refuse when the edition changed since the form was shown."""
+    edition = db.session.scalar(
+        select(Edition)
+        .filter_by(id=edition.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if fingerprint is not None and fingerprint != edition_fingerprint(edition):
+        message = _l(
+            "Someone else saved this edition while you were editing. The form still holds "
+            "your changes: check them and save again to overwrite, or reload the page to see "
+            "the other version."
+        )
+        return EditionResult(saved=False, conflict=True, errors={"_form": str(message)})
+    changes = _changes(edition, data)
+    changed = [name for name, value in changes.items() if getattr(edition, name) != value]
+    moved = []
+    if "starts_on" in changed and data.get("move_sessions"):
+        moved = _move_sessions(edition, (changes["starts_on"] - edition.starts_on).days)
+    for name in changed:
+        setattr(edition, name, changes[name])
+    examples = set(data.get("example_sessions") or [])
+    for session in edition.sessions:
+        if session.is_example != (session.id in examples):
+            session.is_example = session.id in examples
+            changed.append("examples")
+    if not changed and not moved:
+        return EditionResult(saved=True)
+    db.session.flush()
+    for session in moved:
+        session_changed.send(session)
+    audit.record(
+        organiser,
+        "edition.update",
+        edition.slug,
+        "changed: " + ", ".join(dict.fromkeys(changed)),
+        edition=edition,
+        data=facts(edition),
+    )
+    db.session.flush()
+    return EditionResult(saved=True, moved_sessions=len(moved))
+
+
+def _move_sessions(edition: Edition, days: int) -> list:
+    """Move every session ``days`` days, keeping its local time; the ones that changed."""
+    moved = []
+    zone = edition.timezone
+    for session in edition.sessions:
+        if session.apply_changes(
+            start_at=shift_local(session.start_at, days, zone),
+            end_at=shift_local(session.end_at, days, zone),
+            registration_closes_at=shift_local(session.registration_closes_at, days, zone),
+        ):
+            moved.append(session)
+    return moved
+
+
+def set_published(edition: Edition, organiser: Organiser, published: bool) -> bool:
+    """Publish or unpublish; False if it already was. The pages' version changes with the
+    edition's ``updated_at``, so cached pages and feeds follow at their next request."""
+    if edition.published == published:
+        return False
+    edition.published = published
+    action = "edition.publish" if published else "edition.unpublish"
+    audit.record(organiser, action, edition.slug, edition=edition, data=facts(edition))
+    db.session.flush()
+    return True
+
+
+def load_programme_upload(organiser: Organiser, content: bytes, filename: str) -> Edition:
+    """Load an uploaded programme file into the edition of its year (created if new).
+
+    Raises ProgrammeFileError, after rolling back anything the file did, when it is bad.
+    """
+    spec = read_programme_bytes(content, filename)
+    try:
+        edition = apply_programme(spec, filename)
+        db.session.flush()
+    except ProgrammeFileError:
+        unit_of_work.rollback()
+        raise
+    audit.record(
+        organiser,
+        "edition.load",
+        edition.slug,
+        f"{filename}: {len(spec.sessions)} sessions",
+        edition=edition,
+        data={**facts(edition), "file": filename[:100]},
+    )
+    db.session.flush()
+    return edition

@@ -1,0 +1,111 @@
+"""The W3C Nu Html Checker (vnu.jar, npm ``vnu-jar``) finds no errors on any public or
+organiser page: every GET page of the URL map, as an anonymous visitor, an attendee with a
+personal link and an admin, plus the forms shown with their errors.
+
+Needs Java and ``.tools/node_modules/vnu-jar`` (``make tools``); skips, saying why, where
+either is missing, and fails instead where EVENTSITE_REQUIRE_PARITY=1 (CI).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from eventsite.extensions import db
+from tests.registration_helpers import csrf_from, outbox, sign_up, signed_up_and_confirmed
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_VNU = ROOT / ".tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+VNU = Path(os.environ.get("EVENTSITE_VNU_JAR", DEFAULT_VNU))
+PASSWORD = "correct horse battery staple"
+SKIP_ENDPOINTS = {"static", "registration.join"}  # join redirects; its wait page is below
+
+
+def missing_checker() -> str | None:
+    if not shutil.which("java"):
+        return "Java is not installed: the HTML check skips"
+    if not VNU.is_file():
+        return f"{VNU} is missing (run `make tools`): the HTML check skips"
+    return None
+
+
+@pytest.fixture
+def checker():
+    reason = missing_checker()
+    if reason:
+        if os.environ.get("EVENTSITE_REQUIRE_PARITY") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return VNU
+
+
+def get_pages(app, client, values: dict[str, str]) -> dict[str, str]:
+    """Every GET page of the URL map whose arguments we can fill, that answers HTML."""
+    pages = {}
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in SKIP_ENDPOINTS:
+            continue
+        if not set(rule.arguments) <= set(values):
+            continue
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(rule.endpoint, **{k: values[k] for k in rule.arguments})
+        response = client.get(url)
+        if response.mimetype == "text/html" and response.status_code < 500:
+            pages[url] = response.get_data(as_text=True)
+    return pages
+
+
+def log_in(client, email: str) -> None:
+    token = csrf_from(client, "/organiser/login")
+    client.post("/organiser/login", data={"csrf_token": token, "email": email,
+                                          "password": PASSWORD})
+
+
+def test_every_page_is_valid_html(app, client, open_edition, make_organiser, tmp_path, checker):
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord", "2027-zuid"])
+    sign_up(client, email="bert@example.nl")
+    confirm = re.search(r"https?://[^/]+/confirm/(\S+)", outbox("confirm")[-1].text_body)
+    token = manage.rstrip("/").split("/")[-1]
+    values = {"slug": "2027-noord", "year": "2027", "token": token}
+    pages = get_pages(app, app.test_client(), values)
+    pages.update(get_pages(app, client, values))  # the attendee's browser: personal pages
+    pages[f"/confirm/{confirm.group(1)}"] = client.get(f"/confirm/{confirm.group(1)}").get_data(
+        as_text=True)
+    pages[f"{manage}/join/2027-noord"] = client.get(f"{manage}/join/2027-noord").get_data(
+        as_text=True)
+    errors = client.post("/register", data={"csrf_token": csrf_from(client, "/register")})
+    pages["/register (errors)"] = errors.get_data(as_text=True)
+
+    make_organiser("admin@example.org", "admin")
+    db.session.commit()
+    organiser = app.test_client()
+    log_in(organiser, "admin@example.org")
+    pages.update({f"admin {k}": v for k, v in get_pages(app, organiser, values).items()})
+    assert any("/organiser/" in name for name in pages) and any("/my/" in n for n in pages)
+    assert len(pages) >= 20, sorted(pages)
+
+    files = {}
+    for i, (name, html) in enumerate(sorted(pages.items())):
+        path = tmp_path / f"page{i:03}.html"
+        path.write_text(html, encoding="utf-8")
+        files[path.name] = (path, name)
+    result = subprocess.run(
+        ["java", "-jar", str(checker), "--errors-only", "--format", "json", "--stdout",
+         *[str(path) for path, _ in files.values()]],
+        capture_output=True, text=True, timeout=300,
+    )
+    report = json.loads(result.stdout)  # no output at all would be a broken run, not a pass
+    assert "version" in report, result.stderr
+    found = [
+        f"{files[m['url'].rsplit('/', 1)[-1]][1]}: line {m.get('lastLine')}: {m.get('message')}"
+        for m in report["messages"] if m.get("type") == "error"
+    ]
+    assert not found, "\n".join(found)
