@@ -76,7 +76,10 @@ def test_every_answer_matches_the_description(app, filled):
                     for name in case.path_parameters
                 }
             for who in ("anonymous", "hub", "admin"):
-                headers = {} if who == "anonymous" else {"Authorization": f"Bearer {filled[who]}"}
+                # The WSGI transport hands over the body as it is: no compression to undo.
+                headers = {"Accept-Encoding": "identity"}
+                if who != "anonymous":
+                    headers["Authorization"] = f"Bearer {filled[who]}"
                 case.call_and_validate(headers=headers, checks=CHECKS)
 
         calls_match()
