@@ -10,7 +10,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from eventsite.programme.models import ProgrammeSession
-from tests.browser.harness import DESKTOP, PHONE, assert_accessible, expect, screenshot
+from tests.browser.harness import (
+    DESKTOP,
+    PHONE,
+    assert_accessible,
+    create_organiser,
+    expect,
+    screenshot,
+)
+from tests.browser.harness import log_in as browser_log_in
 
 
 class HubSite:
@@ -93,3 +101,32 @@ def test_the_block_is_accessible_in_both_languages(live_site, make_page, languag
     page.goto(live_site(f"/embed/{language}/{year}"))
     assert page.locator("article").count() == len(live_site.slugs)
     assert_accessible(page, f"embed whole edition {language}")
+
+
+def test_the_console_pages_for_tokens_webhooks_and_the_snippet(live_site, make_page):
+    """A hub organiser makes a token (shown once), sees the webhook form refuse a private
+    address at the field, and copies the snippet; axe on each page."""
+    hub = create_organiser(live_site, "noord@example.org", "--role", "region", "--region", "noord")
+    page = make_page(PHONE, "nl")
+    browser_log_in(page, live_site, hub)
+    page.goto(live_site("/organiser/api/tokens"))
+    assert_accessible(page, "tokens")
+    page.get_by_label("Naam").fill("CRM van Noord")
+    page.get_by_role("button", name="Sleutel maken").click()
+    expect(page.get_by_role("heading", name="Je nieuwe sleutel")).to_be_visible()
+    assert page.get_by_label("Sleutel", exact=True).input_value().startswith("evs_")
+    assert_accessible(page, "token made")
+    screenshot(page, "api-token-phone")
+
+    page.goto(live_site("/organiser/api/webhooks"))
+    page.get_by_label("Adres (https)").fill("https://127.0.0.1/hooks")
+    page.get_by_label("Een aanmelding is bevestigd (met een plaats)").check()
+    page.get_by_role("button", name="Webhook toevoegen").click()
+    expect(page.locator(".field-error")).to_contain_text("privé- of lokaal netwerk")
+    assert page.get_by_label("Adres (https)").input_value() == "https://127.0.0.1/hooks"
+    assert_accessible(page, "webhook form with an error")
+
+    page.goto(live_site("/organiser/api/embed"))
+    snippet = page.locator("textarea").first.input_value()
+    assert "<iframe" in snippet and "/embed/nl/" in snippet
+    assert_accessible(page, "embed snippet")
