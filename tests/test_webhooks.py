@@ -178,3 +178,24 @@ def test_a_redirect_is_not_followed_and_a_private_address_is_refused_at_delivery
     delivery = db.session.scalar(db.select(WebhookDelivery))
     assert delivery.last_response.startswith("refused: 127.0.0.1 is a loopback address")
     assert len(receiver.received) == 1
+
+
+def test_two_workers_at_once_send_each_event_once(
+    app, client, now_edition, make_organiser, receiver
+):
+    from eventsite.api.delivery import deliver_due
+    from tests.registration_helpers import run_at_once
+
+    app.config.update(WEBHOOK_ALLOW_PRIVATE_ADDRESSES=True, WEBHOOK_ALLOW_HTTP=True)
+    make_organiser("noord@example.org", "region", "noord")
+    log_in_as(client, "noord@example.org")
+    add_webhook(client, receiver.url)
+    receiver.secret = db.session.scalar(db.select(WebhookEndpoint.secret))
+    visitor = app.test_client()
+    for number in range(6):
+        signed_up_and_confirmed(visitor, f"persoon{number}@example.nl", ["2027-noord"])
+    db.session.remove()
+    reports = run_at_once(app, [deliver_due, deliver_due, deliver_due])
+    assert sum(report.delivered for report in reports) == 6
+    assert len(receiver.ids()) == 6 and len(set(receiver.ids())) == 6
+    assert receiver.refused == []
