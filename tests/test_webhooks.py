@@ -199,3 +199,29 @@ def test_two_workers_at_once_send_each_event_once(
     assert sum(report.delivered for report in reports) == 6
     assert len(receiver.ids()) == 6 and len(set(receiver.ids())) == 6
     assert receiver.refused == []
+
+
+def test_an_event_is_written_with_its_change_and_rolls_back_with_it(
+    app, now_edition, make_organiser, make_registration
+):
+    from eventsite.api import endpoints
+    from eventsite.registration.signals import registration_confirmed
+
+    endpoints.add_endpoint(
+        make_organiser("admin@example.org", "admin"),
+        "https://crm.example.org/hooks",
+        ["registration.confirmed"],
+    )
+    db.session.commit()
+    noord = next(s for s in now_edition.sessions if s.region.slug == "noord")
+    registration = make_registration(noord, state="pending")
+    registration.state = "confirmed"
+    registration_confirmed.send(registration.attendee, confirmed=[registration], waiting=[])
+    db.session.rollback()  # the change failed: its event goes with it
+    assert db.session.scalar(db.select(db.func.count()).select_from(WebhookEvent)) == 0
+    registration.state = "confirmed"
+    registration_confirmed.send(registration.attendee, confirmed=[registration], waiting=[])
+    db.session.commit()
+    event = db.session.scalar(db.select(WebhookEvent))
+    assert event.type == "registration.confirmed" and event.msg_id.startswith("msg_")
+    assert db.session.scalar(db.select(WebhookDelivery.state)) == "due"
