@@ -37,7 +37,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.fill import bench_app  # noqa: E402
-from bench.processes import ROOT, Gunicorn, SmtpSink, flask, free_port, site_env  # noqa: E402
+from bench.ports import free_port  # noqa: E402
+from bench.processes import ROOT, Gunicorn, SmtpSink, flask, site_env  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 SIGNUP_CLIENTS, PAGE_CLIENTS = 32, 8

@@ -22,12 +22,6 @@ CADDYFILE = ROOT / "config" / "Caddyfile"
 CADDY = os.environ.get("EVENTSITE_CADDY", "caddy")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def http_status(url: str, timeout: float = 10.0) -> int:
     """The status of a GET (redirects not followed); 0 when nothing answers."""
 

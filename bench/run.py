@@ -35,13 +35,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import extras, report  # noqa: E402
 from bench.fill import add_attendees, programme_facts  # noqa: E402
+from bench.ports import free_port  # noqa: E402
 from bench.processes import (  # noqa: E402
     ROOT,
     Gunicorn,
     PrivatePostgres,
     SmtpSink,
     flask,
-    free_port,
     http_status,
     site_env,
 )

@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import scaleout_checks as checks  # noqa: E402
 from bench.fill import bench_app  # noqa: E402
+from bench.ports import free_port  # noqa: E402
 from bench.processes import (  # noqa: E402
     BIN,
     ROOT,
@@ -40,7 +41,6 @@ from bench.processes import (  # noqa: E402
     PrivatePostgres,
     SmtpSink,
     flask,
-    free_port,
     http_status,
     site_env,
 )

@@ -190,6 +190,9 @@ class BaseConfig:
     REMINDER_HOURS_BEFORE = 24
     # `flask registrations purge` removes unconfirmed sign-ups older than this many days.
     PENDING_RETENTION_DAYS = 7
+    # Attendees who joined may give feedback from a session's end, and change it, for this
+    # many days after the end.
+    FEEDBACK_CHANGE_DAYS = 14
     # Rate limits on sign-up, resend and the management actions (Flask-Limiter notation).
     REGISTRATION_LIMIT_PER_IP = "20 per hour"
     REGISTRATION_LIMIT_PER_EMAIL = "5 per hour"

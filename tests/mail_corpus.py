@@ -9,28 +9,28 @@ from eventsite.messaging import services as messaging
 from eventsite.messaging.compose import Draft
 from eventsite.organisers.accounts import queue_password_mail
 from eventsite.organisers.models import Organiser
-from eventsite.programme.models import ProgrammeSession
+from eventsite.programme.models import Edition, ProgrammeSession
 from eventsite.programme.signals import session_cancelled, session_changed
 from eventsite.registration.housekeeping import send_reminder
+from eventsite.registration.interest import announce
 from eventsite.registration.models import CONFIRMED, Registration
-from tests.registration_helpers import confirm, csrf_from, sign_up
-from tests.test_registration_mail import manage_path, path_to
+from tests.helpers import confirm, csrf_token, manage_path, path_to, sign_up
 
 
 def build_corpus(client, smtp, make_organiser) -> list[EmailMessage]:
     """Confirm request, welcome (one PUBLISH file) and an invite mail per session (REQUEST),
     already signed up (an accented name), a dropped session (CANCEL), the cancelled
-    registration, organiser welcome and reset."""
+    registration, organiser welcome and reset, "keep me posted" confirmation and announcement."""
     sign_up(client, email="anna@example.nl", sessions=["2027-noord", "2027-oost"])
     confirm(client, path_to(smtp.wait_for("anna@example.nl", 1)[0], "/confirm/"))
     welcome = smtp.wait_for("anna@example.nl", 4)[1]
     sign_up(client, email="anna@example.nl", sessions=["2027-noord"], name="Anna Ëlsbeth")
     smtp.wait_for("anna@example.nl", 5)
     personal = manage_path(welcome)
-    client.post(f"{personal}/drop/2027-noord", data={"csrf_token": csrf_from(client, personal)})
+    client.post(f"{personal}/drop/2027-noord", data={"csrf_token": csrf_token(client, personal)})
     smtp.wait_for("anna@example.nl", 6)
     cancel_page = f"{personal}/cancel"
-    client.post(cancel_page, data={"csrf_token": csrf_from(client, cancel_page)})
+    client.post(cancel_page, data={"csrf_token": csrf_token(client, cancel_page)})
     smtp.wait_for("anna@example.nl", 7)
     organiser = make_organiser(email="olga@example.nl")
     queue_password_mail(organiser, "welcome", "nl")
@@ -38,6 +38,15 @@ def build_corpus(client, smtp, make_organiser) -> list[EmailMessage]:
     db.session.commit()
     send_queued()
     smtp.wait_for("olga@example.nl", 2)
+    # "Keep me posted": the confirmation link, then the edition's announcement (bulk mail).
+    asked = "/keep-me-posted?lang=en"
+    data = {"csrf_token": csrf_token(client, asked), "email": "kees@example.nl", "consent": "y"}
+    client.post(asked, data=data)
+    confirm(client, path_to(smtp.wait_for("kees@example.nl", 1)[0], "/keep-me-posted/confirm/"))
+    with unit_of_work():
+        announce(db.session.scalar(db.select(Edition).filter_by(year=2027)))
+    send_queued()
+    smtp.wait_for("kees@example.nl", 2)
     return list(smtp.messages)
 
 

@@ -8,7 +8,7 @@ from io import BytesIO
 
 from PIL import Image
 
-from tests.registration_helpers import csrf_from
+from tests.helpers import csrf_token
 
 PASSWORD = "correct horse battery staple"
 
@@ -16,7 +16,7 @@ PASSWORD = "correct horse battery staple"
 def log_in_as(client, make_organiser, email, role="admin", region=None, name=None) -> None:
     """Create an account and log in through the real form."""
     make_organiser(email, role, region, password=PASSWORD, name=name)
-    token = csrf_from(client, "/organiser/login")
+    token = csrf_token(client, "/organiser/login")
     response = client.post(
         "/organiser/login", data={"csrf_token": token, "email": email, "password": PASSWORD}
     )
@@ -95,6 +95,6 @@ def post_multipart(client, url: str, fields: dict, files: dict | None = None):
 
 def speaker_form(client, url: str, photo: bytes | None = None, filename="photo.png", **fields):
     """Post the speaker form at ``url`` (new or edit) with a CSRF token and maybe a photo."""
-    data = {"csrf_token": csrf_from(client, url), "name": "Ine Ingenieur", **fields}
+    data = {"csrf_token": csrf_token(client, url), "name": "Ine Ingenieur", **fields}
     files = {"photo": (filename, photo)} if photo is not None else None
     return post_multipart(client, url, data, files)

@@ -1,28 +1,18 @@
-"""Helpers for the organiser-message tests: people in a session, join links, the form."""
+"""Helpers for the organiser-message tests: join links, the message form."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
 
-from eventsite.extensions import db
-from eventsite.mail.models import OutboxMessage
-from eventsite.registration.links import issue_manage_token
-from eventsite.registration.models import Attendee
-from tests.conftest import csrf_token
-
-
-def personal_token(attendee: Attendee) -> str:
-    """A management token for an attendee made by a factory (as a mail would carry)."""
-    token = issue_manage_token(attendee)
-    db.session.commit()
-    return token
+from tests import factories
+from tests.helpers import csrf_token
 
 
 def join(client, clock, registration, minutes_after_start: int = 5):
     """Use the attendee's personal join link ``minutes_after_start`` into the session."""
     session = registration.session
-    token = personal_token(registration.attendee)
+    token = factories.manage_token(registration.attendee)
     clock.set(session.start_at + timedelta(minutes=minutes_after_start))
     return client.get(f"/my/{token}/join/{session.slug}")
 
@@ -56,8 +46,3 @@ def send(client, slug: str, data: dict):
     preview = client.post(url, data={**data, "preview": "1"})
     assert preview.status_code == 200, preview.get_data(as_text=True)
     return client.post(url, data={**data, "send": "1"})
-
-
-def outbox_of(kind: str) -> list[OutboxMessage]:
-    db.session.expire_all()
-    return list(db.session.scalars(db.select(OutboxMessage).filter_by(kind=kind)))

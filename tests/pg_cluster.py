@@ -16,7 +16,7 @@ import tempfile
 
 import pytest
 
-from tests.conftest import unused_port
+from tests.testapp import free_port
 
 
 def server_binaries() -> str | None:
@@ -49,7 +49,7 @@ class Cluster:
             os.chown(self.dir, self.user.pw_uid, self.user.pw_gid)
         self.data = os.path.join(self.dir, "data")
         self.log = os.path.join(self.dir, "server.log")
-        self.port = unused_port()
+        self.port = free_port()
         self.running = False
 
     @property

@@ -12,7 +12,7 @@ from eventsite.caching import RenderCache, cached_response
 from eventsite.extensions import db
 from eventsite.programme.models import ProgrammeSession, Speaker
 from eventsite.programme.page_versions import edition_version
-from tests.conftest import make_test_app
+from tests.testapp import make_test_app
 
 EN = {"Accept-Language": "en"}
 PAGES = ("/", "/sessions/2027-noord", "/editions/2027")

@@ -19,9 +19,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from eventsite.extensions import db
-from tests.conftest import make_test_app, unused_port
 from tests.fault_helpers import ReadOnlyFile, SilentServer, run_with_deadline, stored_addresses
-from tests.registration_helpers import csrf_from
+from tests.helpers import csrf_token
+from tests.testapp import free_port, make_test_app
 
 NOT_SAVED_NL = "NIET opgeslagen"
 NOT_SAVED_EN = "NOT been saved"
@@ -46,7 +46,7 @@ def another_app():
 def sign_up_form(client, email: str, lang: str = "nl") -> dict:
     """The filled-in sign-up form, with the CSRF token of a GET made while all was well."""
     return {
-        "csrf_token": csrf_from(client, f"/register?lang={lang}"),
+        "csrf_token": csrf_token(client, f"/register?lang={lang}"),
         "name": "Anna de Vries",
         "email": email,
         "organisation": "De Vries Metaal B.V.",
@@ -135,7 +135,7 @@ def test_page_while_the_database_is_away_is_503_without_talk_of_saving(
 
 
 def test_unreachable_postgresql_server_is_503():
-    app = make_test_app(f"postgresql+psycopg://postgres@127.0.0.1:{unused_port()}/none")
+    app = make_test_app(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/none")
     response = app.test_client().get("/register")
     assert_503(response, "Tijdelijk niet beschikbaar")
 

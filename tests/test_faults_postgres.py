@@ -10,13 +10,11 @@ programme kept being served, and the site recovered without a restart.
 from __future__ import annotations
 
 import http.client
-import os
-import re
 import signal
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pytest
@@ -27,8 +25,10 @@ from werkzeug.serving import make_server
 from eventsite import clock as site_clock
 from eventsite.extensions import db
 from eventsite.registration.models import Attendee
-from tests.conftest import make_test_app
+from tests import factories
+from tests.helpers import CSRF_RE
 from tests.pg_cluster import Cluster
+from tests.testapp import make_test_app
 
 SIGN_UP_WORKERS = 6
 OUTAGE_SECONDS = 4
@@ -37,7 +37,6 @@ TEST_DEADLINE_SECONDS = 300
 REQUEST_TIMEOUT = 30
 NOT_SAVED = "NIET opgeslagen"
 UNKNOWN = "We weten niet zeker"
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 pytestmark = pytest.mark.slow
 
@@ -77,17 +76,11 @@ def cluster(deadline):
 @pytest.fixture
 def site(cluster):
     """The site on the cluster, with an edition open for sign-up, in a threaded server."""
-    from eventsite.programme.loader import load_programme_file
-    from eventsite.programme.rollover import rollover
-
     site_clock.set_frozen(datetime(2027, 5, 1, 12, tzinfo=UTC))
     app = make_test_app(cluster.url, RATELIMIT_ENABLED=False)
-    seed = os.path.join(os.path.dirname(__file__), "..", "config", "programme",
-                        "jaarevent-2021.toml")
     with app.app_context():
         db.create_all()
-        rollover(2027, date(2027, 5, 31), source=load_programme_file(seed), publish=True,
-                 opens_at=datetime(2026, 1, 1, tzinfo=UTC))
+        factories.edition(2027)
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -28,8 +28,16 @@ from wtforms.fields.core import UnboundField
 
 from eventsite.extensions import db
 from eventsite.messaging.models import OrganiserMessage
-from tests.conftest import ORGANISER_PASSWORD, _empty_tables, csrf_token, log_in, make_test_app
-from tests.registration_helpers import link_to, outbox, sign_up, signed_up_and_confirmed
+from tests.helpers import (
+    ORGANISER_PASSWORD,
+    csrf_token,
+    link_to,
+    log_in,
+    outbox,
+    sign_up,
+    signed_up_and_confirmed,
+)
+from tests.testapp import empty_tables, make_test_app
 
 EXAMPLES = int(os.environ.get("EVENTSITE_FUZZ_EXAMPLES", "200"))
 # Filled-in forms that would end what the other examples need (the person, the session).
@@ -111,7 +119,7 @@ def fuzz_app(database_uri):
         with db.engine.begin() as connection:
             connection.execute(text("DROP TABLE alembic_version"))
         if not database_uri.startswith("sqlite"):
-            _empty_tables()
+            empty_tables()
         db.engine.dispose()
 
 

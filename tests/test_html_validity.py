@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 
 from eventsite.extensions import db
-from tests.registration_helpers import csrf_from, outbox, sign_up, signed_up_and_confirmed
+from tests.helpers import csrf_token as csrf_from
+from tests.helpers import log_in, outbox, sign_up, signed_up_and_confirmed
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_VNU = ROOT / ".tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 VNU = Path(os.environ.get("EVENTSITE_VNU_JAR", DEFAULT_VNU))
-PASSWORD = "correct horse battery staple"
 SKIP_ENDPOINTS = {"static", "registration.join"}  # join redirects; its wait page is below
 
 
@@ -61,12 +61,6 @@ def get_pages(app, client, values: dict[str, str]) -> dict[str, str]:
         if response.mimetype == "text/html" and response.status_code < 500:
             pages[url] = response.get_data(as_text=True)
     return pages
-
-
-def log_in(client, email: str) -> None:
-    token = csrf_from(client, "/organiser/login")
-    client.post("/organiser/login", data={"csrf_token": token, "email": email,
-                                          "password": PASSWORD})
 
 
 def test_every_page_is_valid_html(app, client, open_edition, make_organiser, tmp_path, checker):

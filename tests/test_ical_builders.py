@@ -10,7 +10,7 @@ from eventsite.ical import builders
 from eventsite.ical.addresses import page_url
 from eventsite.ical.builders import event_uid
 from eventsite.programme.models import CANCELLED, ProgrammeSession
-from tests.ical_factories import make_attendee
+from tests import factories
 
 
 def session_by_slug(slug: str) -> ProgrammeSession:
@@ -191,8 +191,8 @@ def test_the_personal_feed_carries_join_links_and_never_the_stream(app, make_edi
     edition = make_edition()
     session = edition.sessions[0]
     session.stream_url = "https://stream.example/secret-room"
-    attendee, token = make_attendee(edition, language="en")
-    db.session.commit()
+    attendee = factories.attendee(session, "ondernemer@example.nl", language="en")
+    token = factories.manage_token(attendee)
     body = builders.personal_calendar(
         attendee,
         [session],
@@ -211,7 +211,7 @@ def test_an_invite_has_organizer_attendee_and_method(app, make_edition, clock):
     clock.at(2021, 5, 1, 12)
     edition = make_edition()
     session = edition.sessions[1]
-    attendee, _ = make_attendee(edition, name="Jansen, Piet; jr.")
+    attendee = factories.attendee(session, "ondernemer@example.nl", name="Jansen, Piet; jr.")
     body = builders.invite(
         session,
         attendee,
@@ -245,7 +245,7 @@ def test_vobject_reads_the_whole_feed_and_an_invite(app, make_edition):
     days = [(5, 31), (6, 1), (6, 2), (6, 3), (6, 4)]
     assert starts == [datetime(2021, m, d, 13, tzinfo=UTC) for m, d in days]
     assert parsed.x_wr_calname.value == "Smart Industry Jaarevent 2021"
-    attendee, _ = make_attendee(edition)
+    attendee = factories.attendee(edition.sessions[0], "ondernemer@example.nl")
     session = edition.sessions[0]
     body = builders.invite(
         session,

@@ -7,28 +7,18 @@ from icalendar import Calendar
 from eventsite.extensions import db
 from eventsite.ical.builders import event_uid
 from eventsite.ical.invites import invite_attachments
-from eventsite.mail.models import OutboxMessage
 from eventsite.mail.sender import send_queued
 from eventsite.programme.models import CANCELLED, ProgrammeSession
 from eventsite.programme.signals import session_cancelled, session_changed
-from eventsite.registration.models import CANCELLED as DROPPED
-from eventsite.registration.models import PENDING, WAITING
-from tests.conftest import mail_text
-from tests.ical_factories import make_attendee, register
+from tests import factories
+from tests.helpers import mail_text, outbox
 
 
 def session_by_slug(slug: str) -> ProgrammeSession:
     return db.session.scalar(db.select(ProgrammeSession).filter_by(slug=slug))
 
 
-def outbox(kind: str | None = None) -> list[OutboxMessage]:
-    query = db.select(OutboxMessage).order_by(OutboxMessage.id)
-    if kind:
-        query = query.filter_by(kind=kind)
-    return list(db.session.scalars(query))
-
-
-def invite_of(message: OutboxMessage):
+def invite_of(message):
     """The parsed calendar of a queued mail, checking both parts carry the same bytes."""
     part, file = message.attachments
     assert part.disposition == "alternative" and file.disposition == "attachment"
@@ -38,24 +28,20 @@ def invite_of(message: OutboxMessage):
 
 def audience(edition, session):
     """Three confirmed attendees (one English) and three who must hear nothing."""
-    confirmed = []
-    for i, language in enumerate(("nl", "nl", "en")):
-        attendee, _ = make_attendee(edition, email=f"bevestigd{i}@example.nl", language=language)
-        register(attendee, session)
-        confirmed.append(attendee)
-    for state in (PENDING, WAITING, DROPPED):
-        attendee, _ = make_attendee(edition, email=f"{state}@example.nl")
-        register(attendee, session, state=state)
-    elsewhere, _ = make_attendee(edition, email="elders@example.nl")
-    register(elsewhere, edition.sessions[-1])
-    db.session.commit()
+    confirmed = [
+        factories.attendee(session, f"bevestigd{i}@example.nl", language=language)
+        for i, language in enumerate(("nl", "nl", "en"))
+    ]
+    for state in ("pending", "waiting", "dropped"):
+        factories.registration(session, f"{state}@example.nl", state=state)
+    factories.attendee(edition.sessions[-1], "elders@example.nl")
     return confirmed
 
 
 def test_invite_parts_have_the_imip_content_types(app, make_edition):
     edition = make_edition()
     session = edition.sessions[0]
-    attendee, _ = make_attendee(edition)
+    attendee = factories.attendee(session, "ondernemer@example.nl")
     for method in ("REQUEST", "CANCEL"):
         part, file = invite_attachments(session, attendee, method)
         assert part.content_type == f"text/calendar; method={method}; charset=UTF-8"
@@ -73,7 +59,8 @@ def test_invite_parts_have_the_imip_content_types(app, make_edition):
 def test_the_organizer_can_be_configured_and_a_join_link_given(app, make_edition):
     app.config["MAIL_ORGANIZER"] = "Programmabureau <programma@smartindustry.example>"
     edition = make_edition()
-    attendee, token = make_attendee(edition)
+    attendee = factories.attendee(edition.sessions[0], "ondernemer@example.nl")
+    token = factories.manage_token(attendee)
     join = f"http://localhost/my/{token}/join/2021-noord"
     part, _ = invite_attachments(edition.sessions[0], attendee, join_url=join)
     (event,) = Calendar.from_ical(part.content).walk("VEVENT")
@@ -200,8 +187,10 @@ def test_registration_parts_for_two_sessions_are_one_publish_file(app, make_edit
     from eventsite.ical.invites import registration_calendar_parts
 
     edition = make_edition()
-    attendee, _ = make_attendee(edition)
-    registrations = [register(attendee, s) for s in edition.sessions[:2]]
+    registrations = [
+        factories.registration(s, "ondernemer@example.nl") for s in edition.sessions[:2]
+    ]
+    attendee = registrations[0].attendee
     db.session.flush()
     (file,) = registration_calendar_parts(attendee, registrations, "PUBLISH", {})
     assert file.content_type == "application/ics" and file.disposition == "attachment"

@@ -10,8 +10,8 @@ from icalendar import Calendar
 
 from eventsite.extensions import db
 from eventsite.programme.models import ProgrammeSession
-from eventsite.registration.models import CANCELLED, PENDING, WAITING
-from tests.ical_factories import make_attendee, register
+from eventsite.registration.models import CANCELLED
+from tests import factories
 
 
 def session_by_slug(slug: str) -> ProgrammeSession:
@@ -76,15 +76,17 @@ def test_personal_feed_has_only_confirmed_sessions_with_join_links(client, make_
     noord, oost, zuid, west, zuidwest = edition.sessions
     for session in edition.sessions:
         session.stream_url = f"https://stream.example/room-{session.slug}"
-    attendee, token = make_attendee(edition)
-    register(attendee, noord)
-    register(attendee, zuid)
-    register(attendee, oost, state=PENDING)
-    register(attendee, west, state=WAITING)
-    register(attendee, zuidwest, state=CANCELLED)
-    other, _ = make_attendee(edition, email="ander@example.nl")
-    register(other, west)
-    db.session.commit()
+    factories.attendee(west, "ander@example.nl")  # the last place in west
+    me = "ondernemer@example.nl"
+    for session, state in (
+        (noord, "confirmed"),
+        (zuid, "confirmed"),
+        (oost, "pending"),
+        (west, "waiting"),
+        (zuidwest, "dropped"),
+    ):
+        attendee = factories.registration(session, me, state=state).attendee
+    token = factories.manage_token(attendee)
 
     response = client.get(f"/my/{token}/calendar.ics")
     assert response.status_code == 200
@@ -110,8 +112,8 @@ def test_personal_feed_has_only_confirmed_sessions_with_join_links(client, make_
 
 def test_personal_feed_404_for_unknown_or_forged_tokens(client, make_edition):
     edition = make_edition()
-    attendee, token = make_attendee(edition)
-    db.session.commit()
+    attendee = factories.attendee(edition.sessions[0], "ondernemer@example.nl")
+    token = factories.manage_token(attendee)
     assert client.get("/my/not-a-token/calendar.ics").status_code == 404
     assert client.get(f"/my/{token}x/calendar.ics").status_code == 404
     assert client.get(f"/my/{'a' * 500}/calendar.ics").status_code == 404
@@ -122,10 +124,9 @@ def test_personal_feed_404_for_unknown_or_forged_tokens(client, make_edition):
 def test_a_dropped_place_changes_the_personal_feed(client, make_edition, clock):
     clock.at(2026, 11, 25, 12)
     edition = make_edition()
-    attendee, token = make_attendee(edition)
-    registration = register(attendee, edition.sessions[0])
-    register(attendee, edition.sessions[1])
-    db.session.commit()
+    registration = factories.registration(edition.sessions[0], "ondernemer@example.nl")
+    factories.registration(edition.sessions[1], "ondernemer@example.nl")
+    token = factories.manage_token(registration.attendee)
     first = client.get(f"/my/{token}/calendar.ics")
     clock.at(2026, 11, 25, 13)
     registration.state = CANCELLED
@@ -167,9 +168,8 @@ def test_programme_pages_offer_the_calendar(client, make_edition, clock):
 
 def test_an_attendee_without_places_gets_a_valid_empty_feed(client, make_edition):
     edition = make_edition()
-    attendee, token = make_attendee(edition)
-    register(attendee, edition.sessions[0], state=PENDING)
-    db.session.commit()
+    registration = factories.registration(edition.sessions[0], "ondernemer@example.nl", "pending")
+    token = factories.manage_token(registration.attendee)
     response = client.get(f"/my/{token}/calendar.ics")
     assert response.status_code == 200
     calendar = Calendar.from_ical(response.get_data())

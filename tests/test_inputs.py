@@ -6,8 +6,7 @@ import pytest
 
 from eventsite.extensions import db
 from eventsite.programme.models import ProgrammeSession
-from tests.conftest import ORGANISER_PASSWORD, csrf_token, log_in
-from tests.registration_helpers import attendees, outbox, sign_up
+from tests.helpers import ORGANISER_PASSWORD, attendees, csrf_token, log_in, outbox, sign_up
 
 CONTROL_NL = "onzichtbare stuurtekens"
 CONTROL_EN = "invisible control characters"

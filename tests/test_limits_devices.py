@@ -7,7 +7,7 @@ from flask import Response
 from eventsite.extensions import db
 from eventsite.mail.models import OutboxMessage
 from eventsite.organisers import devices
-from tests.conftest import csrf_token, log_in
+from tests.helpers import csrf_token, log_in
 
 OWNER = "admin@example.org"
 ATTACKER_IP = {"REMOTE_ADDR": "198.51.100.66"}

@@ -20,10 +20,11 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bench.processes import BIN, GUNICORN_CONFIG, ROOT, Gunicorn, flask, free_port, site_env
-from tests.conftest import NO_REDIS, REDIS_URL
+from bench.ports import free_port
+from bench.processes import BIN, GUNICORN_CONFIG, ROOT, Gunicorn, flask, site_env
+from tests.helpers import CSRF_RE
+from tests.testapp import NO_REDIS, REDIS_URL
 
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 WORKERS = 3
 
 

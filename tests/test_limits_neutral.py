@@ -15,8 +15,7 @@ from sqlalchemy import event
 from eventsite.extensions import db
 from eventsite.mail.models import OutboxMessage
 from eventsite.mail.requested import MailRequest, process_requests
-from tests.conftest import csrf_token
-from tests.registration_helpers import sign_up
+from tests.helpers import csrf_token, sign_up
 
 PAGES = {
     "resend": ("/register/resend", "anna@example.nl", "nobody@example.nl"),

@@ -14,8 +14,8 @@ from eventsite.extensions import db
 from eventsite.mail.background import BackgroundSender, sender_for, wait_idle
 from eventsite.mail.models import SENT, OutboxMessage
 from eventsite.mail.sender import send_queued
-from tests.conftest import SMTPServer
-from tests.registration_helpers import sign_up
+from tests.helpers import sign_up
+from tests.smtp_server import SMTPServer
 
 # Far above what a request may take here, far below what the old code took (MAIL_TIMEOUT).
 QUICK = 5.0

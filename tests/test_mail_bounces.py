@@ -14,9 +14,8 @@ from openpyxl import load_workbook
 from eventsite.extensions import db
 from eventsite.mail.bounces import process_bounce_maildir
 from eventsite.mail.models import FAILED, SENT, UndeliverableAddress
-from tests.conftest import log_in
+from tests.helpers import log_in, outbox, sign_up, signed_up_and_confirmed
 from tests.messages_helpers import message_form, send
-from tests.registration_helpers import outbox, sign_up, signed_up_and_confirmed
 
 BOUNCES = Path(__file__).parent / "bounces"
 EMAIL = "anna@example.nl"

@@ -15,7 +15,7 @@ import pytest
 from eventsite.core.jobs import registry_of
 from eventsite.extensions import db
 from eventsite.mail.models import UndeliverableAddress
-from tests.registration_helpers import outbox, sign_up
+from tests.helpers import outbox, sign_up
 from tests.test_mail_bounces import bounce
 
 USER, PASSWORD = "bounces", "imap secret"

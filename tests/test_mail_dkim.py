@@ -4,7 +4,7 @@ import re
 
 import dkim
 
-from tests.registration_helpers import sign_up
+from tests.helpers import sign_up
 
 
 def test_a_signed_mail_verifies_against_the_generated_record(

@@ -15,7 +15,6 @@ from eventsite.mail.models import FAILED, QUEUED, SENT, OutboxMessage
 from eventsite.mail.outbox import queue_mail
 from eventsite.mail.sender import send_queued
 from tests.smtp_faults import DROP, HANG, FaultySMTP, self_signed_tls
-from tests.test_mail_outbox import mail_app  # noqa: F401 (fixture)
 
 VICTIM = "victim@example.nl"
 GOOD = [f"good{i}@example.nl" for i in range(1, 5)]

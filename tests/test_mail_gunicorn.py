@@ -18,8 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bench.hanging_smtp import HangingSMTPServer
-from bench.processes import ROOT, Gunicorn, flask, free_port, site_env
-from tests.conftest import SMTPServer
+from bench.ports import free_port
+from bench.processes import ROOT, Gunicorn, flask, site_env
+from tests.smtp_server import SMTPServer
 
 MAIL_TIMEOUT = 20
 SIGNUPS = 20

@@ -3,11 +3,12 @@
 import re
 from email.utils import parsedate_to_datetime
 
-from tests.conftest import mail_text
+from tests.helpers import mail_text
 from tests.mail_corpus import build_corpus
 
-# confirm, welcome, an invite per session (two), already, drop, cancelled, organiser welcome, reset
-KINDS = 9
+# confirm, welcome, an invite per session (two), already, drop, cancelled, organiser welcome, reset,
+# keep-me-posted confirmation and announcement
+KINDS = 11
 
 
 def test_every_mail_has_language_utc_date_and_7bit_parts(

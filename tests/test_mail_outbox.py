@@ -5,26 +5,13 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from jinja2 import ChoiceLoader, DictLoader
 
 from eventsite.clock import utcnow
 from eventsite.extensions import db
 from eventsite.mail.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
 from eventsite.mail.outbox import Attachment, queue_mail
 from eventsite.mail.sender import send_queued
-from tests.conftest import mail_text
-
-TEST_TEMPLATES = {
-    "mail/test_hello.txt": "Subject: {{ _('Sign up') }} {{ name }}\n\nHello {{ name }}, "
-    "see {{ config.SITE_URL }}/x",
-    "mail/test_hello.html": "<p>Hello {{ name }}</p>",
-}
-
-
-@pytest.fixture
-def mail_app(app):
-    app.jinja_env.loader = ChoiceLoader([DictLoader(TEST_TEMPLATES), app.jinja_env.loader])
-    return app
+from tests.helpers import mail_text
 
 
 def queue(n=1, recipient="ondernemer@example.nl", language="nl", **kwargs):

@@ -9,8 +9,7 @@ import pytest
 from eventsite.extensions import db
 from eventsite.mail.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
 from eventsite.mail.status import mask_address
-from tests.conftest import log_in
-from tests.registration_helpers import sign_up
+from tests.helpers import log_in, sign_up
 
 WHEN = datetime(2027, 5, 1, 10, 30, tzinfo=UTC)
 

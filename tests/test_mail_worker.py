@@ -21,8 +21,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from eventsite.extensions import db
-from tests.conftest import MailCatcher, SMTPServer, make_test_app, unused_port
-from tests.test_mail_outbox import TEST_TEMPLATES
+from tests.smtp_server import MailCatcher, SMTPServer
+from tests.testapp import TEST_TEMPLATES, free_port, make_test_app
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BINS = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
@@ -35,7 +35,7 @@ class Cluster:
         self.bin = Path(PG_BINS[-1]).parent
         self.dir = Path(tempfile.mkdtemp(prefix="eventsite-pg-"))
         self.data = self.dir / "data"
-        self.port = unused_port()
+        self.port = free_port()
         self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         if self.as_user:
             shutil.chown(self.dir, "postgres")
@@ -121,7 +121,7 @@ WORKER_COMMANDS = {
 def test_the_worker_survives_a_database_restart_and_sends_each_mail_once(
     cluster, tmp_path, command
 ):
-    smtp_port = unused_port()
+    smtp_port = free_port()
     app = make_test_app(cluster.url, MAIL_PORT=smtp_port)
     from jinja2 import ChoiceLoader, DictLoader
 

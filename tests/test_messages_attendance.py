@@ -8,9 +8,8 @@ from datetime import timedelta
 from eventsite.extensions import db
 from eventsite.registration.attendance import record_join
 from eventsite.registration.models import Attendance, Registration
-from tests.conftest import log_in
-from tests.messages_helpers import personal_token
-from tests.registration_helpers import run_at_once
+from tests import factories
+from tests.helpers import log_in, run_at_once
 
 
 def attendance_rows() -> list[Attendance]:
@@ -29,7 +28,7 @@ def test_join_link_use_is_recorded_once_and_only_in_the_window(
     session.stream_url = "https://stream.example/room"
     db.session.commit()
     registration = make_registration(session, email="anna@example.nl")
-    token = personal_token(registration.attendee)
+    token = factories.manage_token(registration.attendee)
     url = f"/my/{token}/join/{session.slug}"
     before = app.config["JOIN_OPENS_MINUTES_BEFORE"]
     after = app.config["JOIN_WINDOW_MINUTES_AFTER"]
@@ -67,7 +66,7 @@ def test_only_confirmed_places_in_sessions_that_take_place_count(
     oost.status = "cancelled"
     db.session.commit()
     for registration in (waiting, cancelled_session):
-        token = personal_token(registration.attendee)
+        token = factories.manage_token(registration.attendee)
         clock.set(registration.session.start_at)
         client.get(f"/my/{token}/join/{registration.session.slug}")
     assert attendance_rows() == []
@@ -94,7 +93,7 @@ def test_dashboard_list_and_csv_show_who_joined(
     session = noord_of(make_edition(2027))
     came = make_registration(session, name="Kwam Wel", email="wel@example.nl")
     make_registration(session, name="Kwam Niet", email="niet@example.nl")
-    token = personal_token(came.attendee)
+    token = factories.manage_token(came.attendee)
     clock.set(session.start_at + timedelta(minutes=3))
     client.get(f"/my/{token}/join/{session.slug}")
 

@@ -7,9 +7,9 @@ from eventsite.extensions import db
 from eventsite.mail.models import FAILED, OutboxMessage
 from eventsite.mail.sender import send_queued
 from eventsite.messaging.models import OrganiserMessage
-from tests.conftest import csrf_token, log_in, mail_text
-from tests.messages_helpers import join, key_from, message_form, outbox_of, send
-from tests.test_organisers_editing import form_data
+from tests import factories
+from tests.helpers import csrf_token, form_data, log_in, mail_text, outbox
+from tests.messages_helpers import join, key_from, message_form, send
 
 RECORDING = "https://video.example/jaarevent-2027-noord"
 
@@ -20,10 +20,9 @@ def noord_with_people(make_edition, make_registration, client, clock):
     came_en = make_registration(session, email="came@example.nl", language="en")
     make_registration(session, email="gemist@example.nl", language="nl")
     make_registration(session, email="missed@example.nl", language="en")
-    make_registration(session, email="wacht@example.nl", state="waiting")
     stopped = make_registration(session, email="stop@example.nl")
-    stopped.attendee.messages_opt_out = True
-    db.session.commit()
+    factories.stop_messages(stopped.attendee)
+    make_registration(session, email="wacht@example.nl", state="waiting")
     for registration in (came_nl, came_en):
         join(client, clock, registration)
     return session
@@ -111,7 +110,7 @@ def test_a_large_send_returns_at_once_and_shows_its_progress(
     page = client.get(detail).get_data(as_text=True)
     assert 'data-done="false"' in page and 'data-progress="queued">8<' in page
     assert "js/message-progress.js" in page  # optional: the page has a reload link too
-    rows = outbox_of("organiser-message")
+    rows = outbox("organiser-message")
     assert len({row.text_body for row in rows}) == 8  # a personal link in each
     assert len({row.subject for row in rows}) == 1
 

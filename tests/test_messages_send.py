@@ -15,10 +15,8 @@ from eventsite.messaging.models import OrganiserMessage
 from eventsite.organisers.models import Organiser
 from eventsite.programme.models import ProgrammeSession
 from eventsite.registration.models import Attendee
-from tests.conftest import csrf_token, links_in, log_in, mail_text
-from tests.messages_helpers import join, message_form, outbox_of, send
-from tests.registration_helpers import run_at_once
-from tests.test_organisers_editing import form_data
+from tests.helpers import csrf_token, form_data, links_in, log_in, mail_text, outbox, run_at_once
+from tests.messages_helpers import join, message_form, send
 
 PEOPLE = {
     # email: (state, language, joined)
@@ -121,7 +119,7 @@ def test_the_preview_shows_the_mail_and_the_count_before_send(client, noord):
     assert "Dit bericht gaat naar 2 personen" in page
     assert "Missed you" in page and "&lt;b&gt;Hi&lt;/b&gt;" in page and "<b>Hi</b>" not in page
     assert 'name="send"' in page
-    assert outbox_of("organiser-message") == []
+    assert outbox("organiser-message") == []
 
 
 @pytest.mark.parametrize(
@@ -147,7 +145,7 @@ def test_a_double_submit_sends_once(client, noord, smtp):
     second = client.post(f"/organiser/sessions/{noord.slug}/messages", data={**data, "send": "1"})
     assert second.status_code == 302 and second.headers["Location"] == first.headers["Location"]
     assert len(db.session.scalars(db.select(OrganiserMessage)).all()) == 1
-    assert len(outbox_of("organiser-message")) == len(GROUPS["confirmed"])
+    assert len(outbox("organiser-message")) == len(GROUPS["confirmed"])
     assert sorted(len(m) for m in received(smtp).values()) == [1] * len(GROUPS["confirmed"])
 
 
@@ -162,7 +160,7 @@ def test_a_hub_cannot_message_another_regions_session(
     data = {"csrf_token": token, "key": "k" * 30, "group": "confirmed", "subject_nl": "Hoi"}
     assert client.post(url, data={**data, "body_nl": "x", "send": "1"}).status_code == 403
     assert client.post(f"/organiser/sessions/{zuid.slug}/recording", data=data).status_code == 403
-    assert outbox_of("organiser-message") == [] and received(smtp) == {}
+    assert outbox("organiser-message") == [] and received(smtp) == {}
 
 
 def test_stopped_messages_are_respected_but_a_time_change_invite_still_comes(client, noord, smtp):
@@ -227,4 +225,4 @@ def test_two_posts_of_one_form_at_the_same_moment_send_once(app, noord):
     results = run_at_once(app, [press, press])
     [message] = db.session.scalars(db.select(OrganiserMessage)).all()
     assert sorted(results, key=str) == sorted([message.id, "sent"], key=str)
-    assert len(outbox_of("organiser-message")) == len(GROUPS["confirmed"])
+    assert len(outbox("organiser-message")) == len(GROUPS["confirmed"])

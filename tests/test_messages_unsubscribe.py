@@ -9,10 +9,10 @@ from eventsite.mail.sender import send_queued
 from eventsite.messaging import services
 from eventsite.organisers.models import Organiser
 from eventsite.registration.models import Attendee
-from tests import test_messages_send
-from tests.conftest import csrf_token
+from tests import factories, test_messages_send
+from tests.helpers import csrf_token
 from tests.mail_corpus import build_corpus
-from tests.messages_helpers import message_form, personal_token, send
+from tests.messages_helpers import message_form, send
 from tests.test_messages_send import GROUPS, received
 
 noord = test_messages_send.noord  # the fixture: the noord session with its people
@@ -63,7 +63,17 @@ def test_the_recording_mail_is_bulk_mail(app, noord, smtp):
 def test_transactional_mails_keep_auto_submitted_and_have_no_unsubscribe(
     client, open_edition, smtp, make_organiser
 ):
-    for mail in build_corpus(client, smtp, make_organiser):
+    corpus = build_corpus(client, smtp, make_organiser)
+    # The corpus's one bulk mail: the "keep me posted" announcement.
+    [announcement] = [m for m in corpus if m["Subject"].startswith("Sign-up for")]
+    assert announcement["List-Unsubscribe"].strip().startswith(
+        "<http://localhost/keep-me-posted/unsubscribe/"
+    )
+    assert announcement["List-Unsubscribe-Post"].strip() == "List-Unsubscribe=One-Click"
+    assert announcement["Precedence"].strip() == "bulk"
+    for mail in corpus:
+        if mail is announcement:
+            continue
         assert mail["Auto-Submitted"] == "auto-generated", mail["Subject"]
         for header in ("List-Unsubscribe", "List-Unsubscribe-Post", "List-Id", "Precedence"):
             assert mail[header] is None, (mail["Subject"], header)
@@ -105,7 +115,7 @@ def test_a_one_click_post_without_cookie_stops_messages_and_is_in_the_data_downl
     send(client, noord.slug, data)
     assert set(received(smtp)) == GROUPS["confirmed"] - {"niet-nl@example.nl"}
 
-    token = personal_token(attendee)
+    token = factories.manage_token(attendee)
     download = client.get(f"/my/{token}/data.json").get_json()
     assert download["organiser_messages_stopped"] is True
     assert download["organiser_messages_stopped_by"] == "one-click unsubscribe"
@@ -141,7 +151,7 @@ def test_a_forged_token_changes_nothing(app, client, noord, smtp):
 
 def test_the_personal_pages_stop_is_in_the_data_download_too(client, noord, smtp):
     attendee = db.session.scalar(db.select(Attendee).filter_by(email="niet-nl@example.nl"))
-    token = personal_token(attendee)
+    token = factories.manage_token(attendee)
     manage = f"/my/{token}"
     client.post(f"{manage}/messages/stop", data={"csrf_token": csrf_token(client, manage)})
     download = client.get(f"{manage}/data.json").get_json()

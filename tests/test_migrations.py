@@ -5,7 +5,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from eventsite.extensions import db
-from tests.conftest import make_test_app
+from tests.testapp import make_test_app
 
 
 def schema_differences(app) -> list:

@@ -11,13 +11,15 @@ from eventsite.messaging.models import OrganiserMessage
 from eventsite.organisers.models import AuditLog
 from eventsite.organisers.views.account import PUBLIC_ENDPOINTS
 from eventsite.programme.models import ProgrammeSession, SessionVideo
-from tests.conftest import csrf_token, log_in
+from tests.helpers import csrf_token, log_in
 
 # Organiser URLs without a session in them, and what another hub's organiser gets there.
 OWN_DATA_ONLY = {
     "organisers.dashboard",
     "organisers.all_export",
     "organisers.hub_list",
+    "organisers.feedback_overview",
+    "organisers.all_feedback_export",
     "api_console.token_list",
     "api_console.webhook_list",
     "api_console.embed_snippet",

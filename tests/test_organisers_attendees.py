@@ -3,14 +3,15 @@
 import re
 from datetime import UTC, datetime, timedelta
 
-from tests.conftest import log_in
+from tests.helpers import log_in
 
 
 def names(html: str) -> list[str]:
     return re.findall(r'<td data-label="Naam">(.*?)</td>', html)
 
 
-def setup(make_edition, make_organiser, make_registration, client):
+def four_people_and_an_admin(make_edition, make_organiser, make_registration, client):
+    """A 2027 session with one person in each state; the admin logged in."""
     edition = make_edition(2027)
     session = edition.sessions[0]
     start = datetime(2027, 4, 1, 9, tzinfo=UTC)
@@ -27,7 +28,7 @@ def setup(make_edition, make_organiser, make_registration, client):
             email=email,
             organisation=organisation,
             state=state,
-            created_at=start + timedelta(hours=i),
+            at=start + timedelta(hours=i),
         )
     make_organiser()
     log_in(client, "admin@example.org")
@@ -35,7 +36,7 @@ def setup(make_edition, make_organiser, make_registration, client):
 
 
 def test_search_filter_and_sort(client, make_edition, make_organiser, make_registration):
-    session = setup(make_edition, make_organiser, make_registration, client)
+    session = four_people_and_an_admin(make_edition, make_organiser, make_registration, client)
     url = f"/organiser/sessions/{session.slug}/attendees"
     assert names(client.get(url).get_data(as_text=True)) == [
         "Bram Bakker",
@@ -67,7 +68,7 @@ def test_search_filter_and_sort(client, make_edition, make_organiser, make_regis
 
 def test_pagination(app, client, make_edition, make_organiser, make_registration):
     app.config["ORGANISER_PAGE_SIZE"] = 3
-    session = setup(make_edition, make_organiser, make_registration, client)
+    session = four_people_and_an_admin(make_edition, make_organiser, make_registration, client)
     url = f"/organiser/sessions/{session.slug}/attendees"
     first = client.get(url, query_string={"sort": "name"}).get_data(as_text=True)
     assert names(first) == ["Anna de Vries", "Bram Bakker", "Cees Jansen"]

@@ -5,7 +5,7 @@ from datetime import timedelta
 from eventsite.extensions import db
 from eventsite.organisers.models import Organiser
 from eventsite.organisers.passwords import password_problem
-from tests.conftest import ORGANISER_PASSWORD, csrf_token, log_in
+from tests.helpers import ORGANISER_PASSWORD, csrf_token, log_in
 
 WRONG = "The email address or password is not right."
 

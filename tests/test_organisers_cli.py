@@ -3,7 +3,7 @@
 from eventsite.extensions import db
 from eventsite.mail.models import OutboxMessage
 from eventsite.organisers.models import AuditLog, Organiser
-from tests.conftest import ORGANISER_PASSWORD, csrf_token, log_in
+from tests.helpers import ORGANISER_PASSWORD, csrf_token, log_in
 
 
 def create(runner, *args, password=ORGANISER_PASSWORD):

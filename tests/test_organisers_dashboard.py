@@ -8,7 +8,7 @@ from eventsite.extensions import db
 from eventsite.organisers import services
 from eventsite.organisers.charts import bar_chart
 from eventsite.registration.models import Attendee, Registration
-from tests.conftest import log_in
+from tests.helpers import log_in
 
 
 def row_counts(html: str, slug: str) -> dict[str, int]:
@@ -36,7 +36,7 @@ def fill_sessions(edition, make_registration):
             email=email,
             organisation=organisation,
             state=state,
-            created_at=moments[i % 2],
+            at=moments[i % 2],
             name=f"Person {email}",
         )
 
@@ -109,9 +109,9 @@ def test_signups_per_day_groups_in_the_database_by_local_day(app, make_edition, 
     edition = make_edition(2027)
     session = edition.sessions[0]
     # 21:59 UTC is 23:59 CEST; 22:00 UTC is 00:00 the next day in Amsterdam.
-    make_registration(session, created_at=datetime(2027, 4, 1, 21, 59, tzinfo=UTC))
-    make_registration(session, created_at=datetime(2027, 4, 1, 22, 0, tzinfo=UTC))
-    make_registration(session, created_at=datetime(2027, 4, 2, 21, 0, tzinfo=UTC))
+    make_registration(session, at=datetime(2027, 4, 1, 21, 59, tzinfo=UTC))
+    make_registration(session, at=datetime(2027, 4, 1, 22, 0, tzinfo=UTC))
+    make_registration(session, at=datetime(2027, 4, 2, 21, 0, tzinfo=UTC))
     days = services.signups_per_day([session.id], "Europe/Amsterdam")
     assert [(d.isoformat(), n) for d, n in days] == [("2027-04-01", 1), ("2027-04-02", 2)]
     assert services.signups_per_day([], "Europe/Amsterdam") == []

@@ -1,6 +1,5 @@
 """Organisers edit and cancel their sessions: revision, signals, capacity, validation."""
 
-import re
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -9,9 +8,7 @@ from eventsite.extensions import db
 from eventsite.organisers.models import AuditLog
 from eventsite.programme.models import ProgrammeSession
 from eventsite.programme.signals import session_cancelled, session_changed
-from tests.conftest import csrf_token, log_in
-
-EMPTY_INPUTS = ("title", "title_en", "theme", "theme_en", "stream_url", "recording_url", "capacity")
+from tests.helpers import csrf_token, form_data, form_data_from, log_in
 
 
 @contextmanager
@@ -29,27 +26,10 @@ def received(signal):
         signal.disconnect(receiver)
 
 
-def form_data(client, url) -> dict:
-    """The edit form's current values, as a browser would post them unchanged."""
-    html = client.get(url).get_data(as_text=True)
-    return form_data_from(html, csrf_token(client, url))
-
-
-def form_data_from(html: str, token: str) -> dict:
-    """The values of the edit form in ``html``."""
-    data = {"csrf_token": token}
-    for name, value in re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', html):
-        data.setdefault(name, value)
-    for name in EMPTY_INPUTS:  # inputs without a value attribute
-        data.setdefault(name, "")
-    for name, value in re.findall(
-        r'<textarea[^>]*name="(\w+)"[^>]*>\n?(.*?)</textarea>', html, re.S
-    ):
-        data[name] = value.replace("&#34;", '"').replace("&amp;", "&").replace("&#39;", "'")
-    return data
-
-
-def setup(client, make_edition, make_organiser, who=("noord@example.org", "region", "noord")):
+def noord_edit_page(
+    client, make_edition, make_organiser, who=("noord@example.org", "region", "noord")
+):
+    """The 2027 noord session and its edit page, with ``who`` logged in."""
     edition = make_edition(2027)
     session = next(s for s in edition.sessions if s.region.slug == "noord")
     make_organiser(*who)
@@ -60,7 +40,7 @@ def setup(client, make_edition, make_organiser, who=("noord@example.org", "regio
 def test_form_shows_local_times_and_saving_unchanged_changes_nothing(
     client, make_edition, make_organiser
 ):
-    session, url = setup(client, make_edition, make_organiser)
+    session, url = noord_edit_page(client, make_edition, make_organiser)
     html = client.get(url).get_data(as_text=True)
     local = session.start_at.astimezone(ZoneInfo("Europe/Amsterdam"))
     assert f'value="{local:%Y-%m-%dT%H:%M}"' in html
@@ -74,7 +54,7 @@ def test_form_shows_local_times_and_saving_unchanged_changes_nothing(
 def test_moving_the_time_raises_revision_and_sends_the_signal_once(
     client, make_edition, make_organiser
 ):
-    session, url = setup(client, make_edition, make_organiser)
+    session, url = noord_edit_page(client, make_edition, make_organiser)
     data = form_data(client, url)
     data.update(start_at="2027-06-01T14:00", end_at="2027-06-01T16:30")
     with received(session_changed) as calls:
@@ -93,7 +73,7 @@ def test_moving_the_time_raises_revision_and_sends_the_signal_once(
 def test_texts_and_links_change_without_a_calendar_update(
     client, make_edition, make_organiser
 ):
-    session, url = setup(client, make_edition, make_organiser)
+    session, url = noord_edit_page(client, make_edition, make_organiser)
     data = form_data(client, url)
     data.update(
         theme="Robotisering",
@@ -116,7 +96,7 @@ def test_texts_and_links_change_without_a_calendar_update(
 def test_bad_input_is_refused_with_messages_and_changes_nothing(
     client, make_edition, make_organiser
 ):
-    session, url = setup(client, make_edition, make_organiser)
+    session, url = noord_edit_page(client, make_edition, make_organiser)
     before = (session.title, session.start_at, session.stream_url)
     cases = [
         ({"stream_url": "javascript:alert(1)"}, "Vul een webadres in"),
@@ -143,7 +123,7 @@ def test_bad_input_is_refused_with_messages_and_changes_nothing(
 def test_capacity_below_confirmed_places_is_refused(
     client, make_edition, make_organiser, make_registration
 ):
-    session, url = setup(client, make_edition, make_organiser)
+    session, url = noord_edit_page(client, make_edition, make_organiser)
     for _ in range(3):
         make_registration(session)
     data = form_data(client, url)
@@ -159,7 +139,7 @@ def test_capacity_below_confirmed_places_is_refused(
 
 
 def test_cancel_after_confirmation(client, make_edition, make_organiser):
-    session, url = setup(client, make_edition, make_organiser)
+    session, url = noord_edit_page(client, make_edition, make_organiser)
     cancel = f"/organiser/sessions/{session.slug}/cancel"
     page = client.get(cancel)
     assert page.status_code == 200 and "Ja, annuleer deze sessie" in page.get_data(as_text=True)
@@ -205,7 +185,7 @@ def test_moving_a_session_mails_one_updated_invite_per_confirmed_attendee(
     """End to end with the calendar feature: the edit page, the signal, the outbox, SMTP."""
     from eventsite.mail.models import OutboxMessage
 
-    session, url = setup(client, make_edition, make_organiser)
+    session, url = noord_edit_page(client, make_edition, make_organiser)
     confirmed = [make_registration(session, email=f"ok{i}@example.nl") for i in range(3)]
     for state in ("pending", "waiting", "cancelled"):
         make_registration(session, email=f"{state}@example.nl", state=state)
@@ -227,7 +207,7 @@ def test_cancelling_mails_every_confirmed_attendee_once(
 ):
     from eventsite.mail.models import OutboxMessage
 
-    session, _ = setup(client, make_edition, make_organiser)
+    session, _ = noord_edit_page(client, make_edition, make_organiser)
     make_registration(session, email="ok@example.nl")
     make_registration(session, email="wacht@example.nl", state="waiting")
     cancel = f"/organiser/sessions/{session.slug}/cancel"
@@ -239,7 +219,7 @@ def test_cancelling_mails_every_confirmed_attendee_once(
 
 
 def test_an_edit_in_between_is_not_silently_overwritten(client, make_edition, make_organiser):
-    session, url = setup(client, make_edition, make_organiser)
+    session, url = noord_edit_page(client, make_edition, make_organiser)
     mine = form_data(client, url)  # the form as shown to me
     session.apply_changes(title="Titel van een collega")  # someone else saves meanwhile
     db.session.commit()
@@ -263,7 +243,7 @@ def test_raising_the_capacity_gives_places_to_the_waiting_list_in_order(
     from eventsite.mail.models import OutboxMessage
     from eventsite.registration.models import Registration
 
-    session, url = setup(client, make_edition, make_organiser)
+    session, url = noord_edit_page(client, make_edition, make_organiser)
     session.capacity = 2
     db.session.commit()
     for i in range(2):

@@ -15,7 +15,7 @@ from eventsite.organisers.models import AuditLog
 from eventsite.programme.models import Edition, ProgrammeSession
 from eventsite.programme.status import EditionStatus, edition_status
 from tests.editions_helpers import audit_actions, form_values, logged_in, post_form
-from tests.registration_helpers import outbox
+from tests.helpers import outbox
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 

@@ -8,7 +8,7 @@ from sqlalchemy import insert
 
 from eventsite.extensions import db
 from eventsite.registration.models import Attendee, Registration
-from tests.conftest import log_in
+from tests.helpers import log_in
 
 PEOPLE = 20_000  # each in all five sessions: 100,000 rows
 

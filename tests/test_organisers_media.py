@@ -11,8 +11,8 @@ from eventsite.extensions import db
 from eventsite.organisers.audit_sentences import describe
 from eventsite.organisers.models import AuditLog
 from eventsite.programme.models import ProgrammeSession, Region, SessionVideo, Speaker
+from tests.helpers import csrf_token
 from tests.media_helpers import log_in_as, png_bytes, post_multipart, speaker_form
-from tests.registration_helpers import csrf_from
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def sentences() -> list[str]:
 
 
 def post(client, page: str, action: str, **fields):
-    return client.post(action, data={"csrf_token": csrf_from(client, page), **fields})
+    return client.post(action, data={"csrf_token": csrf_token(client, page), **fields})
 
 
 def test_a_speaker_with_photo_and_bio_is_added_moved_edited_and_removed(client, noord):
@@ -90,7 +90,7 @@ def test_a_speaker_with_photo_and_bio_is_added_moved_edited_and_removed(client, 
 
     # Remove: the others close the gap.
     post(client, url, f"/organiser/sessions/{noord.slug}/speakers/{ine.id}/remove",
-         **{"remove-csrf_token": csrf_from(client, url)})  # fmt: skip
+         **{"remove-csrf_token": csrf_token(client, url)})  # fmt: skip
     assert [(s.position, s.name) for s in speakers_of(noord.id)] == [
         (0, "Voorbeeldspreker A"),
         (1, "Voorbeeldspreker B"),
@@ -186,7 +186,7 @@ def test_hubs_a_region_organiser_edits_their_own_with_a_logo(client, noord):
     page = client.get(url).get_data(as_text=True)
     fingerprint = page.split('name="fingerprint" type="hidden" value="')[1].split('"')[0]
     fields = {
-        "csrf_token": csrf_from(client, url),
+        "csrf_token": csrf_token(client, url),
         "fingerprint": fingerprint,
         "name": "Smart Industry Hub Noord",
         "name_en": "Smart Industry Hub North",
@@ -230,7 +230,7 @@ def test_every_change_shows_on_the_cached_session_page_at_once(client, noord):
     post(client, page, page, title="Film", url="https://youtu.be/dQw4w9WgXcQ")
     etags.append(visitor.get(public).headers["ETag"])
     url = "/organiser/hubs/noord/edit"
-    post_multipart(client, url, {"csrf_token": csrf_from(client, url), "name": "Hub Noord Nieuw"})
+    post_multipart(client, url, {"csrf_token": csrf_token(client, url), "name": "Hub Noord Nieuw"})
     response = visitor.get(public, headers={"If-None-Match": etags[-1]})
     assert response.status_code == 200 and "Hub Noord Nieuw" in response.get_data(as_text=True)
     etags.append(response.headers["ETag"])

@@ -4,7 +4,7 @@ each, in their own language, once per event."""
 
 from eventsite.extensions import db
 from eventsite.organisers.models import Organiser
-from tests.registration_helpers import (
+from tests.helpers import (
     confirm,
     link_to,
     outbox,

@@ -8,7 +8,8 @@ from eventsite.extensions import db
 from eventsite.mail.models import OutboxMessage
 from eventsite.organisers.accounts import create_organiser
 from eventsite.organisers.models import Organiser
-from tests.conftest import NO_REDIS, REDIS_URL, _empty_tables, csrf_token, log_in, make_test_app
+from tests.helpers import csrf_token, log_in
+from tests.testapp import NO_REDIS, REDIS_URL, empty_tables, make_test_app
 
 
 def test_failed_logins_are_limited_per_account(client, make_organiser, app):
@@ -100,5 +101,5 @@ def test_limits_work_on_redis(database_uri):
         finally:
             db.session.remove()
             if not database_uri.startswith("sqlite"):
-                _empty_tables()
+                empty_tables()
             db.engine.dispose()

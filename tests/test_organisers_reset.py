@@ -6,7 +6,7 @@ from eventsite.extensions import db
 from eventsite.mail.models import OutboxMessage
 from eventsite.organisers.models import Organiser
 from eventsite.organisers.tokens import make_token
-from tests.conftest import csrf_token, links_in, log_in, mail_text
+from tests.helpers import csrf_token, links_in, log_in, mail_text
 
 NEW = "a fresh long passphrase"
 

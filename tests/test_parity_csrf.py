@@ -9,15 +9,7 @@ from __future__ import annotations
 import pytest
 
 from eventsite.security import origin_of, refusal_reason
-from tests.registration_helpers import (
-    attendees,
-    csrf_from,
-    link_to,
-    outbox,
-    path_of,
-    sign_up,
-    states,
-)
+from tests.helpers import attendees, csrf_token, link_to, outbox, path_of, sign_up, states
 
 HTTPS = "https://localhost"
 # What Chromium sends with a form post from a page with Referrer-Policy: no-referrer.
@@ -25,7 +17,7 @@ SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin", "Origin": "null"}
 
 
 def post_over_https(client, page: str, action: str, headers: dict, **data):
-    token = csrf_from(client, HTTPS + page)
+    token = csrf_token(client, HTTPS + page)
     return client.post(HTTPS + action, data={"csrf_token": token, **data}, headers=headers)
 
 
@@ -86,7 +78,7 @@ def test_cross_site_post_with_a_valid_token_is_refused_and_changes_nothing(
 
 def test_refusal_page_in_english(client, open_edition):
     sign_up(client)
-    token = csrf_from(client, HTTPS + confirm_path())
+    token = csrf_token(client, HTTPS + confirm_path())
     response = client.post(
         HTTPS + confirm_path() + "?lang=en",
         data={"csrf_token": token},
@@ -123,7 +115,7 @@ def test_same_origin_is_the_request_host_or_site_url(app):
 def test_origin_behind_the_proxy_comes_from_proxy_fix(database_uri):
     """Behind a TLS proxy the app sees http://127.0.0.1:8000; ProxyFix restores the
     public scheme and host, and the origin check compares with those."""
-    from tests.conftest import make_test_app
+    from tests.testapp import make_test_app
 
     app = make_test_app(
         database_uri, SITE_URL="https://elders.example", PROXY_FIX_X_PROTO=1, PROXY_FIX_X_HOST=1

@@ -16,7 +16,6 @@ from __future__ import annotations
 import http.client
 import shutil
 import signal
-import socket
 import ssl
 import threading
 import time
@@ -25,9 +24,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from bench.loadgen import FormReader, SignupForm
+from bench.ports import listening_socket
 from bench.processes import CADDY, Caddy, Gunicorn, PrivatePostgres, flask, site_env
 from tests.browser.harness import make_certificates, parity_unavailable
-from tests.conftest import NO_PG, PG_URL, make_test_app, unused_port
+from tests.testapp import NO_PG, PG_URL, free_port, make_test_app
 
 CLIENTS = 6
 
@@ -84,21 +84,11 @@ class Client(threading.Thread):
             conn.close()
 
 
-def held_listener(port: int) -> socket.socket:
-    """The listening socket as systemd's eventsite.socket would hold it."""
-    listener = socket.socket()
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", port))
-    listener.listen(2048)
-    listener.set_inheritable(True)
-    return listener
-
-
 def test_restart_under_load_loses_no_request(tmp_path, socket_held=True):
     """With ``socket_held=False`` (gunicorn binds the port itself) this failed: 6 of 292
     answers were 502, sign-up POSTs reset in the backlog that Caddy cannot resend."""
     tls = make_certificates(tmp_path / "tls")
-    app_port, https_port, mail_port = unused_port(), unused_port(), unused_port()
+    app_port, https_port, mail_port = free_port(), free_port(), free_port()
     with PrivatePostgres(PG_URL, prefix="eventsite_restart") as uri:
         env = site_env(
             uri,
@@ -116,7 +106,7 @@ def test_restart_under_load_loses_no_request(tmp_path, socket_held=True):
         stop = threading.Event()
         clients = [Client(n, https_port, context, stop) for n in range(CLIENTS)]
         proxy = Caddy(https_port, f"127.0.0.1:{app_port}", tls.cert, tls.key, tmp_path, tls.ca)
-        listener = held_listener(app_port) if socket_held else None
+        listener = listening_socket(app_port) if socket_held else None
 
         def gunicorn(name: str) -> Gunicorn:
             log = tmp_path / f"{name}.log"

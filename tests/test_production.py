@@ -18,7 +18,7 @@ import pytest
 from gunicorn.config import Config
 
 from eventsite.observability import REDACTED, RequestIdFilter, redact_path, request_id_from
-from tests.conftest import unused_port
+from tests.testapp import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN_CONFIG = ROOT / "config" / "gunicorn.py"
@@ -166,7 +166,7 @@ def get(url: str, headers: dict | None = None):
 
 
 def test_serve_runs_the_production_configuration(tmp_path):
-    port = unused_port()
+    port = free_port()
     env = {
         **os.environ,
         "VENV": sys.prefix,

@@ -15,25 +15,13 @@ from PIL import Image
 from eventsite.extensions import db
 from eventsite.organisers.charts import MAX_BAR, bar_chart
 from eventsite.registration.typos import suggest
-from tests.registration_helpers import (
-    csrf_from,
-    outbox,
-    sign_up,
-    signed_up_and_confirmed,
-    states,
-)
-
-ORGANISER_PASSWORD = "correct horse battery staple"
+from tests.helpers import log_in as _log_in
+from tests.helpers import outbox, sign_up, signed_up_and_confirmed, states
 
 
 def log_in(client, email: str) -> None:
     """Log in through the real form."""
-    token = csrf_from(client, "/organiser/login")
-    response = client.post(
-        "/organiser/login",
-        data={"csrf_token": token, "email": email, "password": ORGANISER_PASSWORD},
-    )
-    assert response.status_code == 302
+    assert _log_in(client, email).status_code == 302
 
 
 def jsonld(html: str) -> dict:

@@ -11,8 +11,8 @@ from sqlalchemy.engine import make_url
 from eventsite.core.models import ReadinessProbe
 from eventsite.core.readiness import migration_heads
 from eventsite.extensions import db
-from tests.conftest import make_test_app
 from tests.fault_helpers import ReadOnlyFile
+from tests.testapp import make_test_app
 
 
 @pytest.fixture

@@ -9,13 +9,7 @@ from eventsite.registration import capacity, self_service, signup
 from eventsite.registration.models import Attendee, Registration
 from eventsite.registration.tokens import make_confirm_token
 from eventsite.registration.waiting_list import fill_free_places
-from tests.registration_helpers import (
-    outbox,
-    post_button,
-    run_at_once,
-    signed_up_and_confirmed,
-    states,
-)
+from tests.helpers import outbox, post_button, run_at_once, signed_up_and_confirmed, states
 
 
 def make_pending(edition, count: int, slug: str = "2027-noord") -> list[tuple[int, str]]:

@@ -4,14 +4,8 @@ from datetime import timedelta
 
 from eventsite.extensions import db
 from eventsite.registration import housekeeping
-from tests.registration_helpers import (
-    attendees,
-    outbox,
-    run_at_once,
-    sign_up,
-    signed_up_and_confirmed,
-    states,
-)
+from eventsite.registration.jobs import queue_reminder
+from tests.helpers import attendees, outbox, run_at_once, sign_up, signed_up_and_confirmed, states
 
 
 def test_purge_removes_stale_pending_sign_ups_only(client, runner, open_edition, clock):
@@ -76,7 +70,7 @@ def test_two_reminder_runs_at_once_send_each_reminder_once(app, client, open_edi
     assert len(due) == 3
 
     def run():
-        return sum(housekeeping.send_reminder(i) for i in due)
+        return sum(queue_reminder(i) for i in due)
 
     assert sum(run_at_once(app, [run, run, run])) == 3  # three runs, three reminders in all
     assert run() == 0

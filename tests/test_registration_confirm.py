@@ -5,16 +5,7 @@ from datetime import timedelta
 from eventsite.extensions import db
 from eventsite.registration.models import Attendee
 from eventsite.registration.tokens import hash_token
-from tests.registration_helpers import (
-    attendees,
-    confirm,
-    csrf_from,
-    link_to,
-    outbox,
-    path_of,
-    sign_up,
-    states,
-)
+from tests.helpers import attendees, confirm, csrf_token, link_to, outbox, path_of, sign_up, states
 
 
 def confirm_path(email="anna@example.nl") -> str:
@@ -59,7 +50,7 @@ def test_confirming_twice_is_harmless(client, open_edition):
     path = confirm_path()
     confirm(client, path)
     # A used link shows no button any more (test_registration_consent); a replayed POST:
-    again = client.post(path, data={"csrf_token": csrf_from(client, "/register/resend")})
+    again = client.post(path, data={"csrf_token": csrf_token(client, "/register/resend")})
     assert again.status_code == 200
     assert "al gebruikt" in again.get_data(as_text=True)
     assert "al bevestigd" in again.get_data(as_text=True)
@@ -73,7 +64,7 @@ def test_expired_token_shows_a_clear_page_and_changes_nothing(client, open_editi
     clock.set(clock.at(2027, 5, 1, 12) + timedelta(hours=48, seconds=1))
     page = client.get(path)
     assert page.status_code == 400 and "verlopen" in page.get_data(as_text=True)
-    token = csrf_from(client, "/register/resend")
+    token = csrf_token(client, "/register/resend")
     response = client.post(path, data={"csrf_token": token})
     assert response.status_code == 400 and "/register/resend" in response.get_data(as_text=True)
     assert states() == ["pending"] and attendees()[0].confirmed_at is None
@@ -92,7 +83,7 @@ def test_forged_and_damaged_tokens_are_refused(client, open_edition):
     for bad in (forged_payload, "/confirm/nonsense", "/confirm/eyJhIjoxfQ.abc.def"):
         page = client.get(bad)
         assert page.status_code == 400 and "niet geldig" in page.get_data(as_text=True)
-    token = csrf_from(client, "/register/resend")
+    token = csrf_token(client, "/register/resend")
     client.post(forged_payload, data={"csrf_token": token})
     assert states() == ["pending"]
 
@@ -133,7 +124,7 @@ def test_confirmed_person_signing_up_again_gets_their_link_and_confirms_new_sess
 
 def test_resend_mails_a_new_confirm_link_and_is_neutral(client, open_edition):
     sign_up(client)
-    token = csrf_from(client, "/register/resend")
+    token = csrf_token(client, "/register/resend")
     known = client.post("/register/resend", data={"csrf_token": token, "email": "anna@example.nl"})
     unknown = client.post("/register/resend", data={"csrf_token": token, "email": "who@example.nl"})
     assert known.headers["Location"] == unknown.headers["Location"] == "/register/sent"

@@ -6,16 +6,7 @@ from eventsite.core.unit_of_work import unit_of_work
 from eventsite.extensions import db
 from eventsite.registration import signup
 from eventsite.registration.models import Attendee, SignupRequest
-from tests.registration_helpers import (
-    attendees,
-    confirm,
-    csrf_from,
-    link_to,
-    outbox,
-    path_of,
-    sign_up,
-    states,
-)
+from tests.helpers import attendees, confirm, csrf_token, link_to, outbox, path_of, sign_up, states
 
 STRANGER = {
     "name": "Mallory http://evil.example/win",
@@ -78,7 +69,7 @@ def test_a_used_confirm_link_gives_no_more_access(client, open_edition):
     # Later the person (or anyone) signs up for another session with the same address.
     sign_up(client, sessions=["2027-oost"])
     # The page has no button any more; a POST with a valid token (from another form).
-    again = client.post(link, data={"csrf_token": csrf_from(client, "/register/resend")})
+    again = client.post(link, data={"csrf_token": csrf_token(client, "/register/resend")})
     assert again.status_code == 200
     assert "/my/" not in again.headers.get("Location", "")
     body = again.get_data(as_text=True)
@@ -92,7 +83,7 @@ def test_a_used_confirm_link_gives_no_more_access(client, open_edition):
 def test_a_double_click_on_the_button_confirms_once(client, open_edition):
     sign_up(client)
     link = confirm_link()
-    token = csrf_from(client, link)
+    token = csrf_token(client, link)
     first = client.post(link, data={"csrf_token": token})
     second = client.post(link, data={"csrf_token": token})
     assert first.status_code == 302 and path_of(first.headers["Location"]).startswith("/my/")
@@ -102,7 +93,7 @@ def test_a_double_click_on_the_button_confirms_once(client, open_edition):
 
 def test_resend_mails_a_link_that_shows_what_it_confirms(client, open_edition):
     sign_up(client, sessions=["2027-oost"])
-    token = csrf_from(client, "/register/resend")
+    token = csrf_token(client, "/register/resend")
     client.post("/register/resend", data={"csrf_token": token, "email": "anna@example.nl"})
     page = client.get(confirm_link()).get_data(as_text=True)
     assert "Anna de Vries" in page and "Slim produceren met data" in page

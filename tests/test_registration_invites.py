@@ -4,8 +4,7 @@ from icalendar import Calendar
 
 from eventsite.extensions import db
 from eventsite.programme.models import ProgrammeSession
-from tests.registration_helpers import confirm, csrf_from, sign_up
-from tests.test_registration_mail import manage_path, path_to
+from tests.helpers import confirm, csrf_token, manage_path, path_to, sign_up
 
 
 def calendar_parts(message) -> list:
@@ -51,7 +50,7 @@ def test_dropping_a_session_sends_a_cancel_for_that_session(client, open_edition
     welcome = sign_up_and_confirm(client, smtp, ["2027-noord", "2027-oost"])
     personal = manage_path(welcome)
     response = client.post(
-        f"{personal}/drop/2027-noord", data={"csrf_token": csrf_from(client, personal)}
+        f"{personal}/drop/2027-noord", data={"csrf_token": csrf_token(client, personal)}
     )
     assert response.status_code in (302, 303)
     noord = db.session.scalar(db.select(ProgrammeSession).filter_by(slug="2027-noord"))

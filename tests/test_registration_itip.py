@@ -6,8 +6,7 @@ from eventsite.extensions import db
 from eventsite.mail.sender import send_queued
 from eventsite.programme.models import ProgrammeSession
 from eventsite.programme.signals import session_cancelled, session_changed
-from tests.registration_helpers import confirm, csrf_from, post_button, sign_up
-from tests.test_registration_mail import manage_path, path_to
+from tests.helpers import confirm, csrf_token, manage_path, path_to, post_button, sign_up
 
 
 def calendar_parts(message) -> list:
@@ -120,7 +119,7 @@ def test_promoted_mail_has_one_invite(client, make_edition, smtp, clock):
         sign_up(client, email=address)
         confirm(client, path_to(smtp.to(address)[-1], "/confirm/"))
     manage = manage_path(smtp.to("first@example.nl")[1])
-    client.post(f"{manage}/drop/2027-noord", data={"csrf_token": csrf_from(client, manage)})
+    client.post(f"{manage}/drop/2027-noord", data={"csrf_token": csrf_token(client, manage)})
     promoted = smtp.to("second@example.nl")[-1]
     (part,) = calendar_parts(promoted)
     assert part.get_param("method") == "REQUEST"

@@ -1,29 +1,19 @@
 """End to end through a real SMTP server: sign up, mail, confirm, personal link, reminders."""
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from eventsite.extensions import db
-from tests.conftest import links_in, mail_text
-from tests.registration_helpers import attendees, confirm, csrf_from, outbox, sign_up, states
-
-
-def path_to(message, prefix: str) -> str:
-    for url in links_in(message):
-        path = urlsplit(url).path
-        if path.startswith(prefix):
-            assert url.startswith("http://localhost/")  # SITE_URL, not the request's host
-            return path
-    raise AssertionError(f"no {prefix} link in {mail_text(message)!r}")
-
-
-def manage_path(message) -> str:
-    """The personal page's link (not a join link below it)."""
-    for url in links_in(message):
-        path = urlsplit(url).path
-        if path.startswith("/my/") and path.count("/") == 2:
-            return path
-    raise AssertionError(f"no personal link in {mail_text(message)!r}")
+from tests.helpers import (
+    attendees,
+    confirm,
+    csrf_token,
+    mail_text,
+    manage_path,
+    outbox,
+    path_to,
+    sign_up,
+    states,
+)
 
 
 def test_sign_up_mail_confirm_and_personal_link(client, open_edition, smtp):
@@ -89,7 +79,7 @@ def test_promotion_from_the_waiting_list_is_mailed(client, make_edition, smtp, c
         confirm(client, path_to(smtp.to(address)[-1], "/confirm/"))
     assert "wachtlijst" in mail_text(smtp.to("second@example.nl")[-1])
     manage = manage_path(smtp.to("first@example.nl")[1])  # the welcome; its invite follows
-    client.post(f"{manage}/drop/2027-noord", data={"csrf_token": csrf_from(client, manage)})
+    client.post(f"{manage}/drop/2027-noord", data={"csrf_token": csrf_token(client, manage)})
     promoted = smtp.to("second@example.nl")[-1]
     assert promoted["Subject"] == "Er is een plek vrijgekomen: je bent erbij"
     assert client.get(manage_path(promoted)).status_code == 200

@@ -6,9 +6,9 @@ from datetime import timedelta
 from eventsite.extensions import db
 from eventsite.mail.models import OutboxMessage
 from eventsite.registration.attendees import attendee_for_token
-from tests.registration_helpers import (
+from tests.helpers import (
     attendees,
-    csrf_from,
+    csrf_token,
     outbox,
     post_button,
     signed_up_and_confirmed,
@@ -144,14 +144,14 @@ def test_join_link_of_someone_without_a_place(client, open_edition):
 
 def test_manage_page_token_works_from_every_mail(client, open_edition):
     first = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
-    token = csrf_from(client, "/register/resend")
+    token = csrf_token(client, "/register/resend")
     client.post("/register/resend", data={"csrf_token": token, "email": "anna@example.nl"})
     assert client.get(first).status_code == 200  # older links keep working
 
 
 def test_personal_calendar_feed_from_the_page_works_with_every_mailed_token(client, open_edition):
     first = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
-    token = csrf_from(client, "/register/resend")
+    token = csrf_token(client, "/register/resend")
     client.post("/register/resend", data={"csrf_token": token, "email": "anna@example.nl"})
     page = client.get(first).get_data(as_text=True)
     assert f"{first}/calendar.ics" in page

@@ -9,14 +9,7 @@ from eventsite.programme.models import CANCELLED as SESSION_CANCELLED
 from eventsite.programme.models import ProgrammeSession
 from eventsite.registration import self_service, signup
 from eventsite.registration.models import Attendee
-from tests.registration_helpers import (
-    confirm,
-    link_to,
-    outbox,
-    sign_up,
-    signed_up_and_confirmed,
-    states,
-)
+from tests.helpers import confirm, link_to, outbox, sign_up, signed_up_and_confirmed, states
 
 
 def noord() -> ProgrammeSession:

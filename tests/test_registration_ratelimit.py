@@ -1,13 +1,14 @@
 """Rate limits on sign-up, resend and the management actions, per IP and per address."""
 
-import os
 import secrets
+from datetime import UTC, datetime
 
 import pytest
 
 from eventsite.extensions import db
-from tests.conftest import NO_REDIS, REDIS_URL, make_test_app
-from tests.registration_helpers import csrf_from, post_button, sign_up, signed_up_and_confirmed
+from tests import factories
+from tests.helpers import csrf_token, post_button, sign_up, signed_up_and_confirmed
+from tests.testapp import NO_REDIS, REDIS_URL, make_test_app
 
 
 def test_one_address_is_limited_with_a_friendly_page(client, open_edition):
@@ -27,14 +28,14 @@ def test_one_ip_address_is_limited(app, client, open_edition):
     assert sign_up(client, email="p9@example.nl").status_code == 429
     response = client.post(
         "/register",
-        data={"csrf_token": csrf_from(client, "/register"), "email": "x@example.nl"},
+        data={"csrf_token": csrf_token(client, "/register"), "email": "x@example.nl"},
         environ_base={"REMOTE_ADDR": "192.0.2.7"},
     )
     assert response.status_code == 200  # another IP: the form answers (with its errors)
 
 
 def test_resend_is_limited_per_address(client, open_edition):
-    token = csrf_from(client, "/register/resend")
+    token = csrf_token(client, "/register/resend")
     codes = [
         client.post(
             "/register/resend", data={"csrf_token": token, "email": "a@example.nl"}
@@ -66,9 +67,6 @@ def test_one_personal_link_is_limited_from_any_address(app, client, open_edition
 
 @pytest.mark.skipif(not REDIS_URL, reason=NO_REDIS)
 def test_limits_are_kept_in_redis_when_configured(tmp_path):
-    from eventsite.programme.loader import load_programme_file
-    from eventsite.programme.rollover import rollover
-
     prefix = f"eventsite-test-{secrets.token_hex(4)}"
     app = make_test_app(
         f"sqlite:///{tmp_path}/redis.db",
@@ -76,11 +74,9 @@ def test_limits_are_kept_in_redis_when_configured(tmp_path):
         RATELIMIT_KEY_PREFIX=prefix,
         REGISTRATION_LIMIT_PER_EMAIL="2 per hour",
     )
-    seed = os.path.join(os.path.dirname(__file__), "..", "config", "programme")
     with app.app_context():
         db.create_all()
-        edition = load_programme_file(os.path.join(seed, "jaarevent-2021.toml"))
-        rollover(2099, edition.starts_on.replace(year=2099), source=edition, publish=True)
+        factories.edition(2099, opens_at=datetime(2020, 1, 1, tzinfo=UTC))
         client = app.test_client()
         codes = [
             sign_up(client, sessions=["2099-noord"], email="r@example.nl").status_code

@@ -5,7 +5,7 @@ import re
 from eventsite.core.privacy import PRIVACY_VERSION
 from eventsite.extensions import db
 from eventsite.programme.models import ProgrammeSession
-from tests.registration_helpers import attendees, outbox, sign_up, states
+from tests.helpers import attendees, outbox, sign_up, states
 
 
 def test_form_has_the_fields_and_preselects_a_session(client, open_edition):

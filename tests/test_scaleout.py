@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import NO_PG, NO_REDIS, PG_URL, REDIS_URL
+from tests.testapp import NO_PG, NO_REDIS, PG_URL, REDIS_URL
 
 SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "scaleout.py"
 

@@ -10,8 +10,9 @@ import signal
 import subprocess
 import time
 
-from bench.processes import BIN, ROOT, flask, free_port, http_status, site_env
-from tests.conftest import SMTPServer
+from bench.ports import free_port
+from bench.processes import BIN, ROOT, flask, http_status, site_env
+from tests.smtp_server import SMTPServer
 from tests.test_mail_gunicorn import signups
 
 

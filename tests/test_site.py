@@ -1,7 +1,7 @@
 """Site-wide behaviour: health check, error pages, security headers, cookies."""
 
 from eventsite.extensions import db
-from tests.conftest import make_test_app
+from tests.testapp import make_test_app
 
 
 def test_healthz_is_200_with_json_when_the_database_answers(client):

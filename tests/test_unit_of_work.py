@@ -1,6 +1,9 @@
 """One unit of work: a request's changes and mails are saved together after its view, or
 not at all; the mails go out only once they are saved."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from eventsite.core.unit_of_work import note_outbox, unit_of_work
@@ -70,3 +73,40 @@ def test_a_cli_unit_of_work_commits_or_rolls_back(app):
         queue_test_mail()
         raise RuntimeError("the command failed")
     assert [row.id for row in outbox_rows()] == work.outbox_ids
+
+
+# Where a commit outside the unit of work is right, and why. Anything else that commits is
+# a service deciding for its caller: it must flush and leave the commit to the request's or
+# the command's unit of work (core/unit_of_work.py).
+COMMITS_ALLOWED = {
+    # The one commit per request, CLI command or worker job.
+    "eventsite/core/unit_of_work.py",
+    # The outbox's sender: each claim and each mail's outcome is committed at once, so a
+    # mail is never sent twice after a crash and never counted sent when it was not.
+    "eventsite/mail/sender.py",
+    "eventsite/mail/batch.py",
+    # The worker's job lock: its own connection, committed to release the advisory lock.
+    "eventsite/core/worker.py",
+}
+COMMIT_RE = re.compile(r"\.commit\(\)")
+
+
+def commits_in_package() -> dict[str, list[int]]:
+    root = Path(__file__).resolve().parents[1]
+    found = {}
+    for path in sorted((root / "eventsite").rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        if relative.startswith("eventsite/migrations/"):
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        hits = [n for n, line in enumerate(lines, 1) if COMMIT_RE.search(line.split("#")[0])]
+        if hits:
+            found[relative] = hits
+    return found
+
+
+def test_only_the_unit_of_work_and_the_mail_sender_commit():
+    found = commits_in_package()
+    stray = {path: lines for path, lines in found.items() if path not in COMMITS_ALLOWED}
+    assert stray == {}, f"commits outside the unit of work (file: lines): {stray}"
+    assert "eventsite/core/unit_of_work.py" in found  # the grep does see commits

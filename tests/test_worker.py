@@ -11,13 +11,14 @@ import threading
 import time
 from datetime import timedelta
 
-from bench.processes import BIN, ROOT, flask, free_port, site_env
+from bench.ports import free_port
+from bench.processes import BIN, ROOT, flask, site_env
 from eventsite.core.jobs import JobRegistry, Outcome, registry_of
 from eventsite.core.models import JobRun
 from eventsite.core.worker import Worker
 from eventsite.extensions import db
 from eventsite.registration.jobs import register_jobs as register_registration_jobs
-from tests.registration_helpers import attendees, outbox, sign_up, signed_up_and_confirmed
+from tests.helpers import attendees, outbox, sign_up, signed_up_and_confirmed
 
 
 def last_runs() -> dict[str, object]:
@@ -32,6 +33,7 @@ def test_the_app_registers_every_periodic_job_with_the_feature_that_owns_it(app)
         "bounces",
         "reminders",
         "purge",
+        "announcements",
         "webhooks",
     ]
     assert "worker" in app.cli.commands
@@ -51,7 +53,7 @@ def test_reminders_every_five_minutes_and_the_purge_daily(app, client, open_edit
     clock.set(t0)  # no session within 24 hours, nothing stale: both run, doing nothing
     worker.run_due()
     assert lines == []
-    assert last_runs() == {"reminders": t0, "purge": t0}
+    assert last_runs() == {"reminders": t0, "purge": t0, "announcements": t0}
 
     clock.set(t0 + timedelta(hours=7))  # the session starts within 24 hours
     worker.run_due()
@@ -74,7 +76,7 @@ def test_reminders_every_five_minutes_and_the_purge_daily(app, client, open_edit
     worker.run_due()
     assert lines[-1] == (
         "purge: removed 1 unconfirmed registration(s), 1 never-confirmed attendee(s), "
-        "0 attendee(s) past retention"
+        "0 attendee(s) past retention, 0 unconfirmed keep-me-posted address(es)"
     )
     assert "never@example.nl" not in [a.email for a in attendees()]
 

@@ -19,6 +19,7 @@ from sqlalchemy import delete, insert
 from ..database import rollback_quietly, unavailable_reason
 from ..extensions import db
 from .models import ReadinessProbe
+from .unit_of_work import unit_of_work
 
 PROBE_BYTES = 8192
 
@@ -31,7 +32,10 @@ def check_readiness() -> dict[str, str]:
     """What was checked, or raise NotReady with the reason."""
     try:
         schema = check_schema()
-        write_heartbeat()
+        # Its own unit of work, committed here and not after the view: a database that
+        # refuses the commit is exactly what this check must report.
+        with unit_of_work():
+            write_heartbeat()
     except NotReady:
         rollback_quietly(db.session)
         raise
@@ -72,11 +76,10 @@ def migration_heads() -> set[str]:
 
 
 def write_heartbeat() -> None:
-    """Insert a heartbeat row, delete the older ones, commit."""
+    """Insert a heartbeat row and delete the older ones (the caller commits)."""
     new_id = db.session.execute(
         insert(ReadinessProbe).values(payload=os.urandom(PROBE_BYTES)).returning(
             ReadinessProbe.id
         )
     ).scalar_one()
     db.session.execute(delete(ReadinessProbe).where(ReadinessProbe.id < new_id))
-    db.session.commit()

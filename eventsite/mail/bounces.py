@@ -21,6 +21,7 @@ from flask import current_app
 from flufl.bounce import all_failures
 from sqlalchemy import select
 
+from ..core.unit_of_work import unit_of_work
 from ..extensions import db
 from .models import OutboxMessage
 from .undeliverable import mark_undeliverable, normalise
@@ -121,7 +122,6 @@ def process_bounce(message: Message) -> list[str]:
         for address, reason in failures.hard.items():
             if known_recipient(address) and mark_undeliverable(address, reason, row):
                 marked.append(address)
-    db.session.commit()
     return marked
 
 
@@ -155,11 +155,12 @@ def process_paths(paths: list[Path]) -> tuple[int, list[str]]:
 
 
 def process_safely(message: Message) -> list[str]:
-    """One odd message (a bug, a broken encoding) must not stop the others."""
+    """Each bounce is a unit of work of its own: one odd message (a bug, a broken
+    encoding) is rolled back and must not stop or undo the others."""
     try:
-        return process_bounce(message)
+        with unit_of_work():
+            return process_bounce(message)
     except Exception:
-        db.session.rollback()
         current_app.logger.exception("a bounce message could not be processed; skipped")
         return []
 

@@ -6,7 +6,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Login, the organiser pages, `flask organisers`, and the rules that mail organisers."""
     from ..inputs import accept_uploads
-    from . import edition_sentences, media_sentences, receivers
+    from . import edition_sentences, followup_sentences, media_sentences, receivers
     from .auth import init_app as init_login
     from .cli import register_commands
     from .views import bp, hubs, speakers
@@ -17,5 +17,6 @@ def init_app(app: Flask) -> None:
     receivers.connect()
     edition_sentences.register()
     media_sentences.register()
+    followup_sentences.register()
     for endpoint in (*speakers.UPLOAD_ENDPOINTS, *hubs.UPLOAD_ENDPOINTS):
         accept_uploads(endpoint)

@@ -95,8 +95,7 @@ def start_session(organiser: Organiser) -> None:
     login_user(organiser)
     now = utcnow()
     session[SEEN_KEY] = session[STARTED_KEY] = now.timestamp()
-    organiser.last_login_at = now
-    db.session.commit()
+    organiser.last_login_at = now  # the request's unit of work commits
 
 
 def clear_session() -> None:
@@ -111,8 +110,7 @@ def clear_session() -> None:
 
 def end_session(organiser: Organiser) -> None:
     """Log out everywhere: this cookie and any copy of it stop working."""
-    organiser.end_sessions()
-    db.session.commit()
+    organiser.end_sessions()  # saved by the request's unit of work before the answer
     clear_session()
 
 

@@ -34,6 +34,11 @@ class Bar:
     def middle(self) -> float:
         return round(self.x + self.width / 2, 2)
 
+    @property
+    def label(self):
+        """The bar's category (a day, a rating): ``bar_chart`` takes any labels."""
+        return self.day
+
 
 @dataclass(frozen=True)
 class Chart:

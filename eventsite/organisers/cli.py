@@ -7,6 +7,7 @@ import sys
 import click
 from flask_babel import force_locale
 
+from ..core.unit_of_work import unit_of_work
 from ..extensions import db
 from . import accounts
 from .models import ROLES, Organiser
@@ -56,20 +57,19 @@ def create_command(
 ) -> None:
     """Create an organiser account."""
     try:
-        # Refuse a wrong address or region before asking for a password.
-        accounts.check_new_account(email, role, region_slug)
-        password = None if send_set_password_mail else read_password(email)
-        # The command line speaks English (there is no visitor whose language to pick).
-        with force_locale("en"):
-            organiser = accounts.create_organiser(
-                email, role, region_slug, name, password, language
-            )
-        if send_set_password_mail:
-            accounts.queue_password_mail(organiser, "welcome", language)
+        with unit_of_work():
+            # Refuse a wrong address or region before asking for a password.
+            accounts.check_new_account(email, role, region_slug)
+            password = None if send_set_password_mail else read_password(email)
+            # The command line speaks English (there is no visitor whose language to pick).
+            with force_locale("en"):
+                organiser = accounts.create_organiser(
+                    email, role, region_slug, name, password, language
+                )
+            if send_set_password_mail:
+                accounts.queue_password_mail(organiser, "welcome", language)
     except accounts.AccountError as error:
-        db.session.rollback()
         raise click.ClickException(str(error)) from None
-    db.session.commit()
     where = f" for region {region_slug}" if region_slug else ""
     click.echo(f"Created {role} {organiser.email}{where}.")
     if send_set_password_mail:
@@ -104,6 +104,6 @@ def disable_command(email: str) -> None:
     if not organiser.active:
         click.echo(f"{organiser.email} is disabled already.")
         return
-    accounts.disable(organiser)
-    db.session.commit()
+    with unit_of_work():
+        accounts.disable(organiser)
     click.echo(f"Disabled {organiser.email}; open sessions are ended.")

@@ -98,3 +98,16 @@ class SessionForm(FlaskForm):
     def validate_end_at(self, field) -> None:
         if self.start_at.data and field.data and field.data <= self.start_at.data:
             raise ValidationError(_l("The session must end after it starts."))
+
+
+class FeedbackQuestionForm(FlaskForm):
+    """The hub's own optional question on a session's feedback form."""
+
+    feedback_question = StringField(
+        _l("Your own question (Dutch, optional)"),
+        validators=[Optional(), Length(max=300, message=_l("At most 300 characters."))],
+    )
+    feedback_question_en = StringField(
+        _l("Your own question (English, optional)"),
+        validators=[Optional(), Length(max=300, message=_l("At most 300 characters."))],
+    )

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..clock import utcnow
+from ..core.unit_of_work import transactional, unit_of_work
 from ..extensions import db
 from .loader import ProgrammeFileError, load_programme_file
 from .models import Edition
@@ -27,7 +28,8 @@ def register_commands(group: click.Group) -> None:
 def load_command(path: str) -> None:
     """Load or update an edition from a programme TOML file."""
     try:
-        edition = load_programme_file(path)
+        with unit_of_work():
+            edition = load_programme_file(path)
     except ProgrammeFileError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Loaded edition {edition.year}: {len(edition.sessions)} sessions.")
@@ -53,7 +55,8 @@ def rollover_command(year: int, starts_on: datetime, from_year: int | None, publ
         if source is None:
             raise click.ClickException(f"there is no edition {from_year}")
     try:
-        edition = rollover(year, starts_on.date(), source=source, publish=publish)
+        with unit_of_work():
+            edition = rollover(year, starts_on.date(), source=source, publish=publish)
     except RolloverError as error:
         raise click.ClickException(str(error)) from None
     click.echo(
@@ -69,6 +72,7 @@ def same_week_next_year(day: date, today: date) -> date:
 
 
 @click.command("demo")
+@transactional
 def demo_command() -> None:
     """Load the 2021 edition and a demo edition next year, open for sign-up (idempotent)."""
     seed = load_programme_file(SEED_FILE)

@@ -296,12 +296,9 @@ def _apply_session(edition: Edition, spec: SessionSpec, filename: str) -> None:
 
 
 def load_programme_file(path: str | Path) -> Edition:
-    """Read, check and store a programme file in one transaction; nothing changes on error."""
+    """Read, check and store a programme file; the caller's unit of work commits it, or
+    rolls it back on error, so nothing changes when the file is wrong."""
     spec = read_programme(path)
-    try:
-        edition = apply_programme(spec, str(path))
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    edition = apply_programme(spec, str(path))
+    db.session.flush()
     return edition

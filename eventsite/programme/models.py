@@ -143,6 +143,9 @@ class ProgrammeSession(db.Model):
     position: Mapped[int] = mapped_column(default=0, server_default="0")
     # True where the programme file invented values (hub, theme, speakers, times).
     is_example: Mapped[bool] = mapped_column(default=False)
+    # The hub's own optional question on the feedback form (Dutch, English).
+    feedback_question: Mapped[str | None] = mapped_column(String(300))
+    feedback_question_en: Mapped[str | None] = mapped_column(String(300))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     edition: Mapped[Edition] = relationship(back_populates="sessions")

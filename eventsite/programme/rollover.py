@@ -71,10 +71,8 @@ def rollover(
     opens_at: datetime | None = None,
     publish: bool = False,
 ) -> Edition:
-    """``copy_edition`` and commit (the command line and the demo)."""
-    edition = copy_edition(year, starts_on, source, opens_at, publish)
-    db.session.commit()
-    return edition
+    """``copy_edition`` for the command line and the demo (their unit of work commits)."""
+    return copy_edition(year, starts_on, source, opens_at, publish)
 
 
 def copy_edition(
@@ -117,7 +115,7 @@ def copy_edition(
     db.session.add(edition)
     for old in source.sessions:
         edition.sessions.append(_copy_session(old, source.year, year, days, zone))
-    db.session.flush()
+    db.session.flush()  # the caller's unit of work commits
     return edition
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 from flask import current_app
 
-from . import housekeeping
+from ..core.unit_of_work import unit_of_work
+from . import housekeeping, jobs
 
 
 def register_commands(group: click.Group) -> None:
@@ -16,7 +17,8 @@ def register_commands(group: click.Group) -> None:
 def purge_command() -> None:
     """Remove unconfirmed sign-ups older than 7 days, and personal data past retention."""
     days = current_app.config["PENDING_RETENTION_DAYS"]
-    report = housekeeping.purge(days)
+    with unit_of_work():
+        report = housekeeping.purge(days)
     click.echo(
         f"Removed {report.pending_registrations} unconfirmed registration(s) older than "
         f"{days} days and {report.unconfirmed_attendees} never-confirmed attendee(s)."
@@ -38,5 +40,5 @@ def send_reminders_command() -> None:
     sent = 0
     with click.progressbar(due, label="Reminders", show_pos=True) as bar:
         for registration_id in bar:
-            sent += housekeeping.send_reminder(registration_id)
+            sent += jobs.queue_reminder(registration_id)
     click.echo(f"Queued {sent} reminder(s) for sessions starting within {hours} hours.")

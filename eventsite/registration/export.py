@@ -44,6 +44,8 @@ def export_data(attendee: Attendee) -> dict:
                 # Uses of the personal join link around the session (attendance).
                 "joined_first_at": moment(r.attendance.first_joined_at if r.attendance else None),
                 "joined_last_at": moment(r.attendance.last_joined_at if r.attendance else None),
+                # The answer on the feedback form, if given (see feedback.py).
+                "feedback": _feedback(r.feedback, moment),
             }
             for r in sorted(attendee.registrations, key=lambda r: r.session.start_at)
         ],
@@ -62,4 +64,17 @@ def export_data(attendee: Attendee) -> dict:
             }
             for request in attendee.signup_requests
         ],
+    }
+
+
+def _feedback(feedback, moment) -> dict | None:
+    if feedback is None:
+        return None
+    return {
+        "rating": feedback.rating,
+        "what_i_will_do_with_it": feedback.takeaway,
+        "hub_question": feedback.question,
+        "answer": feedback.answer,
+        "given_at": moment(feedback.created_at),
+        "changed_at": moment(feedback.updated_at),
     }

@@ -12,7 +12,7 @@ from ..clock import utcnow
 from ..extensions import db
 from ..mail.models import SENDING, OutboxMessage
 from ..programme.models import SCHEDULED, Edition, ProgrammeSession
-from . import notifications
+from . import interest, notifications
 from .models import CONFIRMED, PENDING, Attendee, Registration, SignupRequest
 
 
@@ -51,7 +51,8 @@ def rearm_reminders(session: ProgrammeSession, **_) -> None:
 
 
 def send_reminder(registration_id: int) -> bool:
-    """Queue one reminder and commit; False if it was sent already (e.g. by another run)."""
+    """Queue one reminder; False if it was sent already (e.g. by another run). Callers run
+    each in a unit of work of its own (``jobs.queue_reminder``)."""
     claimed = db.session.execute(
         update(Registration)
         .where(
@@ -63,11 +64,9 @@ def send_reminder(registration_id: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
-        db.session.rollback()
         return False
     registration = db.session.get(Registration, registration_id)
     notifications.send_reminder(registration.attendee, registration)
-    db.session.commit()
     return True
 
 
@@ -76,6 +75,8 @@ class PurgeReport:
     pending_registrations: int = 0
     unconfirmed_attendees: int = 0
     expired_attendees: int = 0
+    # "Keep me posted" addresses never confirmed within the pending retention.
+    unconfirmed_interests: int = 0
     editions: tuple[str, ...] = ()
 
 
@@ -109,6 +110,7 @@ def purge(pending_days: int, now: datetime | None = None) -> PurgeReport:
     for attendee in never_confirmed:
         delete_person(attendee)
     report.unconfirmed_attendees = len(never_confirmed)
+    report.unconfirmed_interests = interest.purge_pending(now)
     expired = []
     for edition in db.session.scalars(db.select(Edition)).all():
         last_end = max((s.end_at for s in edition.sessions), default=None)
@@ -121,7 +123,7 @@ def purge(pending_days: int, now: datetime | None = None) -> PurgeReport:
             expired.append(edition.name)
             report.expired_attendees += len(attendees)
     report.editions = tuple(expired)
-    db.session.commit()
+    db.session.flush()
     return report
 
 

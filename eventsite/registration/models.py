@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..clock import utcnow
@@ -191,3 +191,41 @@ class SignupRequest(db.Model):
 
     def __repr__(self) -> str:
         return f"<SignupRequest {self.id} of {self.attendee_id}>"
+
+
+class Feedback(db.Model):
+    """An attendee's answer about one session they joined: one per registration.
+
+    The unique registration makes "one answer per attendee per session" hold in the
+    database; the attendee changes it (within FEEDBACK_CHANGE_DAYS) rather than adding one.
+    Deleted with the registration, so erasing and purging a person removes it too.
+    """
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        UniqueConstraint("registration_id", name="uq_feedback_registration"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE")
+    )
+    # 1 (poor) to 5 (excellent).
+    rating: Mapped[int]
+    # "What will you do with it?": free text, may be empty.
+    takeaway: Mapped[str] = mapped_column(Text, default="")
+    # The hub's own question as it was asked (it may change later), and the answer.
+    question: Mapped[str] = mapped_column(String(300), default="")
+    answer: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    registration: Mapped[Registration] = relationship(
+        backref=backref(
+            "feedback", uselist=False, cascade="all, delete-orphan", passive_deletes=True
+        )
+    )
+
+    def __repr__(self) -> str:
+        return f"<Feedback {self.registration_id} {self.rating}>"

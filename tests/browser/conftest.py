@@ -18,6 +18,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
+from bench.ports import free_port, listening_socket, on_free_port
 from bench.processes import CADDY, Caddy, Gunicorn, PrivatePostgres, flask, site_env
 from eventsite.extensions import db
 from tests.browser.harness import (
@@ -34,16 +35,15 @@ from tests.browser.harness import (
     parity_unavailable,
     sync_playwright,
 )
-from tests.conftest import (
+from tests.smtp_server import SMTPServer
+from tests.testapp import (
     NO_PG,
     NO_REDIS,
     PG_URL,
     REDIS_URL,
-    SMTPServer,
+    empty_tables,
     make_test_app,
-    unused_port,
 )
-from tests.conftest import _empty_tables as empty_tables
 
 HERE = Path(__file__).parent
 
@@ -123,16 +123,16 @@ def playwright_driver():
         yield playwright
 
 
-@pytest.fixture(scope="session")
-def browser(playwright_driver):
-    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+def launched(playwright_driver, *extra_args: str) -> Iterator:
+    """Debian's Chromium, closed when the fixture that yields from this ends."""
+    args = [*CHROMIUM_ARGS, *extra_args]
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=args)
     yield browser
     browser.close()
 
 
-@pytest.fixture
-def make_page(browser) -> Iterator:
-    """``make_page(viewport=PHONE, language="nl")``: pages closed after the test."""
+def page_factory(browser) -> Iterator:
+    """``factory(viewport=PHONE, language="nl")``: a new page; all closed at the end."""
     pages = []
 
     def factory(viewport=PHONE, language: str = "nl"):
@@ -142,6 +142,17 @@ def make_page(browser) -> Iterator:
     yield factory
     for page in pages:
         page.context.close()
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    yield from launched(playwright_driver)
+
+
+@pytest.fixture
+def make_page(browser) -> Iterator:
+    """``make_page(viewport=PHONE, language="nl")``: pages closed after the test."""
+    yield from page_factory(browser)
 
 
 @pytest.fixture
@@ -157,7 +168,7 @@ def desktop_page(make_page):
 @pytest.fixture
 def organiser_account(live_site) -> str:
     """The programme office's account (role admin); its address. The password is
-    ``tests.conftest.ORGANISER_PASSWORD``."""
+    ``tests.helpers.ORGANISER_PASSWORD``."""
     return create_organiser(live_site, "beheer@example.org", "--role", "admin")
 
 
@@ -184,10 +195,23 @@ def https_site(tmp_path_factory) -> Iterator[LiveSite]:
         parity_unavailable(missing[0])
     tmp = tmp_path_factory.mktemp("parity")
     tls = make_certificates(tmp / "tls")
-    app_port, https_port, mail_port = unused_port(), unused_port(), unused_port()
-    public_url = f"https://127.0.0.1:{https_port}"
+    # No port is chosen first and bound later by another process (someone else may take it
+    # meanwhile): gunicorn serves a socket held here from the start, and Caddy, which binds
+    # its own, starts again on another port if its first was taken.
+    listener = listening_socket()
+    app_port, mail_port = listener.getsockname()[1], free_port()
     smtp = SMTPServer(mail_port)
-    with PrivatePostgres(PG_URL, prefix="eventsite_parity") as uri:
+
+    def proxy(port: int) -> Caddy:
+        upstream = f"127.0.0.1:{app_port}"
+        return Caddy(port, upstream, tls.cert, tls.key, tmp / f"caddy-{port}", tls.ca)
+
+    with (
+        listener,
+        on_free_port(proxy) as caddy,
+        PrivatePostgres(PG_URL, prefix="eventsite_parity") as uri,
+    ):
+        public_url = caddy.url
         env = site_env(
             uri,
             app_port,
@@ -207,13 +231,10 @@ def https_site(tmp_path_factory) -> Iterator[LiveSite]:
             db.session.remove()
         smtp.start()
         try:
-            proxy = Caddy(
-                https_port, f"127.0.0.1:{app_port}", tls.cert, tls.key, tmp / "caddy", tls.ca
+            gunicorn = Gunicorn(
+                "wsgi:app", app_port, env, tmp / "gunicorn.log", "/healthz", listener=listener
             )
-            with (
-                Gunicorn("wsgi:app", app_port, env, tmp / "gunicorn.log", "/healthz") as server,
-                proxy,
-            ):
+            with gunicorn as server:
                 site = LiveSite(app, public_url, smtp, slugs)
                 site.tls, site.gunicorn, site.env = tls, server, env
                 yield site
@@ -228,21 +249,11 @@ def https_site(tmp_path_factory) -> Iterator[LiveSite]:
 def https_browser(playwright_driver, https_site):
     """Chromium that trusts the proxy's certificate (its key only; no blanket
     ignore-HTTPS-errors), so origin, cookie and TLS behave as for a visitor."""
-    args = [*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={https_site.tls.spki_pin}"]
-    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=args)
-    yield browser
-    browser.close()
+    pin = https_site.tls.spki_pin
+    yield from launched(playwright_driver, f"--ignore-certificate-errors-spki-list={pin}")
 
 
 @pytest.fixture
 def https_page(https_browser) -> Iterator:
     """``https_page(viewport=PHONE, language="nl")``: pages closed after the test."""
-    pages = []
-
-    def factory(viewport=PHONE, language: str = "nl"):
-        pages.append(new_page(https_browser, viewport, language))
-        return pages[-1]
-
-    yield factory
-    for page in pages:
-        page.context.close()
+    yield from page_factory(https_browser)

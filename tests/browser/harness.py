@@ -20,12 +20,12 @@ import icalendar
 
 from eventsite.clock import utcnow
 from eventsite.extensions import db
-from tests.conftest import ORGANISER_PASSWORD
+from tests.helpers import ORGANISER_PASSWORD
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from tests.conftest import SMTPServer
+    from tests.smtp_server import SMTPServer
 
 try:
     from playwright.sync_api import expect, sync_playwright

@@ -63,12 +63,15 @@ def test_registration_pages_have_no_serious_accessibility_violations(
     pending = sign_up_directly(live_site, f"piet-{language}@example.nl", language, confirm=False)
     my = f"/my/{person.manage_token}"
 
-    for path in ("/register", "/register/resend"):
+    for path in ("/register", "/register/resend", "/keep-me-posted"):
         check(page, live_site, path, language)
         submit(page)  # empty: the error summary and the errors at the fields
         expect(page.locator(".error-summary")).to_be_visible()
         check(page, live_site, None, language)
     check(page, live_site, "/register/sent", language)
+    check(page, live_site, "/keep-me-posted/sent", language)
+    check(page, live_site, "/keep-me-posted/confirm/not-a-real-token", language)
+    check(page, live_site, "/keep-me-posted/unsubscribe/not-a-real-token", language)
 
     page.goto(pending.confirm_url)
     check(page, live_site, None, language)
@@ -80,6 +83,7 @@ def test_registration_pages_have_no_serious_accessibility_violations(
     check(page, live_site, my, language)
     expect(page.locator("form[action*='/drop/']")).to_have_count(2)
     check(page, live_site, f"{my}/join/{live_site.slugs[0]}", language)  # not open yet
+    check(page, live_site, f"{my}/feedback/{live_site.slugs[0]}", language)  # not yet
     check(page, live_site, f"{my}/cancel", language)
     check(page, live_site, f"{my}/erase", language)
     submit(page)  # without the tick: an error

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.browser.harness import expect
-from tests.conftest import links_in
+from tests.helpers import links_in
 
 FOCUSED = """() => {
   const el = document.activeElement, style = getComputedStyle(el);

@@ -94,6 +94,9 @@ def test_organiser_pages_are_accessible_and_fit(
         (f"/organiser/sessions/{slug}/cancel", None),
         ("/organiser/audit", "audit"),
         ("/organiser/mail", "mail"),
+        (f"/organiser/sessions/{slug}/feedback", "feedback"),
+        ("/organiser/feedback", None),
+        ("/organiser/keep-me-posted", None),
     ):
         page.goto(site(path))
         check(path)

@@ -11,7 +11,7 @@ from icalendar import Calendar
 from eventsite.extensions import db
 from eventsite.registration.models import CANCELLED, Attendee
 from tests.browser.harness import PHONE, download, expect, invites, screenshot, stream_url
-from tests.conftest import links_in
+from tests.helpers import links_in
 
 MY_PAGE = re.compile(r".*/my/[^/?]+$")
 

@@ -1,7 +1,7 @@
 """API tokens, webhook endpoints, events and deliveries
 
 Revision ID: api_01
-Revises: editions_01
+Revises: after_01
 Create Date: 2026-12-02 08:10:05.565557
 
 """
@@ -13,7 +13,7 @@ import eventsite.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = 'api_01'
-down_revision = 'editions_01'
+down_revision = 'after_01'
 branch_labels = None
 depends_on = None
 

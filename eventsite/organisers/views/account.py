@@ -6,7 +6,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...extensions import db, limiter
+from ...extensions import limiter
 from ...i18n import current_language
 from ...mail.requested import register_handler, store_request
 from .. import accounts, auth, devices
@@ -24,26 +24,21 @@ PUBLIC_ENDPOINTS = {
 
 # Failed logins count per account and per IP address, for browsers without a device cookie
 # of the account; a browser with one counts on its own (devices.py). A success costs nothing.
-account_login_limit = limiter.limit(
-    auth.account_limit,
-    key_func=auth.account_key,
-    methods=["POST"],
-    deduct_when=auth.login_failed,
-    exempt_when=devices.is_trusted,
-)
-ip_login_limit = limiter.limit(
-    auth.ip_limit,
-    key_func=auth.ip_key,
-    methods=["POST"],
-    deduct_when=auth.login_failed,
-    exempt_when=devices.is_trusted,
-)
-device_login_limit = limiter.limit(
-    auth.device_limit,
-    key_func=devices.device_key,
-    methods=["POST"],
-    deduct_when=auth.login_failed,
-    exempt_when=devices.is_untrusted,
+def failed_login_limit(limit, key_func, exempt_when):
+    """A limit on the login form's POSTs that only failed logins use up."""
+    return limiter.limit(
+        limit,
+        key_func=key_func,
+        methods=["POST"],
+        deduct_when=auth.login_failed,
+        exempt_when=exempt_when,
+    )
+
+
+account_login_limit = failed_login_limit(auth.account_limit, auth.account_key, devices.is_trusted)
+ip_login_limit = failed_login_limit(auth.ip_limit, auth.ip_key, devices.is_trusted)
+device_login_limit = failed_login_limit(
+    auth.device_limit, devices.device_key, devices.is_untrusted
 )
 # Reset requests per IP address get a 429; per address the limit is silent (no mail, the
 # same answer), so nobody learns anything about an address or blocks its owner's answer.
@@ -119,7 +114,6 @@ def _set_password(token: str, purpose: str):
         except accounts.AccountError as error:
             form.password.errors.append(str(error))
         else:
-            db.session.commit()
             auth.start_session(organiser)
             flash(_("Your password is set; you are logged in."), "success")
             response = redirect(url_for("organisers.dashboard"))

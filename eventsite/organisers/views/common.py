@@ -32,6 +32,16 @@ COLUMN_LABELS = {
     "undeliverable": _l("Email undeliverable"),
 }
 
+# The funnel's steps (see funnel.py).
+STEP_LABELS = {
+    "signed_up": _l("Signed up"),
+    "confirmed": _l("Confirmed"),
+    "reminded": _l("Reminded"),
+    "joined": _l("Joined"),
+    "recording": _l("Sent the recording"),
+    "feedback": _l("Gave feedback"),
+}
+
 
 def state_label(state: str) -> str:
     return str(STATE_LABELS.get(state, state))

@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...clock import utcnow
-from ...extensions import db
 from ...formatting import in_zone
 from ...programme.models import Edition
 from ...registration.models import STATES
@@ -53,8 +52,9 @@ def _export(edition: Edition, scope: str, session_ids: list[int], extension: str
     detail = f"{len(session_ids)} session(s)"
     if extension == "csv":
         detail += f", delimiter={delimiter_name}"
+    # The request's unit of work commits the entry after this view, before the first row
+    # is streamed: no export leaves without its audit entry.
     audit.record(current_user, f"export.{extension}", f"{edition.slug}: {scope}", detail)
-    db.session.commit()
     if extension == "xlsx":
         return _xlsx_response(session_ids, filename)
     chunks = exports.csv_chunks(_header(), _rows(session_ids), exports.DELIMITERS[delimiter_name])

@@ -10,12 +10,13 @@ from ...clock import utcnow
 from ...mail.undeliverable import undeliverable_among
 from ...registration.attendance import attendance_of, joined_counts
 from ...registration.models import STATES
-from .. import audit, editing, services
+from .. import audit, editing, funnel, services
+from .. import feedback as feedback_figures
 from ..auth import admin_required
 from ..blueprint import bp
 from ..charts import bar_chart
 from ..forms import ConfirmForm, SessionForm
-from .common import STATE_LABELS, session_or_abort, year_arg
+from .common import STATE_LABELS, STEP_LABELS, session_or_abort, year_arg
 
 
 @bp.get("/")
@@ -28,6 +29,8 @@ def dashboard():
         return render_template("organisers/dashboard.html", edition=None)
     sessions = services.visible_sessions(current_user, edition)
     ids = [s.id for s in sessions]
+    previous = funnel.previous_edition(edition)
+    previous_sessions = services.visible_sessions(current_user, previous) if previous else []
     return render_template(
         "organisers/dashboard.html",
         edition=edition,
@@ -39,6 +42,12 @@ def dashboard():
         undeliverable=services.undeliverable_people(ids),
         chart=bar_chart(services.signups_per_day(ids, edition.timezone)),
         state_labels=STATE_LABELS,
+        funnels=funnel.funnels(ids),
+        hub_funnels=funnel.hub_rows(sessions, previous_sessions),
+        previous=previous,
+        steps=funnel.STEPS,
+        step_labels=STEP_LABELS,
+        feedback=feedback_figures.summaries(ids),
     )
 
 

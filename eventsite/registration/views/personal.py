@@ -12,7 +12,7 @@ from ...clock import utcnow
 from ...extensions import db
 from ...programme import queries
 from ...programme.models import ProgrammeSession
-from .. import self_service, signup
+from .. import feedback, self_service, signup
 from ..attendance import record_join
 from ..attendees import ACTIVE, attendee_for_token
 from ..capacity import waiting_position
@@ -50,6 +50,7 @@ def manage(token: str):
         token=token,
         registrations=registrations,
         positions={r.id: waiting_position(r) for r in registrations},
+        feedback_open=feedback.may_answer(registrations, now),
         addable=addable,
         form=ActionForm(),
         now=now,
