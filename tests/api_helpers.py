@@ -11,14 +11,14 @@ from standardwebhooks import Webhook
 
 from eventsite.api import tokens
 from eventsite.extensions import db
-from tests.registration_helpers import csrf_from
+from tests.helpers import csrf_token
 
 PASSWORD = "correct horse battery staple"
 
 
 def log_in_as(client, email: str, password: str = PASSWORD):
     """Log in through the real form, with its CSRF token."""
-    token = csrf_from(client, "/organiser/login")
+    token = csrf_token(client, "/organiser/login")
     response = client.post(
         "/organiser/login", data={"csrf_token": token, "email": email, "password": password}
     )

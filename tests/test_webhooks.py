@@ -12,7 +12,7 @@ from eventsite.extensions import db
 from eventsite.organisers.editing import cancel_session
 from eventsite.programme.models import ProgrammeSession
 from tests.api_helpers import Receiver, form_token, log_in_as
-from tests.registration_helpers import post_button, signed_up_and_confirmed
+from tests.helpers import post_button, signed_up_and_confirmed
 
 EVENTS = ["registration.confirmed", "registration.cancelled", "session.cancelled"]
 
@@ -184,7 +184,7 @@ def test_two_workers_at_once_send_each_event_once(
     app, client, now_edition, make_organiser, receiver
 ):
     from eventsite.api.delivery import deliver_due
-    from tests.registration_helpers import run_at_once
+    from tests.helpers import run_at_once
 
     app.config.update(WEBHOOK_ALLOW_PRIVATE_ADDRESSES=True, WEBHOOK_ALLOW_HTTP=True)
     make_organiser("noord@example.org", "region", "noord")
