@@ -239,6 +239,21 @@ class BaseConfig:
     # Show the outbox at /dev/outbox (development only).
     DEV_OUTBOX_PAGE = False
 
+    # The API (/api/v1/): requests allowed per personal access token (per address without
+    # one), in Flask-Limiter notation.
+    API_RATE_LIMIT = "300 per minute"
+    # Webhooks: seconds to connect and to wait for an answer; attempts before giving up
+    # (backoff 10 s, 30 s, 1 min, 5 min, 15 min, 30 min, 1 h, 2 h, 4 h, 8 h).
+    WEBHOOK_TIMEOUT = 10
+    WEBHOOK_MAX_ATTEMPTS = 10
+    # Server-side request forgery: webhook addresses must be https on public addresses.
+    # True here lets them be on loopback, private and link-local networks (tests, an
+    # intranet) and plain http.
+    WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    WEBHOOK_ALLOW_HTTP = False
+    # Origins (https://www.hub.nl) whose pages may show the embeddable programme in a frame.
+    EMBED_ALLOWED_ORIGINS: list[str] = []
+
     # Resend and password-forgot only store a request; the mail worker (`flask mail
     # send-queued`) looks the address up and mails. True: this process does it right after
     # the response (development and tests, where no worker runs; it shows in timing).

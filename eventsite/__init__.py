@@ -89,6 +89,7 @@ def register_extensions(app: Flask) -> None:
 
 def import_models() -> None:
     """Import every feature's models, so the metadata (and Alembic) knows all tables."""
+    from .api import models as _api  # noqa: F401
     from .core import models as _core  # noqa: F401
     from .mail import models as _mail  # noqa: F401
     from .mail import requested as _mail_requested  # noqa: F401
@@ -102,15 +103,16 @@ def import_models() -> None:
 def init_features(app: Flask) -> None:
     """Each feature registers its blueprint, commands, receivers and listeners, lowest layer
     first (the layers: README "What is where", checked by `lint-imports`)."""
-    from . import core, ical, mail, messaging, organisers, programme, registration
+    from . import api, core, ical, mail, messaging, organisers, programme, registration
 
-    for feature in (core, mail, programme, registration, ical, messaging, organisers):
+    for feature in (core, mail, programme, registration, ical, messaging, organisers, api):
         feature.init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:
     """Functions and filters the templates share."""
     from . import formatting
+    from .holes import hole
     from .i18n import current_language, localized
 
     def has_endpoint(name: str) -> bool:
@@ -128,6 +130,7 @@ def register_template_helpers(app: Flask) -> None:
         localized=localized,
         current_language=current_language,
         has_endpoint=has_endpoint,
+        hole=hole,
         zone_label=formatting.zone_label,
         time_span=formatting.time_span,
     )

@@ -181,6 +181,11 @@ def _shareable_session() -> bool:
     return set(session.keys()) <= SHAREABLE_SESSION_KEYS
 
 
+def shareable_session() -> bool:
+    """Whether the visitor's session leaves an anonymous page as everyone sees it."""
+    return _shareable_session()
+
+
 def _not_shared(response: Response) -> Response:
     response.cache_control.private = True
     response.cache_control.no_cache = True
@@ -246,6 +251,16 @@ class VersionMemo:
 
 def _render_cache(app: Flask) -> RenderCache:
     return app.extensions.setdefault("eventsite.render_cache", RenderCache())
+
+
+def render_cache(app: Flask) -> RenderCache:
+    """The process's render cache (also for ``eventsite.holes``; keys must not collide)."""
+    return _render_cache(app)
+
+
+def version_memo(app: Flask) -> VersionMemo:
+    """The process's memo of versions read from the database (``PAGE_VERSION_TTL``)."""
+    return _versions(app)
 
 
 def _latest_pages(app: Flask) -> RenderCache:

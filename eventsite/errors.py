@@ -5,7 +5,7 @@ A database that is unavailable (down, too slow, full, read-only: see ``database.
 whether it was saved: "not saved" only when that is certain.
 """
 
-from flask import Flask, g, make_response, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import HTTPException
 
@@ -27,6 +27,27 @@ PLAIN_503 = {
 }
 
 
+JSON_ERRORS_KEY = "eventsite.json_error_paths"
+
+
+def answer_errors_in_json(app: Flask, path_prefix: str) -> None:
+    """Errors of URLs under ``path_prefix`` (an API) are JSON, not pages: also those that
+    no route matched, which no blueprint's error handler sees."""
+    app.extensions.setdefault(JSON_ERRORS_KEY, []).append(path_prefix)
+
+
+def json_error(error: HTTPException):
+    """``{"error": "not_found", "message": ...}`` with the error's status and headers."""
+    name = (error.name or "error").lower().replace(" ", "_")
+    response = jsonify(error=name, message=error.description or error.name)
+    response.status_code = error.code or 500
+    for header, value in error.get_headers():
+        if header.lower() != "content-type":
+            response.headers[header] = value
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     """Render HTTP errors and unexpected exceptions as pages."""
 
@@ -45,6 +66,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if request.path.startswith(tuple(app.extensions.get(JSON_ERRORS_KEY, ()))):
+            return json_error(error)
         template = f"errors/{error.code}.html" if error.code in OWN_PAGES else "errors/generic.html"
         return render_template(template, error=error), error.code
 

@@ -48,6 +48,16 @@ def exempt_from_origin_check(endpoint: str) -> None:
     _ORIGIN_CHECK_EXEMPT.add(endpoint)
 
 
+# Endpoints other sites may show in a frame (the embeddable programme): they send their own
+# CSP with ``frame-ancestors`` listing those sites, and no X-Frame-Options.
+_FRAMEABLE: set[str] = set()
+
+
+def allow_framing(endpoint: str) -> None:
+    """Let ``endpoint``'s own ``frame-ancestors`` decide who may frame it."""
+    _FRAMEABLE.add(endpoint)
+
+
 class CrossSiteRequest(Forbidden):
     """A form post that came from another site."""
 
@@ -115,7 +125,8 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint not in _FRAMEABLE:
+            headers.setdefault("X-Frame-Options", "DENY")
         if app.config["HSTS"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

@@ -101,7 +101,7 @@ def all_form_fields() -> list[str]:
 
 
 QUERY_KEYS = ["page", "q", "state", "sort", "dir", "edition", "lang", "session", "next"]
-QUERY_KEYS += ["delimiter", "extension"]
+QUERY_KEYS += ["delimiter", "extension", "per_page", "hub", "since"]
 
 
 @pytest.fixture
@@ -154,6 +154,9 @@ def known_values(app, client, make_edition, make_organiser) -> dict[str, list[st
         "extension": ["csv", "xlsx"],
         "action": ["stop", "resume"],
         "filename": ["css/site.css"],
+        "lang": ["nl", "en"],
+        "token_id": ["1"],
+        "endpoint_id": ["1"],
     }
 
 

@@ -28,6 +28,9 @@ OWN_DATA_ONLY = {
     "organisers.audit_log",  # their own hub's entries
     "organisers.profile",
     "organisers.change_password",
+    "api_console.token_list",
+    "api_console.webhook_list",
+    "api_console.embed_snippet",
 }
 # Values for the URL map's other arguments (questions, mail texts, campaign links).
 MORE_VALUES = {
@@ -38,6 +41,18 @@ MORE_VALUES = {
     "language": "nl",
     "link_id": "1",
 }
+# The blueprints of organiser pages (the API console lives in the api feature).
+ORGANISER_BLUEPRINTS = ("organisers.", "api_console.")
+
+
+def add_zuid_token_and_webhook(make_organiser) -> None:
+    """A token (id 1) of zuid's organiser and a webhook (id 1) of the zuid hub."""
+    from eventsite.api import endpoints, tokens
+
+    owner = make_organiser("zuid-crm@example.org", "region", "zuid")
+    tokens.create_token(owner, "Geheim CRM", read_only=True)
+    endpoints.add_endpoint(owner, "https://crm.zuid.example/geheim", ["session.cancelled"])
+    db.session.commit()
 
 
 def url_values(session: ProgrammeSession) -> dict[str, str]:
@@ -48,6 +63,8 @@ def url_values(session: ProgrammeSession) -> dict[str, str]:
         "speaker_id": str(session.speakers[0].id),
         "video_id": str(session.videos[0].id),
         "hub": session.region.slug,
+        "token_id": "1",
+        "endpoint_id": "1",
     }
 
 
@@ -57,7 +74,7 @@ def organiser_urls(app, slug: str | dict) -> list[tuple[str, str, str]]:
     given = slug if isinstance(slug, dict) else {"slug": slug}
     urls = []
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("organisers.") or rule.endpoint in PUBLIC_ENDPOINTS:
+        if not rule.endpoint.startswith(ORGANISER_BLUEPRINTS) or rule.endpoint in PUBLIC_ENDPOINTS:
             continue
         extensions = ["csv", "xlsx"] if "extension" in rule.arguments else [None]
         for extension in extensions:
@@ -109,6 +126,7 @@ def test_every_organiser_url_is_refused(
         CampaignLink(edition_id=edition.id, region_id=zuid.region_id, name="Geheim", code="geheim")
     )
     db.session.commit()
+    add_zuid_token_and_webhook(make_organiser)
     before = (zuid.title, zuid.capacity, zuid.status, zuid.revision)
     media_before = media_state(zuid)
     form_page = "/organiser/login"
@@ -141,6 +159,11 @@ def test_every_organiser_url_is_refused(
     # Refused exports leave no trace of data; allowed ones (own sessions) are audited.
     targets = db.session.scalars(db.select(AuditLog.target)).all()
     assert not any(zuid.slug in t for t in targets)
+    # zuid's token and webhook are untouched.
+    from eventsite.api.models import ApiToken, WebhookEndpoint
+
+    assert db.session.get(ApiToken, 1).revoked_at is None
+    assert db.session.get(WebhookEndpoint, 1).active
 
 
 def media_state(session: ProgrammeSession) -> tuple:
@@ -161,6 +184,7 @@ def test_every_organiser_page_opens_for_its_own_hub_and_for_admins(
     edition = make_edition(2027)
     zuid = next(s for s in edition.sessions if s.region.slug == "zuid")
     zuid.videos.append(SessionVideo(title="Filmpje", url="https://youtu.be/dQw4w9WgXcQ"))
+    add_zuid_token_and_webhook(make_organiser)
     db.session.add(
         OrganiserMessage(
             session_id=zuid.id,

@@ -264,3 +264,28 @@ def test_a_new_edition_takes_the_questions_and_mail_texts_along_not_the_answers(
     assert "Hoe groot is uw bedrijf?" in html and "Oude vraag" not in html
     # The earlier edition keeps its own.
     assert len(questions_of(open_edition)) == 3
+
+
+def test_the_cached_sign_up_page_shows_a_question_as_soon_as_it_changes(
+    client, open_edition, make_organiser, clock
+):
+    visitor = client.application.test_client()
+    assert "Sector" not in visitor.get("/register").get_data(as_text=True)  # cached now
+    make_organiser()
+    organiser_logs_in(client, "admin@example.org")
+    clock.at(2027, 5, 1, 12, 1)  # each change a minute later (the clock stands in tests)
+    add_question(client, 2027, kind="single", label="Sector", choices="Metaal\nZorg")
+    assert "Zorg" in visitor.get("/register").get_data(as_text=True)
+    [question] = questions_of(open_edition)
+    edit = f"/organiser/editions/2027/questions/{question.id}"
+    clock.at(2027, 5, 1, 12, 2)
+    client.post(
+        edit,
+        data={"csrf_token": csrf_token(client, edit), "label": "Sector", "choices": "Metaal\nBouw"},
+    )
+    page = visitor.get("/register").get_data(as_text=True)
+    assert "Bouw" in page and "Zorg" not in page  # a choice's new text
+    questions_page = "/organiser/editions/2027/questions"
+    clock.at(2027, 5, 1, 12, 3)
+    post_button(client, questions_page, f"{questions_page}/{question.id}/retire")
+    assert "Sector" not in visitor.get("/register").get_data(as_text=True)

@@ -34,6 +34,7 @@ def test_the_app_registers_every_periodic_job_with_the_feature_that_owns_it(app)
         "reminders",
         "purge",
         "announcements",
+        "webhooks",
     ]
     assert "worker" in app.cli.commands
 

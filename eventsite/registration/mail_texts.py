@@ -248,10 +248,15 @@ def render(subject: str, body: str, language: str, values: dict[str, str]):
     return placeholders.fill_subject(subject, values), placeholders.fill_text(body, values), html
 
 
-def queue(kind: str, attendee, template: str, attachments=(), context: dict | None = None):
-    """Queue a registration mail: from the organisers' own text when there is one."""
+def queue(
+    kind: str, attendee, template: str, attachments=(), context: dict | None = None, reuse=None
+):
+    """Queue a registration mail: from the organisers' own text when there is one, else the
+    standard mail (``reuse``: (same_for, personal) for its reused rendering)."""
     context = {"attendee": attendee, **(context or {})}
-    text = text_for(attendee.edition, kind, attendee.language) if kind in KINDS else None
+    same_for, personal = reuse or (None, None)
+    with db.session.no_autoflush:  # a read: it must not start the write (SQLite's lock)
+        text = text_for(attendee.edition, kind, attendee.language) if kind in KINDS else None
     if text is not None and not _usable(kind, text):
         text = None  # stored before a rule changed: the standard mail rather than a broken one
     if text is None:
@@ -262,7 +267,10 @@ def queue(kind: str, attendee, template: str, attachments=(), context: dict | No
             template=f"registration_{template}",
             context=context,
             attachments=attachments,
+            same_for=same_for,
+            personal=personal,
         )
+    context.update({k: v() if callable(v) else v for k, v in (personal or {}).items()})
     values = values_for(attendee, attendee.language, context)
     subject, body, html = render(text.subject, text.body, attendee.language, values)
     return queue_rendered(

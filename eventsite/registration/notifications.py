@@ -59,9 +59,22 @@ def send_invites(
         )
 
 
-def _queue(kind: str, attendee: Attendee, template: str, attachments=(), **context) -> None:
-    """Queue one mail, from the organisers' own text for it when they wrote one."""
-    mail_texts.queue(kind, attendee, template, attachments, context)
+def _queue(
+    kind: str, attendee: Attendee, template: str, attachments=(), reuse=None, **context
+) -> None:
+    """Queue one mail, from the organisers' own text for it when they wrote one; ``reuse``:
+    (same_for, personal) for ``queue_mail``'s reused rendering of the standard mail."""
+    mail_texts.queue(kind, attendee, template, attachments, context, reuse=reuse)
+
+
+def _what_sessions_show(attendee: Attendee, sessions: list[ProgrammeSession]) -> tuple:
+    """Everything of the edition and sessions a mail shows: equal keys, equal text."""
+    edition = attendee.edition
+    return (
+        edition.id,
+        edition.updated_at,
+        tuple((s.id, s.updated_at, s.region_id, s.region.updated_at) for s in sessions),
+    )
 
 
 def send_confirm_request(
@@ -69,13 +82,20 @@ def send_confirm_request(
 ) -> None:
     """Please confirm: the link that turns this sign-up request into a registration.
 
-    The address is unproven, so the mail carries nothing the visitor typed (no name)."""
+    The address is unproven, so the mail carries nothing the visitor typed (no name): it is
+    the same for everyone who chose the same sessions, but for the link, so its rendering is
+    reused (``queue_mail``'s ``same_for``)."""
+    sessions = list(sessions)
     _queue(
         "confirm",
         attendee,
         "confirm",
-        sessions=list(sessions),
-        confirm_link=confirm_url(attendee, request),
+        reuse=(
+            _what_sessions_show(attendee, sessions),
+            # Called last: its flush starts the write (see queue_mail).
+            {"confirm_link": lambda: confirm_url(attendee, request)},
+        ),
+        sessions=sessions,
         resend_link=resend_url(),
     )
 

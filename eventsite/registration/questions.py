@@ -12,19 +12,46 @@ from contextlib import nullcontext
 
 from flask_babel import force_locale, gettext
 
+from ..clock import utcnow
 from ..extensions import db
 from ..i18n import localized
 from ..programme.models import Edition, ProgrammeSession
 from .models import Attendee
-from .question_models import CHOICE_KINDS, YESNO, Answer, Question
+from .question_models import CHOICE_KINDS, YESNO, Answer, Question, QuestionChoice
 
 
 def edition_questions(edition: Edition, include_retired: bool = False) -> list[Question]:
     """The edition's questions in form order (retired ones too for exports)."""
-    query = db.select(Question).filter_by(edition_id=edition.id)
+    return edition_questions_of(edition.id, include_retired)
+
+
+def edition_questions_of(edition_id: int | None, include_retired: bool = False) -> list[Question]:
+    """``edition_questions`` by the edition's id (none without an edition)."""
+    if edition_id is None:
+        return []
+    query = db.select(Question).filter_by(edition_id=edition_id)
     if not include_retired:
         query = query.where(Question.retired_at.is_(None))
     return list(db.session.scalars(query.order_by(Question.position, Question.id)))
+
+
+def touch_edition_on_question_change(orm_session, flush_context, instances) -> None:
+    """Raise the edition's ``updated_at`` when its questions or their choices change.
+
+    The sign-up page is rendered once per version of the edition's data
+    (``programme.page_versions``); the questions are on it, so changing one must give a new
+    version, as an edited speaker does for its session."""
+    editions = set()
+    for obj in (*orm_session.new, *orm_session.dirty, *orm_session.deleted):
+        if isinstance(obj, QuestionChoice):
+            obj = obj.question or orm_session.get(Question, obj.question_id)
+        if isinstance(obj, Question) and obj is not None:
+            editions.add(obj.edition_id)
+    now = utcnow()
+    for edition_id in editions - {None}:
+        edition = orm_session.get(Edition, edition_id)
+        if edition is not None and edition.updated_at != now:
+            edition.updated_at = now
 
 
 def asked(questions: Iterable[Question], sessions: Iterable[ProgrammeSession]) -> list[Question]:

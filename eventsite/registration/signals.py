@@ -19,6 +19,9 @@ waiting_list_started = _signals.signal("waiting-list-started")
 # An attendee confirmed sessions. sender: the attendee; confirmed, waiting: registrations.
 registration_confirmed = _signals.signal("registration-confirmed")
 
+# Someone on a waiting list got a place that came free. sender: the attendee; registration.
+registration_promoted = _signals.signal("registration-promoted")
+
 # An attendee gave up one session's place or spot. sender: the attendee; registration.
 place_dropped = _signals.signal("place-dropped")
 

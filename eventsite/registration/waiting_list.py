@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import capacity, notifications
 from .models import Registration
+from .signals import registration_promoted
 
 
 def fill_free_places(session_id: int) -> list[Registration]:
@@ -14,6 +15,7 @@ def fill_free_places(session_id: int) -> list[Registration]:
     promoted = capacity.promote_waiting(session_id)
     for registration in promoted:
         notifications.send_promoted(registration.attendee, registration)
+        registration_promoted.send(registration.attendee, registration=registration)
     return promoted
 
 
@@ -23,4 +25,5 @@ def release_and_promote(registration: Registration) -> Registration | None:
     promoted = capacity.release(registration)
     if promoted is not None:
         notifications.send_promoted(promoted.attendee, promoted)
+        registration_promoted.send(promoted.attendee, registration=promoted)
     return promoted

@@ -1,7 +1,7 @@
 """Sign-up questions with choices and answers, mail texts per edition, sources and campaign links
 
 Revision ID: questions_01
-Revises: after_01
+Revises: api_01
 Create Date: 2026-12-02 07:31:10.217920
 
 """
@@ -14,7 +14,7 @@ import eventsite.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = "questions_01"
-down_revision = "after_01"
+down_revision = "api_01"
 branch_labels = None
 depends_on = None
 
