@@ -9,6 +9,8 @@ import re
 from eventsite.core.unit_of_work import unit_of_work
 from eventsite.extensions import db
 from eventsite.organisers.campaigns import CampaignLink
+from eventsite.programme.models import Edition
+from eventsite.programme.rollover import copy_edition
 from eventsite.registration.models import Attendee
 from tests.helpers import attendees, confirm, csrf_token, outbox, path_to, sign_up
 from tests.questions_helpers import csv_rows, organiser_logs_in, organiser_logs_out
@@ -141,3 +143,21 @@ def test_the_dashboard_funnel_splits_by_source_named_by_the_campaign_link(
     html = client.get("/organiser/").get_data(as_text=True)
     assert source_row(html, "noord-mei")["signed_up"] == 1  # only their hub's sessions
     assert 'data-source=""' not in html
+
+
+def test_a_hub_reaches_the_links_of_the_next_draft_edition_not_of_earlier_ones(
+    client, make_edition, make_organiser, clock
+):
+    make_edition(2026)
+    make_edition(2027)
+    clock.at(2027, 5, 1, 12)  # 2027 is the current edition
+    with unit_of_work():
+        draft = db.session.scalar(db.select(Edition).filter_by(year=2027))
+        copy_edition(2028, draft.starts_on.replace(year=2028), source=draft, publish=False)
+    make_organiser("noord@example.org", "region", "noord")
+    organiser_logs_in(client, "noord@example.org")
+    assert client.get("/organiser/editions/2027/sources").status_code == 200
+    assert client.get("/organiser/editions/2028/sources").status_code == 200
+    assert client.get("/organiser/editions/2026/sources").status_code == 404
+    dashboard = client.get("/organiser/?edition=2028").get_data(as_text=True)
+    assert 'href="/organiser/editions/2028/sources"' in dashboard

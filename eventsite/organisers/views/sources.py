@@ -8,7 +8,6 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ...extensions import db
-from ...programme import queries
 from ...programme.models import Region
 from .. import campaigns, services
 from ..blueprint import bp
@@ -18,11 +17,11 @@ from .questions import edition_or_404
 
 
 def _edition(year: int):
-    """Admins: any edition; a hub's organisers: the current one."""
+    """Admins: any edition; a hub's organisers: those their dashboard offers (the current
+    one and later ones, to prepare the next edition's links)."""
     edition = edition_or_404(year)
     if not current_user.is_admin:
-        current = queries.current_edition()
-        if current is None or current.id != edition.id:
+        if edition.id not in {e.id for e in services.editions_for(current_user)}:
             abort(404)
     return edition
 
