@@ -241,6 +241,11 @@ def test_personal_page_is_short_calm_and_has_unique_ids(client, open_edition):
     # Erase is the last thing, a plain link inside "My data".
     assert html.rindex("/erase") > html.rindex("/drop/")
     assert html.index("Digitaliseren begint bij je mensen") < html.index("Een sessie toevoegen")
+    # The personal calendar feed is a secondary control: behind a closed disclosure.
+    feed = re.search(r'<details class="more calendar-feed" id="calendar">(.*?)</details>', html, re.S)
+    assert feed and "Je sessies in je agenda" in feed.group(1), "feed not behind a disclosure"
+    assert "/calendar.ics" in feed.group(1)
+    assert "/calendar.ics" not in html.replace(feed.group(0), "")
 
 
 def test_mails_greet_by_first_name_with_contrasting_buttons(client, open_edition):
