@@ -15,6 +15,7 @@ from eventsite.programme.models import ProgrammeSession
 from eventsite.registration.typos import suggest
 from tests.browser.harness import (
     DESKTOP,
+    assert_accessible,
     create_organiser,
     expect,
     log_in,
@@ -95,6 +96,7 @@ def test_did_you_mean_shows_while_typing(live_site, make_page, language, questio
     assert hint_box["y"] >= email_box["y"] + email_box["height"]  # under the field
     assert hint_box["x"] + hint_box["width"] <= 360
     screenshot(page, f"face-typo-hint-{language}", full_page=False)
+    assert_accessible(page, f"did you mean ({language})")
     hint.get_by_role("button", name=button).click()
     expect(page.locator("#email")).to_have_value("jan@gmail.com")
     expect(page.locator("#email")).to_be_focused()

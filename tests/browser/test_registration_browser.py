@@ -70,7 +70,10 @@ def test_dutch_phone_journey_from_programme_to_cancel(live_site, phone_page):
     expect(page.locator("form[action*='/drop/']")).to_have_count(2)
     screenshot(page, "manage-phone")
 
-    # The personal calendar: both sessions, Amsterdam time, personal join links only.
+    # The personal calendar (behind its disclosure): both sessions, Amsterdam time,
+    # personal join links only.
+    expect(page.get_by_role("link", name="Download je sessies (.ics)")).to_be_hidden()
+    page.locator("summary", has_text="Je sessies in je agenda").click()
     name, ics = download(page, page.get_by_role("link", name="Download je sessies (.ics)").click)
     assert name.endswith("-mijn-sessies.ics")
     calendar = Calendar.from_ical(ics)
