@@ -112,8 +112,10 @@ def test_share_image_is_a_1200_by_630_png(client, open_edition):
     assert client.get("/sessions/no-such/share.png").status_code == 404
 
 
-@pytest.mark.parametrize("language, expected", [("nl", r"^\w+ \d+ \w+ 2027, \d\d\.\d\d–\d\d\.\d\d uur$"),
-                                                ("en", r"^\w+ \d+ \w+ 2027, \d\d:\d\d–\d\d:\d\d CES?T$")])
+@pytest.mark.parametrize("language, expected", [
+    ("nl", r"^\w+ \d+ \w+ 2027, \d\d\.\d\d–\d\d\.\d\d uur$"),
+    ("en", r"^\w+ \d+ \w+ 2027, \d\d:\d\d–\d\d:\d\d CES?T$"),
+])
 def test_share_image_date_has_the_year(client, open_edition, language, expected):
     """A share image is seen in a feed long after it was posted: its date says the year."""
     with client.application.test_request_context(f"/?lang={language}"):
@@ -242,7 +244,8 @@ def test_personal_page_is_short_calm_and_has_unique_ids(client, open_edition):
     assert html.rindex("/erase") > html.rindex("/drop/")
     assert html.index("Digitaliseren begint bij je mensen") < html.index("Een sessie toevoegen")
     # The personal calendar feed is a secondary control: behind a closed disclosure.
-    feed = re.search(r'<details class="more calendar-feed" id="calendar">(.*?)</details>', html, re.S)
+    feed = re.search(r'<details class="more calendar-feed" id="calendar">(.*?)</details>',
+                     html, re.S)
     assert feed and "Je sessies in je agenda" in feed.group(1), "feed not behind a disclosure"
     assert "/calendar.ics" in feed.group(1)
     assert "/calendar.ics" not in html.replace(feed.group(0), "")

@@ -72,8 +72,10 @@ TYPED = ["jan@gmial.com", "JAN@Hotmial.NL", "piet@outlok.nl", "anna@jansenmetaal
 
 
 @pytest.mark.parametrize("language, question, button, taken", [
-    ("nl", "Bedoel je jan@gmail.com?", "Ja, gebruik jan@gmail.com", "Het adres is nu jan@gmail.com."),
-    ("en", "Did you mean jan@gmail.com?", "Yes, use jan@gmail.com", "The address is now jan@gmail.com."),
+    ("nl", "Bedoel je jan@gmail.com?", "Ja, gebruik jan@gmail.com",
+     "Het adres is nu jan@gmail.com."),
+    ("en", "Did you mean jan@gmail.com?", "Yes, use jan@gmail.com",
+     "The address is now jan@gmail.com."),
 ])
 def test_did_you_mean_shows_while_typing(live_site, make_page, language, question, button, taken):
     """The typo question under the email field before sending, with a button to take it."""
