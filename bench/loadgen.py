@@ -15,6 +15,11 @@ next request when the previous answer is read (a closed loop, like wrk). Bounded
 the session with the CSRF token), reads the form, and then POSTs it again and again with a
 new email address each time. Only a redirect (Post/Redirect/Get) counts as success; a 200 is
 the form coming back with errors.
+
+``--post`` POSTs a small form (a new address each time) to ``--path`` without reading a
+page first: the write ceiling (bench/write_app.py). ``--confirm-links FILE`` follows
+confirmation links (one per line, each used once): GET the link's page (its button's form
+and CSRF token), then POST it; only the POSTs are timed and only a redirect counts.
 """
 
 from __future__ import annotations
@@ -201,13 +206,71 @@ class Stats:
             self.error_samples.append(what[:300])
 
 
+class PlainPost:
+    """The write ceiling's form: a new address each time."""
+
+    def __init__(self, client_id: int) -> None:
+        self.client_id, self.count = client_id, 0
+
+    def next_body(self) -> bytes:
+        self.count += 1
+        email = f"bench-{os.getpid()}-{self.client_id}-{self.count}@example.org"
+        return urlencode({"name": f"Bench Client {self.client_id}", "email": email}).encode()
+
+
+async def confirm_once(conn: Connection, link: str, headers: dict[str, str]):
+    """GET a confirmation link's page, then POST its button; the POST's response."""
+    page = await asyncio.wait_for(conn.request("GET", link, headers), REQUEST_TIMEOUT)
+    if page.status != 200:
+        raise HTTPError(f"GET confirm page: {page.status}")
+    jar: dict[str, str] = {}
+    cookie_header(page.cookies, jar)
+    reader = FormReader()
+    reader.feed(page.body.decode("utf-8", "replace"))
+    body = urlencode(reader.hidden).encode()
+    post_headers = {
+        **headers,
+        "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    started = time.perf_counter()
+    call = conn.request("POST", reader.action or link, post_headers, body)
+    response = await asyncio.wait_for(call, REQUEST_TIMEOUT)
+    return response, time.perf_counter() - started
+
+
+async def confirm_loop(args, links: list[str], stats: Stats, warm_until: float, stop_at: float):
+    """One client following confirmation links until the time or the links run out."""
+    conn = Connection(args.host, args.port)
+    headers = {"Accept-Language": args.language, "User-Agent": "eventsite-bench"}
+    try:
+        while links and (now := time.monotonic()) < stop_at:
+            link = links.pop()
+            try:
+                response, latency = await confirm_once(conn, link, headers)
+                if response.status not in (302, 303):
+                    raise HTTPError(f"{response.status}: {response.body[:200]!r}")
+            except (TimeoutError, OSError, asyncio.IncompleteReadError, HTTPError) as e:
+                if now >= warm_until:
+                    stats.error(f"{type(e).__name__}: {e}")
+                conn.close()
+                continue
+            if now >= warm_until:
+                stats.latencies.append(latency)
+    finally:
+        conn.close()
+
+
 async def client_loop(args, client_id: int, stats: Stats, warm_until: float, stop_at: float):
     conn = Connection(args.host, args.port)
     headers = {"Accept-Language": args.language, "User-Agent": "eventsite-bench"}
     jar: dict[str, str] = {}
     form = None
     try:
-        if args.signup:
+        if args.post:
+            form, action = PlainPost(client_id), args.path
+            headers = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
+        elif args.signup:
             page = await asyncio.wait_for(
                 conn.request("GET", "/register", headers), REQUEST_TIMEOUT
             )
@@ -260,9 +323,18 @@ async def run(args) -> dict:
     started = time.monotonic()
     warm_until = started + args.warmup
     stop_at = warm_until + args.duration
-    await asyncio.gather(
-        *(client_loop(args, i, stats, warm_until, stop_at) for i in range(args.concurrency))
-    )
+    if args.confirm_links:
+        with open(args.confirm_links) as lines:
+            links = [line.strip() for line in lines if line.strip()]
+        clients = range(args.concurrency)
+        await asyncio.gather(
+            *(confirm_loop(args, links, stats, warm_until, stop_at) for _ in clients)
+        )
+        stop_at = min(stop_at, time.monotonic())  # the links may run out before the time
+    else:
+        await asyncio.gather(
+            *(client_loop(args, i, stats, warm_until, stop_at) for i in range(args.concurrency))
+        )
     measured = max(1e-9, min(time.monotonic(), stop_at) - warm_until)
     ordered = sorted(stats.latencies)
     ms = 1000.0
@@ -286,6 +358,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--path", default="/")
     parser.add_argument("--signup", action="store_true", help="the full sign-up POST")
+    parser.add_argument("--post", action="store_true", help="POST a small form (write ceiling)")
+    parser.add_argument("--confirm-links", help="a file of confirmation links to follow")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--duration", type=float, default=5.0, help="seconds measured")
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds before measuring")

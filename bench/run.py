@@ -5,15 +5,18 @@
 
 What it does, on 127.0.0.1 only, with everything it starts stopped again:
 1. the ceiling: bench/hello_app.py under gunicorn with config/gunicorn.py;
+   per database also the write ceiling, bench/write_app.py (insert one row, commit);
 2. the site under the same gunicorn settings (EVENTSITE_ENV=production) on a fresh SQLite
    database in a temp dir, and again on a private PostgreSQL database when
    EVENTSITE_TEST_DATABASE_URL is set: ``flask db upgrade``, ``flask programme demo``, 20,000
    confirmed registrations by bulk insert; then bench/loadgen.py (another process) with 32
    and 128 clients against the programme, a session page, the edition's .ics, GET /register
-   and the full sign-up POST; then a CSV export of 100,000 attendees (time, peak RSS of the
+   and the full sign-up POST, then the confirm POST (links from the sign-up mails); then
+   a CSV export of 100,000 attendees (time, peak RSS of the
    worker) and ``flask mail send-queued`` into an SMTP sink (mails per second).
 Each request rate's ratio is to the hello app measured right before it at the same load, so
-both figures of a pair see the same (possibly shared) machine.
+both figures of a pair see the same (possibly shared) machine; writes (sign-up, confirm) also
+to the write ceiling, measured right before them too.
 A measurement whose feature does not exist on this branch is skipped and says why.
 Results: bench/results/latest.json and latest.md (the table the README shows).
 """
@@ -21,9 +24,12 @@ Results: bench/results/latest.json and latest.md (the table the README shows).
 from __future__ import annotations
 
 import argparse
+import email
+import email.policy
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -47,6 +53,8 @@ from bench.processes import (  # noqa: E402
 )
 
 RESULTS = ROOT / "bench" / "results"
+# --set NAME=VALUE: given to the hello app, the write ceiling and the site alike.
+EXTRA_ENV: dict[str, str] = {}
 CONCURRENCY = (32, 128)
 
 
@@ -70,27 +78,43 @@ def machine() -> dict:
     }
 
 
-def loadgen(port: int, concurrency: int, timing: dict, path: str = "/", signup: bool = False):
-    """One measurement by bench/loadgen.py in its own process."""
+def loadgen(
+    port: int, concurrency: int, timing: dict, path: str = "/", signup: bool = False, mode=()
+):
+    """One measurement by bench/loadgen.py in its own process (``mode``: extra options)."""
     command = [sys.executable, str(ROOT / "bench" / "loadgen.py"), "--port", str(port)]
     command += ["--concurrency", str(concurrency), "--path", path]
     command += ["--duration", str(timing["duration"]), "--warmup", str(timing["warmup"])]
     if signup:
         command.append("--signup")
+    command += list(mode)
     out = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
     return json.loads(out.stdout)
 
 
-def measure(port: int, timing: dict, path: str, signup: bool = False, hello_port=None) -> dict:
+def measure(
+    port: int,
+    timing: dict,
+    path: str,
+    signup: bool = False,
+    hello_port=None,
+    write_port=None,
+    mode=(),
+) -> dict:
     """32 and 128 clients; each figure with its ratio to the hello ceiling measured just
-    before it at the same load (the machine may be shared: paired figures drift together)."""
+    before it at the same load (the machine may be shared: paired figures drift together),
+    and for a write (``write_port``) also to the write ceiling, measured right before too."""
     result = {}
     for clients in CONCURRENCY:
         ceiling = loadgen(hello_port, clients, timing) if hello_port else None
-        figures = loadgen(port, clients, timing, path=path, signup=signup)
+        writes = loadgen(write_port, clients, timing, mode=["--post"]) if write_port else None
+        figures = loadgen(port, clients, timing, path=path, signup=signup, mode=mode)
         if ceiling:
             figures["hello_rps"] = ceiling["rps"]
             figures["ratio"] = round(figures["rps"] / max(ceiling["rps"], 1e-9), 3)
+        if writes:
+            figures["write_rps"] = writes["rps"]
+            figures["write_ratio"] = round(figures["rps"] / max(writes["rps"], 1e-9), 3)
         result[str(clients)] = figures
         print(f"    {clients:>3} clients: {report.figure_line(figures)}", flush=True)
     return result
@@ -107,11 +131,50 @@ def endpoints(facts: dict) -> list[tuple[str, str, bool, str]]:
     ]
 
 
-def bench_database(name: str, uri: str, tmp: Path, timing: dict, hello_port: int, sizes: dict):
-    """Everything measured on one database."""
+def write_ceiling_uri(name: str, uri: str, tmp: Path) -> str:
+    """The write ceiling's database: a SQLite file of its own, or the same PostgreSQL
+    database (its own table) as the site."""
+    return f"sqlite:///{tmp / f'{name}-write-ceiling.db'}" if uri.startswith("sqlite") else uri
+
+
+def confirm_links(store: Path, out: Path) -> int:
+    """Write the confirmation links of the mails the sink received to ``out``; how many."""
+    links = []
+    for path in sorted(store.glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        part = message.get_body(preferencelist=("plain",))
+        text = part.get_content() if part is not None else ""
+        links += re.findall(r"https?://[^/\s]+(/confirm/[A-Za-z0-9._~-]+)", text)
+    out.write_text("\n".join(dict.fromkeys(links)) + "\n")
+    return len(links)
+
+
+def measure_confirm(port: int, timing: dict, tmp: Path, store: Path, hello_port, write_port):
+    """The confirm POST: each client opens a link from the sign-up mails and presses the
+    button; each link is used once."""
+    time.sleep(2.0)  # the background senders deliver the last sign-ups' mails
+    links = tmp / "confirm-links.txt"
+    count = confirm_links(store, links)
+    print(f"  confirm POST /confirm/<token> ({count} links from the sign-up mails)", flush=True)
+    if count == 0:
+        return None
+    return measure(
+        port,
+        timing,
+        "/confirm",
+        hello_port=hello_port,
+        write_port=write_port,
+        mode=["--confirm-links", str(links)],
+    )
+
+
+def bench_database(
+    name: str, uri: str, tmp: Path, timing: dict, hello_port: int, sizes: dict, only=()
+):
+    """Everything measured on one database (``only``: just these endpoints, while iterating)."""
     print(f"\n{name}: preparing", flush=True)
     port, mail_port = free_port(), free_port()
-    env = site_env(uri, port, mail_port)
+    env = site_env(uri, port, mail_port, **EXTRA_ENV)
     flask(env, "db", "upgrade")
     flask(env, "programme", "demo")
     started = time.perf_counter()
@@ -120,11 +183,19 @@ def bench_database(name: str, uri: str, tmp: Path, timing: dict, hello_port: int
     result["registrations"] = sizes["registrations"]
     facts = programme_facts(uri)
     result["endpoints"], result["skipped"] = {}, {}
+    store = tmp / f"{name}-mails"
+    write_port = free_port()
+    write_env = site_env(write_ceiling_uri(name, uri, tmp), write_port, mail_port, **EXTRA_ENV)
     with (
-        SmtpSink(mail_port, tmp / f"{name}-mail.txt"),
+        SmtpSink(mail_port, tmp / f"{name}-mail.txt", store=store),
+        Gunicorn("bench.write_app:app", write_port, write_env, tmp / f"{name}-write.log"),
         Gunicorn("wsgi:app", port, env, tmp / f"{name}-site.log", ready_path="/healthz") as server,
     ):
+        print("  write ceiling (bench/write_app.py) POST /", flush=True)
+        result["write_ceiling"] = measure(write_port, timing, "/", mode=["--post"])
         for key, path, signup, feature in endpoints(facts):
+            if only and key not in only:
+                continue
             status = http_status(server.url + path)
             if status != 200:
                 reason = f"GET {path} answers {status}: {feature} is not on this branch yet"
@@ -134,10 +205,16 @@ def bench_database(name: str, uri: str, tmp: Path, timing: dict, hello_port: int
             print(f"  {key} {'POST' if signup else 'GET'} {path}", flush=True)
             result["endpoints"][key] = {
                 "path": path,
-                **measure(port, timing, path, signup, hello_port),
+                **measure(port, timing, path, signup, hello_port, write_port if signup else None),
             }
-        result["csv_export"] = extras.csv_export(server, env, uri, sizes["csv_rows"])
-    result["outbox"] = extras.outbox(env, uri, tmp, sizes["mails"])
+        if "signup" in result["endpoints"] and (not only or "confirm" in only):
+            confirm = measure_confirm(port, timing, tmp, store, hello_port, write_port)
+            if confirm:
+                result["endpoints"]["confirm"] = {"path": "/confirm/<token>", **confirm}
+        if not only:
+            result["csv_export"] = extras.csv_export(server, env, uri, sizes["csv_rows"])
+    if not only:
+        result["outbox"] = extras.outbox(env, uri, tmp, sizes["mails"])
     return result
 
 
@@ -146,9 +223,21 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="short measurements, fewer rows")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment variable for every server of the run (e.g. GUNICORN_THREADS=8)",
+    )
+    parser.add_argument(
+        "--only", default="", help="comma-separated endpoints (e.g. signup,confirm), no extras"
+    )
+    parser.add_argument(
         "--readme", action="store_true", help="also put the table into README.md (Performance)"
     )
     args = parser.parse_args()
+    only = tuple(filter(None, args.only.split(",")))
+    EXTRA_ENV.update(item.split("=", 1) for item in args.set)
     timing = {"duration": 1.5, "warmup": 0.5} if args.quick else {"duration": 5, "warmup": 1}
     sizes = (
         {"registrations": 2_000, "csv_rows": 10_000, "mails": 300}
@@ -157,6 +246,7 @@ def main() -> None:
     )
     results: dict = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "settings": dict(EXTRA_ENV),
         "quick": args.quick,
         "machine": machine(),
         "timing": timing,
@@ -166,7 +256,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="eventsite-bench-") as tmp_name:
         tmp = Path(tmp_name)
         hello_port = free_port()
-        hello_env = site_env("sqlite://", hello_port, 25)
+        hello_env = site_env("sqlite://", hello_port, 25, **EXTRA_ENV)
         pg_server = os.environ.get("EVENTSITE_TEST_DATABASE_URL")
         with_postgres = bool(pg_server) and not args.no_postgres
         # The hello app runs (idle) next to the site, measured right before each figure.
@@ -175,12 +265,12 @@ def main() -> None:
             results["hello"] = measure(hello_port, timing, "/")
             sqlite_uri = f"sqlite:///{tmp / 'bench.db'}"
             results["databases"]["sqlite"] = bench_database(
-                "sqlite", sqlite_uri, tmp, timing, hello_port, sizes
+                "sqlite", sqlite_uri, tmp, timing, hello_port, sizes, only
             )
             if with_postgres:
                 with PrivatePostgres(pg_server) as pg_uri:
                     results["databases"]["postgresql"] = bench_database(
-                        "postgresql", pg_uri, tmp, timing, hello_port, sizes
+                        "postgresql", pg_uri, tmp, timing, hello_port, sizes, only
                     )
         if not with_postgres:
             reason = "--no-postgres" if pg_server else "EVENTSITE_TEST_DATABASE_URL is not set"

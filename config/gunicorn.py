@@ -55,7 +55,13 @@ def _int(name: str, default: int) -> int:
 wsgi_app = "wsgi:app"
 bind = [os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{_int('PORT', 8000)}"]
 workers = default_workers()
-worker_class = "gthread"
+# gthread, chosen by measurement (bench/results/worker-models.md, README "Worker model"): in
+# one session of paired runs it served the cached pages 1.5 to 2.8 times as fast as sync
+# workers (which close every connection: no keep-alive) and gevent, with sign-ups as fast as
+# either; gevent lost sign-ups on SQLite (29 errors at 32 clients: sqlite3 blocks the whole
+# process, so a writer holding the lock starves its own event loop) and was slowest on
+# PostgreSQL. ``GUNICORN_WORKER_CLASS`` is for measuring again, not for production.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = _int("GUNICORN_THREADS", 4)
 # A worker silent this long is killed and replaced (a stuck request, not a slow client).
 timeout = _int("GUNICORN_TIMEOUT", 30)
@@ -92,6 +98,16 @@ def on_starting(server) -> None:
     storage (memory://) and more than one, each worker refuses to start and gunicorn stops
     ("Worker failed to boot"), instead of allowing N times the documented limits."""
     os.environ["EVENTSITE_WORKER_PROCESSES"] = str(server.cfg.workers)
+
+
+def post_worker_init(worker) -> None:
+    """Compile the templates and load the languages before the first request (each worker
+    would otherwise pay it in its first answers: the p99 after every start or recycling)."""
+    app = getattr(worker, "wsgi", None)
+    if getattr(app, "import_name", None) == "eventsite":  # not the benchmark's ceilings
+        from eventsite.core.warmup import warm_up
+
+        warm_up(app)
 
 
 accesslog = None

@@ -112,6 +112,7 @@ def init_features(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     """Functions and filters the templates share."""
     from . import formatting
+    from .holes import hole
     from .i18n import current_language, localized
 
     def has_endpoint(name: str) -> bool:
@@ -129,6 +130,7 @@ def register_template_helpers(app: Flask) -> None:
         localized=localized,
         current_language=current_language,
         has_endpoint=has_endpoint,
+        hole=hole,
         zone_label=formatting.zone_label,
         time_span=formatting.time_span,
     )

@@ -153,9 +153,7 @@ class CachedPage:
 
     __slots__ = ("etag", "headers", "body", "body_headers", "last_modified")
 
-    def __init__(
-        self, etag: str, headers: list[tuple[str, str]], last_modified: datetime
-    ) -> None:
+    def __init__(self, etag: str, headers: list[tuple[str, str]], last_modified: datetime) -> None:
         self.etag, self.headers, self.last_modified = etag, headers, last_modified
         self.body: str | bytes | None = None
         self.body_headers: list[tuple[str, str]] = []
@@ -181,6 +179,11 @@ class CachedPage:
 
 def _shareable_session() -> bool:
     return set(session.keys()) <= SHAREABLE_SESSION_KEYS
+
+
+def shareable_session() -> bool:
+    """Whether the visitor's session leaves an anonymous page as everyone sees it."""
+    return _shareable_session()
 
 
 def _not_shared(response: Response) -> Response:
@@ -248,6 +251,16 @@ class VersionMemo:
 
 def _render_cache(app: Flask) -> RenderCache:
     return app.extensions.setdefault("eventsite.render_cache", RenderCache())
+
+
+def render_cache(app: Flask) -> RenderCache:
+    """The process's render cache (also for ``eventsite.holes``; keys must not collide)."""
+    return _render_cache(app)
+
+
+def version_memo(app: Flask) -> VersionMemo:
+    """The process's memo of versions read from the database (``PAGE_VERSION_TTL``)."""
+    return _versions(app)
 
 
 def _latest_pages(app: Flask) -> RenderCache:

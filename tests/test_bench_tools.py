@@ -68,7 +68,7 @@ def test_targets_say_met_not_met_and_not_measured():
             "sqlite": {
                 "endpoints": {
                     "programme": {"32": figures, "128": figures},
-                    "signup": {"32": {**figures, "ratio": 0.1}, "128": figures},
+                    "signup": {"32": {**figures, "ratio": 0.1, "write_ratio": 0.6}, "128": figures},
                 },
                 "skipped": {"calendar": "no calendar here"},
                 "csv_export": {"seconds": 2.0, "peak_rss_mb": 90.0},
@@ -81,6 +81,8 @@ def test_targets_say_met_not_met_and_not_measured():
     assert verdicts[".ics ≥ 0.5 of hello"]["met"] is None
     assert verdicts[".ics ≥ 0.5 of hello"]["why"] == "no calendar here"
     assert verdicts["sign-up POST ≥ 0.2 of hello"]["met"] is False
+    assert verdicts["sign-up POST ≥ 0.5 of the write ceiling"]["met"] is True
+    assert verdicts["GET /register ≥ 0.3 of hello"]["met"] is None
     assert verdicts["sign-up p99 < 250 ms, no error (32 clients)"]["met"] is False
     assert verdicts["CSV 100,000 rows < 3 s, < 150 MB"]["met"] is True
     assert verdicts["outbox ≥ 200 mails/s"]["met"] is None
@@ -98,3 +100,19 @@ def test_mailfault_verdict_is_within_twice_only_for_p99_and_rate_and_no_error():
     assert not verdicts(healthy, case(100, 410))["signup"]["within_twice"]  # p99 > 2x
     assert not verdicts(healthy, case(40, 200))["signup"]["within_twice"]  # < half the rate
     assert not verdicts(healthy, case(100, 200, errors=1))["signup"]["within_twice"]
+
+
+def test_confirm_links_are_read_from_the_stored_mails(tmp_path):
+    from email.message import EmailMessage
+
+    from bench.run import confirm_links
+
+    for number, token in enumerate(["abc.DEF-1", "xyz_2"]):
+        message = EmailMessage()
+        message["Subject"] = "Bevestig"
+        message.set_content(f"Open:\n\nhttp://127.0.0.1:8000/confirm/{token}\n\nGroet")
+        message.add_alternative(f'<a href="http://127.0.0.1:8000/confirm/{token}">x</a>', "html")
+        (tmp_path / f"{number}.eml").write_bytes(message.as_bytes())
+    out = tmp_path / "links.txt"
+    assert confirm_links(tmp_path, out) == 2
+    assert out.read_text().split() == ["/confirm/abc.DEF-1", "/confirm/xyz_2"]

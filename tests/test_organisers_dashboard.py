@@ -144,6 +144,30 @@ def test_regional_organiser_sees_only_their_sessions(
     assert "Jaarevent 2027" in html
 
 
+def test_a_hub_organiser_switches_to_the_next_edition_being_prepared(
+    client, make_edition, make_organiser, clock
+):
+    """A hub prepares its session of next year's draft before it is published: the
+    dashboard offers the current edition and later ones, never an earlier one."""
+    clock.at(2027, 5, 1, 12)
+    make_edition(2021)
+    make_edition(2027)
+    draft = make_edition(2028)
+    draft.published = False
+    db.session.commit()
+    make_organiser("oost@example.org", "region", "oost")
+    log_in(client, "oost@example.org")
+    html = client.get("/organiser/").get_data(as_text=True)
+    assert 'value="2028"' in html and 'value="2027"' in html and 'value="2021"' not in html
+    html = client.get("/organiser/?edition=2028").get_data(as_text=True)
+    assert re.findall(r'<tr id="session-([\w-]+)"', html) == ["2028-oost"]
+    assert "/organiser/sessions/2028-oost/edit" in html
+    html = client.get("/organiser/?edition=2021").get_data(as_text=True)  # earlier: no
+    assert re.findall(r'<tr id="session-([\w-]+)"', html) == ["2027-oost"]
+    html = client.get("/organiser/?edition=2031").get_data(as_text=True)  # none such
+    assert re.findall(r'<tr id="session-([\w-]+)"', html) == ["2027-oost"]
+
+
 def test_admin_switches_editions(client, make_edition, make_organiser, clock):
     clock.at(2027, 5, 1, 12)
     make_edition(2021)

@@ -39,6 +39,12 @@ EXTENSION_KEY = "outbox_background_sender"
 BATCH_SIZE = 100
 # An idle thread ends after this long (a quiet process, or an app a test left behind).
 IDLE_EXIT_SECONDS = 60.0
+# A busy process sends at most one batch per this many seconds: what arrives meanwhile goes
+# in the next batch. Each batch is two or three short write transactions (claim, outcomes)
+# besides the SMTP conversation; sent one mail at a time under a burst of sign-ups, those
+# tripled the writes per sign-up, and SQLite takes one writer at a time. After a quiet
+# moment the first mail still goes at once.
+MIN_BATCH_INTERVAL_SECONDS = 0.25
 # At exit, how long to keep sending what is queued before leaving it to the worker.
 STOP_TIMEOUT_SECONDS = 5.0
 
@@ -64,6 +70,7 @@ class BackgroundSender:
         self._stopping = False
         self._deadline = 0.0
         self._thread: threading.Thread | None = None
+        self._last_batch_at = 0.0
         self.left_for_worker = 0  # ids not queued because the queue was full (since start)
 
     def submit(self, ids: Iterable[int]) -> int:
@@ -135,6 +142,7 @@ class BackgroundSender:
                 if not self._cond.wait(IDLE_EXIT_SECONDS) and not self._pending:
                     self._thread = None  # the next submit() starts a new thread
                     return None
+            self._linger()
             if self._stopping and time.monotonic() > self._deadline:
                 left = len(self._pending)
                 self._pending.clear()
@@ -144,7 +152,18 @@ class BackgroundSender:
             count = min(self.batch_size, len(self._pending))
             batch = [self._pending.popleft() for _ in range(count)]
             self._busy = True
+            self._last_batch_at = time.monotonic()
             return batch
+
+    def _linger(self) -> None:
+        """(Holding the lock.) Right after a batch, let more ids gather for the next one."""
+        until = self._last_batch_at + MIN_BATCH_INTERVAL_SECONDS
+        while (
+            not self._stopping
+            and len(self._pending) < self.batch_size
+            and (left := until - time.monotonic()) > 0
+        ):
+            self._cond.wait(left)
 
     def _run(self) -> None:
         while (batch := self._next_batch()) is not None:

@@ -8,7 +8,7 @@ happens after that commit (see ``delivery.py``), never inside the transaction.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,12 +16,17 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import insert
 
+from ..caching import RenderCache
 from ..clock import utcnow
 from ..core.unit_of_work import note_outbox
 from ..extensions import db
+from ..holes import HoledPage, hole
 from .addresses import header_safe
 from .models import QUEUED, OutboxAttachment, OutboxMessage
 from .undeliverable import is_undeliverable, normalise, undeliverable_among
+
+# Renderings kept by ``render_mail_reused`` per process.
+MAX_REUSED = 256
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,35 @@ def render_mail(template: str, language: str, context: Mapping[str, Any]) -> tup
     return first_line.removeprefix("Subject:").strip(), body.lstrip("\n"), html
 
 
+def render_mail_reused(
+    template: str,
+    language: str,
+    context: Mapping[str, Any],
+    same_for: Hashable,
+    personal: Mapping[str, str | Callable[[], str]],
+) -> tuple[str, str, str]:
+    """``render_mail``, rendered once per (template, language, ``same_for``) and process.
+
+    For mails sent by the hundred a minute (the sign-up's confirmation): the caller promises
+    that every mail with the same ``same_for`` key differs only in the ``personal`` values
+    (e.g. the confirmation link). Those are rendered as holes (``eventsite.holes``) and
+    filled in per mail: as they are in the text, escaped in the HTML. A value may be a
+    function, called only after the rendering: a link that needs the flushed row's id then
+    takes SQLite's write lock as late as possible (the transaction stays short).
+    """
+    cache = current_app.extensions.setdefault("mail.rendered", RenderCache(MAX_REUSED))
+    key = (template, language, same_for, tuple(sorted(personal)))
+    parts = cache.get(key)
+    if parts is None:
+        holes = {name: hole(name) for name in personal}
+        rendered = render_mail(template, language, {**context, **holes})
+        parts = tuple(HoledPage(part) for part in rendered)
+        cache.put(key, parts)
+    subject, text, html = parts
+    values = {name: value() if callable(value) else value for name, value in personal.items()}
+    return subject.fill(values, raw=True), text.fill(values, raw=True), html.fill(values)
+
+
 def queue_mail(
     *,
     kind: str,
@@ -62,14 +96,25 @@ def queue_mail(
     template: str,
     context: Mapping[str, Any] | None = None,
     attachments: Iterable[Attachment] = (),
+    same_for: Hashable | None = None,
+    personal: Mapping[str, str | Callable[[], str]] | None = None,
 ) -> OutboxMessage | None:
     """Add a rendered mail to the session's transaction (the unit of work commits it).
 
+    With ``same_for``, the rendering is reused for mails that differ only in their
+    ``personal`` values (see ``render_mail_reused``).
     None, and nothing queued, for an address that bounced for good (see undeliverable.py).
     """
-    if is_undeliverable(recipient):
-        return None
-    subject, text, html = render_mail(template, language, context or {})
+    with db.session.no_autoflush:  # a read: it must not start the write (SQLite's lock)
+        if is_undeliverable(recipient):
+            return None
+    if same_for is not None:
+        subject, text, html = render_mail_reused(
+            template, language, context or {}, same_for, personal or {}
+        )
+    else:
+        values = {k: v() if callable(v) else v for k, v in (personal or {}).items()}
+        subject, text, html = render_mail(template, language, {**(context or {}), **values})
     message = OutboxMessage(
         message_id=new_message_id(),
         kind=kind,

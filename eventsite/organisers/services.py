@@ -37,20 +37,28 @@ def may_see(organiser: Organiser, session: ProgrammeSession) -> bool:
 
 
 def editions_for(organiser: Organiser) -> list[Edition]:
-    """Editions an organiser can switch between: all for admins, the current one otherwise."""
+    """Editions an organiser can switch between: all for admins; for a hub organiser the
+    current one and those after it, published or not, so a hub can prepare its session of
+    the next edition before the programme office publishes it (earlier ones stay closed)."""
     if organiser.is_admin:
         return list(db.session.scalars(select(Edition).order_by(Edition.year.desc())))
     current = queries.current_edition()
-    return [current] if current else []
+    if current is None:
+        return []
+    later = select(Edition).where(Edition.year > current.year).order_by(Edition.year.desc())
+    return [*db.session.scalars(later), current]
 
 
 def chosen_edition(organiser: Organiser, year: int | None) -> Edition | None:
-    """The edition asked for (admins only), else the current (or latest) one."""
+    """The edition asked for (any for admins, one of ``editions_for`` for hub organisers),
+    else the current (or latest) one."""
     if year is not None and organiser.is_admin:
         return db.session.scalar(select(Edition).filter_by(year=year))
     current = queries.current_edition()
     if current is None and organiser.is_admin:
         return db.session.scalar(select(Edition).order_by(Edition.year.desc()).limit(1))
+    if year is not None and current is not None and year > current.year:
+        return db.session.scalar(select(Edition).filter_by(year=year)) or current
     return current
 
 

@@ -58,7 +58,11 @@ def send_invites(
         )
 
 
-def _queue(kind: str, attendee: Attendee, template: str, attachments=(), **context) -> None:
+def _queue(
+    kind: str, attendee: Attendee, template: str, attachments=(), reuse=None, **context
+) -> None:
+    """``reuse``: (same_for, personal) for ``queue_mail``'s reused rendering."""
+    same_for, personal = reuse or (None, None)
     queue_mail(
         kind=kind,
         recipient=attendee.email,
@@ -66,6 +70,18 @@ def _queue(kind: str, attendee: Attendee, template: str, attachments=(), **conte
         template=f"registration_{template}",
         context={"attendee": attendee, **context},
         attachments=attachments,
+        same_for=same_for,
+        personal=personal,
+    )
+
+
+def _what_sessions_show(attendee: Attendee, sessions: list[ProgrammeSession]) -> tuple:
+    """Everything of the edition and sessions a mail shows: equal keys, equal text."""
+    edition = attendee.edition
+    return (
+        edition.id,
+        edition.updated_at,
+        tuple((s.id, s.updated_at, s.region_id, s.region.updated_at) for s in sessions),
     )
 
 
@@ -74,13 +90,20 @@ def send_confirm_request(
 ) -> None:
     """Please confirm: the link that turns this sign-up request into a registration.
 
-    The address is unproven, so the mail carries nothing the visitor typed (no name)."""
+    The address is unproven, so the mail carries nothing the visitor typed (no name): it is
+    the same for everyone who chose the same sessions, but for the link, so its rendering is
+    reused (``queue_mail``'s ``same_for``)."""
+    sessions = list(sessions)
     _queue(
         "confirm",
         attendee,
         "confirm",
-        sessions=list(sessions),
-        confirm_link=confirm_url(attendee, request),
+        reuse=(
+            _what_sessions_show(attendee, sessions),
+            # Called last: its flush starts the write (see queue_mail).
+            {"confirm_link": lambda: confirm_url(attendee, request)},
+        ),
+        sessions=sessions,
         resend_link=resend_url(),
     )
 

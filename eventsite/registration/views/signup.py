@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from ...clock import utcnow
 from ...core import unit_of_work
 from ...extensions import db
+from ...holes import HoledPage, cached_holed
 from ...i18n import current_language
 from ...mail.requested import register_handler, store_request
 from ...programme import queries
 from ...programme.models import Edition
 from .. import signup
 from ..forms import ActionForm, EmailForm, RegistrationForm
+from ..offer import PAGE, Offer, current_offer
 from ..signup_requests import request_sessions
 from .blueprint import bp, manage_limit, per_email, per_ip, private
 
@@ -22,30 +25,74 @@ from .blueprint import bp, manage_limit, per_email, per_ip, private
 @per_ip
 @per_email
 def register():
-    """The sign-up form; ``?session=<slug>`` ticks that session."""
-    edition = queries.current_edition()
-    now = utcnow()
-    sessions = queries.edition_sessions(edition) if edition else []
-    open_slugs = {s.slug for s in sessions if s.open_for_registration(now)}
-    if not open_slugs:
-        return render_template("registration/closed.html", edition=edition), 200
-    form = RegistrationForm(open_slugs=open_slugs)
-    form.sessions.choices = [(s.slug, s.slug) for s in sessions]
-    if request.method == "GET":
-        _prefill(form, open_slugs)
+    """The sign-up form; ``?session=<slug>`` ticks that session.
+
+    The page is rendered once per version of the edition's data and language
+    (``eventsite.holes``); per request only its holes are filled (``FORM_HOLES``). A POST
+    loads only the sessions it chose; a form with errors is rendered fresh with the input.
+    """
+    offer = current_offer()
+    if request.method == "GET" and not (request.args.get("session") or request.args.get("correct")):
+        page = cached_holed(PAGE, offer.version, lambda: _render_form(offer))
+        return _form_response(page, [])
+    if request.method == "GET":  # sessions or an address to prefill: this visitor's own page
+        form = RegistrationForm(open_slugs=offer.open_slugs, meta={"csrf": False})
+        _prefill(form, offer.open_slugs)
+        page = HoledPage(_render_form(offer, form))
+        return _form_response(page, form.sessions.data or [])
+    if not offer.open_slugs:
+        return render_template("registration/closed.html", edition=_edition(offer)), 200
+    form = RegistrationForm(open_slugs=offer.open_slugs)
     if form.validate_on_submit():
         if not form.is_bot:
-            chosen = [s for s in sessions if s.slug in form.sessions.data]
+            chosen = offer.load(form.sessions.data)
             data = form.sign_up_data(language=current_language(), ip=request.remote_addr)
             try:
+                edition = chosen[0].edition
                 unit_of_work.retry_on_conflict(signup.sign_up, edition, data, chosen)
-            except signup.SessionNotOpen:  # raised before anything changed
+            except (signup.SessionNotOpen, IndexError):  # raised before anything changed
                 flash(_("A session you chose has just closed; please choose again."), "error")
                 return redirect(url_for(".register"))
         _remember_sent_to(form.email.data, form.sessions.data)
         return redirect(url_for(".sent"))
+    page = HoledPage(_render_form(offer, form))
+    return _form_response(page, [s for s in form.sessions.data or [] if s in offer.open_slugs])
+
+
+# The per-request parts of the sign-up page (``{{ hole(...) }}`` in register.html): the CSRF
+# token, and "checked" for each ticked session (``checked:<slug>``). A new field whose value
+# differs per visitor needs a hole of its own here; anything else in the page must follow
+# from the edition's version (programme.page_versions) and the language.
+FORM_HOLES = ("csrf_token", "checked:<slug>")
+
+
+def _form_response(page: HoledPage, ticked: list[str]) -> Response:
+    values = {"csrf_token": generate_csrf()}
+    values.update({f"checked:{slug}": "checked" for slug in ticked})
+    response = Response(page.fill(values))
+    response.cache_control.private = True  # a CSRF token: never in a shared cache
+    response.cache_control.no_cache = True
+    return response
+
+
+def _edition(offer: Offer) -> Edition | None:
+    return db.session.get(Edition, offer.edition_id) if offer.edition_id is not None else None
+
+
+def _render_form(offer: Offer, form: RegistrationForm | None = None) -> str:
+    """The form page (or the closed page) with holes; without ``form``: an empty form."""
+    edition = _edition(offer)
+    if not offer.open_slugs:
+        return render_template("registration/closed.html", edition=edition)
+    if form is None:  # the token is a hole: no CSRF work while rendering the shared page
+        form = RegistrationForm(open_slugs=offer.open_slugs, formdata=None, meta={"csrf": False})
+    form.sessions.choices = [(slug, slug) for slug in offer.slugs]
     return render_template(
-        "registration/register.html", form=form, edition=edition, sessions=sessions, now=now
+        "registration/register.html",
+        form=form,
+        edition=edition,
+        sessions=queries.edition_sessions(edition),
+        now=utcnow(),
     )
 
 

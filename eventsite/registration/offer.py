@@ -1,0 +1,88 @@
+"""What the sign-up form offers now: the current edition and which of its sessions are open.
+
+``GET /register`` and every sign-up POST need this, and it changes only when the edition's
+data changes or a moment passes at which a session opens or closes: exactly what the
+programme's page version (``programme.page_versions.edition_version``) covers. So it is
+worked out once per version and process (the version itself is read at most once per
+``PAGE_VERSION_TTL``, like the cached programme pages), instead of loading every edition,
+session, hub and speaker per request. A sign-up then loads only the sessions it chose, and
+``signup.sign_up`` checks them again on those fresh rows: a session cancelled within the
+last second is still refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy.orm import joinedload
+
+from ..caching import RenderCache, Version, version_memo
+from ..clock import utcnow
+from ..extensions import db
+from ..programme import queries
+from ..programme.models import ProgrammeSession
+from ..programme.page_versions import edition_version
+
+PAGE = "registration.register"
+MAX_OFFERS = 16
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The current edition's id, its sessions' slugs (in time order) and the open ones."""
+
+    edition_id: int | None
+    version: Version | None
+    slugs: tuple[str, ...] = ()
+    open_slugs: frozenset[str] = frozenset()
+    session_ids: tuple[tuple[str, int], ...] = ()
+
+    def load(self, slugs: list[str]) -> list[ProgrammeSession]:
+        """The chosen sessions (with their edition and hub) in one query, in time order."""
+        ids = dict(self.session_ids)
+        wanted = [ids[slug] for slug in slugs if slug in ids]
+        if not wanted:
+            return []
+        return list(
+            db.session.scalars(
+                db.select(ProgrammeSession)
+                .where(ProgrammeSession.id.in_(wanted))
+                .options(joinedload(ProgrammeSession.edition), joinedload(ProgrammeSession.region))
+                .order_by(ProgrammeSession.start_at)
+            ).unique()
+        )
+
+
+def current_version() -> Version | None:
+    """The version of the current edition's data (None: no published edition)."""
+    edition_id = queries.current_edition_id()
+    return edition_version(edition_id) if edition_id is not None else None
+
+
+def current_offer() -> Offer:
+    """The offer for this version of the data, worked out once per process and version."""
+    version = version_memo(current_app).get((PAGE, "offer"), current_version)
+    if version is None:
+        return Offer(None, None)
+    offers = current_app.extensions.setdefault("registration.offers", RenderCache(MAX_OFFERS))
+    offer = offers.get(version.token)
+    if offer is None:
+        offer = _work_out(version)
+        offers.put(version.token, offer)
+    return offer
+
+
+def _work_out(version: Version) -> Offer:
+    edition = queries.current_edition()
+    if edition is None:
+        return Offer(None, version)
+    now = utcnow()
+    sessions = queries.edition_sessions(edition)
+    return Offer(
+        edition.id,
+        version,
+        tuple(s.slug for s in sessions),
+        frozenset(s.slug for s in sessions if s.open_for_registration(now)),
+        tuple((s.slug, s.id) for s in sessions),
+    )
