@@ -124,6 +124,21 @@ def test_did_you_mean_asked_while_typing_is_not_asked_again(live_site, make_page
     expect(page.locator("#sent-to")).to_have_text("jan@hotmial.nl")
 
 
+def test_did_you_mean_from_the_server_is_not_repeated_under_the_field(live_site, make_page):
+    """After the server asked (the field's error), leaving the field adds no second question."""
+    page = make_page(SMALL_PHONE, "nl")
+    page.goto(live_site(f"/register?lang=nl&session={live_site.slugs[0]}"))
+    page.evaluate("document.getElementById('email').value = 'jan@gmial.com'")  # no events
+    page.locator("form button[type=submit]").click()
+    expect(page.locator("#email-error")).to_contain_text("Bedoel je jan@gmail.com?")
+    page.focus("#email")
+    page.focus("#organisation")
+    expect(page.locator("#email-suggestion")).to_be_empty()
+    page.fill("#email", "jan@hotmial.nl")
+    page.focus("#organisation")
+    expect(page.locator("#email-suggestion strong")).to_have_text("jan@hotmail.nl")
+
+
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_screenshots_for_the_readme(live_site, make_page, language):
     person = sign_up_directly(live_site, f"anna.{language}@example.nl", language)

@@ -99,7 +99,15 @@
     }
   }
 
+  // The value last looked at: leaving the field again changes nothing, and an address the
+  // server has already asked about (its message is on the page) is not asked twice.
+  var checked = asTyped ? asTyped.value : "";
+
   function check() {
+    if (input.value === checked) {
+      return;
+    }
+    checked = input.value;
     var suggestion = suggest(input.value);
     if (suggestion) {
       show(suggestion);
