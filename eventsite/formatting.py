@@ -60,9 +60,10 @@ def zone_label(moment: datetime, zone: str = DEFAULT_ZONE) -> str:
     return in_zone(moment, zone).tzname() or zone
 
 
-def short_day(moment: datetime, zone: str = DEFAULT_ZONE) -> str:
-    """E.g. 'ma 31 mei' or 'Mon 31 May': a day on a card."""
-    day = format_day(in_zone(moment, zone).date(), "EEE d MMM")
+def short_day(moment: datetime, zone: str = DEFAULT_ZONE, year: bool = False) -> str:
+    """E.g. 'ma 31 mei' or 'Mon 31 May': a day on a card; with ``year`` 'ma 31 mei 2027',
+    for what is read out of context (a share image seen in a feed months later)."""
+    day = format_day(in_zone(moment, zone).date(), "EEE d MMM y" if year else "EEE d MMM")
     return day.replace(".", "") if is_dutch() else day
 
 
@@ -80,9 +81,10 @@ def time_span(start: datetime, end: datetime, zone: str = DEFAULT_ZONE) -> str:
     return f"{span} uur" if is_dutch() else f"{span} {zone_label(start, zone)}"
 
 
-def when(start: datetime, end: datetime, zone: str = DEFAULT_ZONE) -> str:
-    """E.g. 'ma 31 mei, 15.00–16.30 uur' or 'Mon 31 May, 15:00–16:30 CEST'."""
-    return f"{short_day(start, zone)}, {time_span(start, end, zone)}"
+def when(start: datetime, end: datetime, zone: str = DEFAULT_ZONE, year: bool = False) -> str:
+    """E.g. 'ma 31 mei, 15.00–16.30 uur' or 'Mon 31 May, 15:00–16:30 CEST' (``year``: with
+    the year, 'ma 31 mei 2027, 15.00–16.30 uur')."""
+    return f"{short_day(start, zone, year)}, {time_span(start, end, zone)}"
 
 
 def local_datetime(moment: datetime, zone: str = DEFAULT_ZONE) -> str:

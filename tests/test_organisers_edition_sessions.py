@@ -90,7 +90,7 @@ def test_removing_is_refused_for_a_session_with_registrations(
     logged_in(client, make_organiser)
     refused = post_form(client, f"/organiser/sessions/{noord.slug}/remove", {})
     html = refused.get_data(as_text=True)
-    assert "1 inschrijving(en)" in html and "annuleer haar in plaats daarvan" in html
+    assert "1 aanmelding(en)" in html and "annuleer haar in plaats daarvan" in html
     assert db.session.get(ProgrammeSession, noord.id) is not None
 
     removed = post_form(client, f"/organiser/sessions/{oost.slug}/remove", {})

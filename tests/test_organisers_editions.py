@@ -56,7 +56,7 @@ def test_list_shows_each_edition_with_its_status(app, client, make_edition, make
     clock.at(2027, 5, 1, 12)
     logged_in(client, make_organiser)
     page = client.get("/organiser/editions").get_data(as_text=True)
-    assert "Smart Industry Jaarevent 2027" in page and "open voor inschrijving" in page
+    assert "Smart Industry Jaarevent 2027" in page and "open voor aanmelding" in page
     assert "Smart Industry Jaarevent 2021" in page and "gearchiveerd" in page
 
 
@@ -136,7 +136,7 @@ def test_edit_refuses_bad_dates_at_the_field(app, client, make_edition, make_org
     data.update(ends_on="2027-05-01", registration_closes_at="2020-01-01T10:00")
     html = client.post("/organiser/editions/2027/edit", data=data).get_data(as_text=True)
     assert "De laatste dag kan niet voor de eerste dag liggen." in html
-    assert "De inschrijving moet sluiten nadat ze opent." in html
+    assert "De aanmelding moet sluiten nadat ze opent." in html
     assert 'value="2027-05-01"' in html
     assert edition(2027).ends_on == date(2027, 6, 4) and audit_actions() == []
 

@@ -20,7 +20,7 @@ HEADER_NL = [
     "Functie",
     "Sessie",
     "Status",
-    "Ingeschreven op",
+    "Aangemeld op",
     "Bevestigd op",
     "Toestemming nieuwsbrief",
     "Taal",

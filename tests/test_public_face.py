@@ -14,6 +14,8 @@ from PIL import Image
 
 from eventsite.extensions import db
 from eventsite.organisers.charts import MAX_BAR, bar_chart
+from eventsite.programme.models import ProgrammeSession
+from eventsite.programme.share import share_date
 from eventsite.registration.typos import suggest
 from tests.helpers import log_in as _log_in
 from tests.helpers import outbox, sign_up, signed_up_and_confirmed, states
@@ -108,6 +110,17 @@ def test_share_image_is_a_1200_by_630_png(client, open_edition):
     assert response.status_code == 200 and response.mimetype == "image/png"
     assert Image.open(io.BytesIO(response.data)).size == (1200, 630)
     assert client.get("/sessions/no-such/share.png").status_code == 404
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("nl", r"^\w+ \d+ \w+ 2027, \d\d\.\d\d–\d\d\.\d\d uur$"),
+    ("en", r"^\w+ \d+ \w+ 2027, \d\d:\d\d–\d\d:\d\d CES?T$"),
+])
+def test_share_image_date_has_the_year(client, open_edition, language, expected):
+    """A share image is seen in a feed long after it was posted: its date says the year."""
+    with client.application.test_request_context(f"/?lang={language}"):
+        session = db.session.scalar(db.select(ProgrammeSession).filter_by(slug="2027-noord"))
+        assert re.match(expected, share_date(session)), share_date(session)
 
 
 def test_sitemap_robots_favicon_and_manifest(client, open_edition):
@@ -230,6 +243,12 @@ def test_personal_page_is_short_calm_and_has_unique_ids(client, open_edition):
     # Erase is the last thing, a plain link inside "My data".
     assert html.rindex("/erase") > html.rindex("/drop/")
     assert html.index("Digitaliseren begint bij je mensen") < html.index("Een sessie toevoegen")
+    # The personal calendar feed is a secondary control: behind a closed disclosure.
+    feed = re.search(r'<details class="more calendar-feed" id="calendar">(.*?)</details>',
+                     html, re.S)
+    assert feed and "Je sessies in je agenda" in feed.group(1), "feed not behind a disclosure"
+    assert "/calendar.ics" in feed.group(1)
+    assert "/calendar.ics" not in html.replace(feed.group(0), "")
 
 
 def test_mails_greet_by_first_name_with_contrasting_buttons(client, open_edition):

@@ -34,7 +34,7 @@ def test_post_confirms_stores_proof_and_mails_the_personal_link(client, open_edi
     assert states() == ["confirmed", "confirmed"]
     assert [s.confirmed_count for s in open_edition.sessions[:2]] == [1, 1]
     [welcome] = outbox("welcome")
-    assert welcome.subject == "Je bent ingeschreven voor Smart Industry Jaarevent 2027"
+    assert welcome.subject == "Je bent aangemeld voor Smart Industry Jaarevent 2027"
     mailed_manage = link_to(welcome, "/my/")
     assert client.get(mailed_manage).status_code == 200
     assert "/my/" in welcome.text_body and "/join/2027-noord" in welcome.text_body
@@ -113,7 +113,7 @@ def test_confirmed_person_signing_up_again_gets_their_link_and_confirms_new_sess
     assert again.headers["Location"] == "/register/sent"
     assert len(attendees()) == 1 and attendees()[0].name == "Anna de Vries"
     [already] = outbox("already")
-    assert already.subject == "Je bent al ingeschreven"
+    assert already.subject == "Je bent al aangemeld"
     assert client.get(link_to(already, "/my/")).status_code == 200
     assert "Robotisering in het mkb" in already.text_body
     assert states() == ["confirmed", "pending"]

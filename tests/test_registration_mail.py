@@ -19,7 +19,7 @@ from tests.helpers import (
 def test_sign_up_mail_confirm_and_personal_link(client, open_edition, smtp):
     sign_up(client, email="anna@example.nl")
     [first] = smtp.to("anna@example.nl")
-    assert first["Subject"] == "Bevestig je inschrijving"
+    assert first["Subject"] == "Bevestig je aanmelding"
     assert first.get_body(preferencelist=("html",)) is not None
     confirm_path = path_to(first, "/confirm/")
 
@@ -30,7 +30,7 @@ def test_sign_up_mail_confirm_and_personal_link(client, open_edition, smtp):
     response = confirm(client, confirm_path)
     assert response.status_code == 302 and states() == ["confirmed"]
     second = smtp.to("anna@example.nl")[1]
-    assert second["Subject"] == "Je bent ingeschreven voor Smart Industry Jaarevent 2027"
+    assert second["Subject"] == "Je bent aangemeld voor Smart Industry Jaarevent 2027"
     body = mail_text(second)
     assert "maandag 31 mei 2027, 15.00–16.30 uur" in body
     page = client.get(manage_path(second))
@@ -44,7 +44,7 @@ def test_duplicate_sign_up_sends_the_right_mail(client, open_edition, smtp):
     again = sign_up(client, email="Anna@Example.nl", sessions=["2027-oost"])
     assert again.headers["Location"] == "/register/sent"
     already = smtp.to("anna@example.nl")[-1]
-    assert already["Subject"] == "Je bent al ingeschreven"
+    assert already["Subject"] == "Je bent al aangemeld"
     assert client.get(manage_path(already)).status_code == 200
     confirm(client, path_to(already, "/confirm/"))
     assert len(attendees()) == 1 and states() == ["confirmed", "confirmed"]

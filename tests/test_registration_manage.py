@@ -76,7 +76,7 @@ def test_cancel_everything_keeps_data_until_erased(client, open_edition):
     post_button(client, f"{manage}/cancel", f"{manage}/cancel")
     assert states() == ["cancelled", "cancelled"]
     assert [s.confirmed_count for s in open_edition.sessions[:2]] == [0, 0]
-    assert "Je inschrijving is geannuleerd" in outbox("cancelled")[-1].subject
+    assert "Je aanmelding is geannuleerd" in outbox("cancelled")[-1].subject
     assert client.get(manage).status_code == 200
 
 

@@ -127,7 +127,7 @@ def test_registration_closes_at_the_edition_setting(client, open_edition, clock)
     open_edition.registration_closes_at = clock.at(2027, 5, 20)
     db.session.commit()
     page = client.get("/register").get_data(as_text=True)
-    assert "Inschrijven is niet geopend" in page
+    assert "Aanmelden is niet geopend" in page
     assert db.session.scalar(db.select(ProgrammeSession).filter_by(slug="2027-noord"))
 
 

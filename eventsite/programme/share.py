@@ -86,6 +86,12 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
+def share_date(session: ProgrammeSession) -> str:
+    """The share image's date line, with the year: a shared post is seen long after, and
+    next year's edition falls on the same days ('ma 31 mei 2027, 15.00–16.30 uur')."""
+    return when(session.start_at, session.end_at, session.edition.timezone, year=True)
+
+
 def share_image(session: ProgrammeSession) -> bytes:
     """A 1200 × 630 PNG: the event, the session's title, its date and time, the hub."""
     image = Image.new("RGB", (WIDTH, HEIGHT), NAVY)
@@ -96,9 +102,7 @@ def share_image(session: ProgrammeSession) -> bytes:
     for line in textwrap.wrap(localized(session, "title"), width=30)[:3]:
         pen.text((80, y), line, font=_font(64), fill=WHITE)
         y += 80
-    zone = session.edition.timezone
-    pen.text((80, HEIGHT - 190), when(session.start_at, session.end_at, zone),
-             font=_font(40), fill=ORANGE)
+    pen.text((80, HEIGHT - 190), share_date(session), font=_font(40), fill=ORANGE)
     pen.text((80, HEIGHT - 120), localized(session.region, "name"), font=_font(36), fill=WHITE)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)

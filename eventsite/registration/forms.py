@@ -10,7 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..inputs import SafeForm
 from ..mail.addresses import DeliverableEmail
 from .signup import SignUp
-from .typos import suggest
+from .typos import COMMON_DOMAINS, suggest
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -39,7 +39,13 @@ class RegistrationForm(SafeForm):
             Length(max=254),
             DeliverableEmail(_l("Please enter a valid email address, like name@company.nl.")),
         ],
-        render_kw={"autocomplete": "email", "inputmode": "email"},
+        # The one list of common domains, for the "did you mean" shown while typing
+        # (static/js/email-typo.js); the server's check below is the fallback.
+        render_kw={
+            "autocomplete": "email",
+            "inputmode": "email",
+            "data-typo-domains": " ".join(COMMON_DOMAINS),
+        },
     )
     # The address a "did you mean" was shown for: sent again unchanged, it is kept as typed.
     email_as_typed = HiddenField()

@@ -50,7 +50,7 @@ def test_hub_organiser_moves_a_session_and_the_invite_follows(live_site, make_pa
     expect(row.locator("[data-count=confirmed]")).to_have_text("2")
     expect(row.locator("[data-count=pending]")).to_have_text("1")
     expect(page.locator("#total-attendees")).to_have_text("2")
-    chart = page.get_by_role("img", name=re.compile(r"^Inschrijvingen per dag"))
+    chart = page.get_by_role("img", name=re.compile(r"^Aanmeldingen per dag"))
     expect(chart).to_be_visible()
     expect(chart.locator("rect.bar")).to_have_count(1)
     screenshot(page, "organisers-dashboard-desktop")

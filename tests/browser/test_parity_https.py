@@ -63,14 +63,14 @@ def test_visitor_signs_up_confirms_and_uses_every_personal_form_over_https(https
     assert confirm_link.startswith(https_site.url + "/confirm/")
     answer = page.goto(confirm_link)
     assert answer.headers["referrer-policy"] == "no-referrer"
-    page.get_by_role("button", name="Mijn inschrijving bevestigen").click()
+    page.get_by_role("button", name="Mijn aanmelding bevestigen").click()
     page.wait_for_url(MY_PAGE)
-    expect(page.locator(".flash-success")).to_contain_text("Je bent ingeschreven")
+    expect(page.locator(".flash-success")).to_contain_text("Je bent aangemeld")
     expect(page.locator("form[action*='/drop/']")).to_have_count(2)
 
     # Drop, add again, stop the organisers' messages: each form posts from a no-referrer page.
     page.locator(f"form[action$='/drop/{first}'] button").click()
-    expect(page.locator(".flash-success")).to_have_text("De sessie is uit je inschrijving gehaald.")
+    expect(page.locator(".flash-success")).to_have_text("De sessie is uit je aanmelding gehaald.")
     expect(page.locator("form[action*='/drop/']")).to_have_count(1)
     page.locator("summary", has_text="Een sessie toevoegen").click()  # behind a disclosure
     page.locator(f"form[action$='/add/{first}'] button").click()
@@ -85,11 +85,11 @@ def test_visitor_signs_up_confirms_and_uses_every_personal_form_over_https(https
 
     # Cancel everything, then erase (both under "Mijn gegevens").
     page.locator("summary", has_text="Mijn gegevens").click()
-    page.get_by_role("link", name="Mijn hele inschrijving annuleren").click()
+    page.get_by_role("link", name="Mijn hele aanmelding annuleren").click()
     page.wait_for_url(re.compile(r".*/cancel$"))
     page.get_by_role("button", name="Ja, alles annuleren").click()
     page.wait_for_url(MY_PAGE)
-    expect(page.locator(".flash-success")).to_have_text("Je inschrijving is geannuleerd.")
+    expect(page.locator(".flash-success")).to_have_text("Je aanmelding is geannuleerd.")
     with https_site.database() as session:
         attendee = session.scalar(db.select(Attendee).filter_by(email=email))
         assert attendee.messages_opt_out and attendee.confirmed_at is not None

@@ -12,8 +12,10 @@ import pytest
 
 from eventsite.extensions import db
 from eventsite.programme.models import ProgrammeSession
+from eventsite.registration.typos import suggest
 from tests.browser.harness import (
     DESKTOP,
+    assert_accessible,
     create_organiser,
     expect,
     log_in,
@@ -63,6 +65,78 @@ def test_session_page_share_tags_and_json_ld_have_the_real_times(live_site, make
     # The call to action is on the first screen.
     button = page.locator("#join .button")
     assert button.bounding_box()["y"] + button.bounding_box()["height"] <= 800
+
+
+TYPED = ["jan@gmial.com", "JAN@Hotmial.NL", "piet@outlok.nl", "anna@jansenmetaal.nl",
+         "anna@gmail.com", "kees@zigo.nl", "no-at-sign", "a@b"]
+
+
+@pytest.mark.parametrize("language, question, button, taken", [
+    ("nl", "Bedoel je jan@gmail.com?", "Ja, gebruik jan@gmail.com",
+     "Het adres is nu jan@gmail.com."),
+    ("en", "Did you mean jan@gmail.com?", "Yes, use jan@gmail.com",
+     "The address is now jan@gmail.com."),
+])
+def test_did_you_mean_shows_while_typing(live_site, make_page, language, question, button, taken):
+    """The typo question under the email field before sending, with a button to take it."""
+    page = make_page(SMALL_PHONE, language)
+    page.goto(live_site(f"/register?lang={language}&session={live_site.slugs[0]}"))
+    hint = page.locator("#email-suggestion")
+    assert hint.get_attribute("aria-live") == "polite"
+    for typed in TYPED:  # the same answer as the server's check, from the same list
+        page.fill("#email", typed)
+        page.dispatch_event("#email", "change")
+        expected = suggest(typed)
+        if expected:
+            expect(hint.locator("strong")).to_have_text(expected)
+        else:
+            expect(hint).to_be_empty()
+    page.fill("#email", "jan@gmial.com")
+    page.locator("#organisation").focus()  # leaving the field asks
+    expect(hint.locator("p")).to_have_text(f"{question} {button}")
+    email_box, hint_box = page.locator("#email").bounding_box(), hint.bounding_box()
+    assert hint_box["y"] >= email_box["y"] + email_box["height"]  # under the field
+    assert hint_box["x"] + hint_box["width"] <= 360
+    screenshot(page, f"face-typo-hint-{language}", full_page=False)
+    assert_accessible(page, f"did you mean ({language})")
+    hint.get_by_role("button", name=button).click()
+    expect(page.locator("#email")).to_have_value("jan@gmail.com")
+    expect(page.locator("#email")).to_be_focused()
+    expect(hint).to_have_text(taken)
+    # Taken: the form goes through without the server asking again.
+    page.fill("#name", "Jan Jansen")
+    page.fill("#organisation", "Jansen Metaal")
+    page.check("#consent")
+    page.locator("form button[type=submit]").click()
+    expect(page.locator("#sent-to")).to_have_text("jan@gmail.com")
+
+
+def test_did_you_mean_asked_while_typing_is_not_asked_again(live_site, make_page):
+    """Shown under the field and left as it is, the address is kept as typed on sending."""
+    page = make_page(SMALL_PHONE, "nl")
+    page.goto(live_site(f"/register?lang=nl&session={live_site.slugs[0]}"))
+    page.fill("#name", "Jan Jansen")
+    page.fill("#email", "jan@hotmial.nl")
+    page.fill("#organisation", "Jansen Metaal")
+    expect(page.locator("#email-suggestion strong")).to_have_text("jan@hotmail.nl")
+    page.check("#consent")
+    page.locator("form button[type=submit]").click()
+    expect(page.locator("#sent-to")).to_have_text("jan@hotmial.nl")
+
+
+def test_did_you_mean_from_the_server_is_not_repeated_under_the_field(live_site, make_page):
+    """After the server asked (the field's error), leaving the field adds no second question."""
+    page = make_page(SMALL_PHONE, "nl")
+    page.goto(live_site(f"/register?lang=nl&session={live_site.slugs[0]}"))
+    page.evaluate("document.getElementById('email').value = 'jan@gmial.com'")  # no events
+    page.locator("form button[type=submit]").click()
+    expect(page.locator("#email-error")).to_contain_text("Bedoel je jan@gmail.com?")
+    page.focus("#email")
+    page.focus("#organisation")
+    expect(page.locator("#email-suggestion")).to_be_empty()
+    page.fill("#email", "jan@hotmial.nl")
+    page.focus("#organisation")
+    expect(page.locator("#email-suggestion strong")).to_have_text("jan@hotmail.nl")
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])

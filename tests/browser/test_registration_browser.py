@@ -51,17 +51,17 @@ def test_dutch_phone_journey_from_programme_to_cancel(live_site, phone_page):
 
     # The confirmation mail's link opens a page; only its button confirms.
     [confirm_mail] = live_site.mails(email, 1)
-    assert confirm_mail["Subject"] == "Bevestig je inschrijving"
+    assert confirm_mail["Subject"] == "Bevestig je aanmelding"
     page.goto(link_with(confirm_mail, "/confirm/"))
-    page.get_by_role("button", name="Mijn inschrijving bevestigen").click()
+    page.get_by_role("button", name="Mijn aanmelding bevestigen").click()
     page.wait_for_url(MY_PAGE)
-    expect(page.locator(".flash-success")).to_contain_text("Je bent ingeschreven")
+    expect(page.locator(".flash-success")).to_contain_text("Je bent aangemeld")
 
     # The second mail, the welcome, carries the personal link (and one PUBLISH file); an
     # invite per session follows, each a mail of its own (one iTIP object per mail).
     mails = live_site.mails(email, 4)
     welcome = mails[1]
-    assert welcome["Subject"].startswith("Je bent ingeschreven voor")
+    assert welcome["Subject"].startswith("Je bent aangemeld voor")
     assert invites(welcome, "REQUEST") == []
     assert [len(invites(m, "REQUEST")) for m in mails[2:]] == [1, 1]
     manage_link = link_with(welcome, r"/my/[^/]+$")
@@ -70,7 +70,10 @@ def test_dutch_phone_journey_from_programme_to_cancel(live_site, phone_page):
     expect(page.locator("form[action*='/drop/']")).to_have_count(2)
     screenshot(page, "manage-phone")
 
-    # The personal calendar: both sessions, Amsterdam time, personal join links only.
+    # The personal calendar (behind its disclosure): both sessions, Amsterdam time,
+    # personal join links only.
+    expect(page.get_by_role("link", name="Download je sessies (.ics)")).to_be_hidden()
+    page.locator("summary", has_text="Je sessies in je agenda").click()
     name, ics = download(page, page.get_by_role("link", name="Download je sessies (.ics)").click)
     assert name.endswith("-mijn-sessies.ics")
     calendar = Calendar.from_ical(ics)
@@ -88,25 +91,25 @@ def test_dutch_phone_journey_from_programme_to_cancel(live_site, phone_page):
 
     # Drop one session: the place leaves the page, and a CANCEL for it arrives by mail.
     page.locator(f"form[action$='/drop/{first}'] button").click()
-    expect(page.locator(".flash-success")).to_have_text("De sessie is uit je inschrijving gehaald.")
+    expect(page.locator(".flash-success")).to_have_text("De sessie is uit je aanmelding gehaald.")
     expect(page.locator("form[action*='/drop/']")).to_have_count(1)
     dropped_mail = live_site.mails(email, 5)[4]
-    assert dropped_mail["Subject"] == "Er is een sessie uit je inschrijving gehaald"
+    assert dropped_mail["Subject"] == "Er is een sessie uit je aanmelding gehaald"
     [cancel] = invites(dropped_mail, "CANCEL")
     assert [str(e["UID"]) for e in cancel.walk("VEVENT")] == [uids[first]]
 
     # Cancel everything, after the confirming page (behind "Mijn gegevens").
     page.locator("summary", has_text="Mijn gegevens").click()
-    page.get_by_role("link", name="Mijn hele inschrijving annuleren").click()
+    page.get_by_role("link", name="Mijn hele aanmelding annuleren").click()
     page.wait_for_url(re.compile(r".*/cancel$"))
     screenshot(page, "cancel-phone")
     page.get_by_role("button", name="Ja, alles annuleren").click()
     page.wait_for_url(MY_PAGE)
-    expect(page.locator(".flash-success")).to_have_text("Je inschrijving is geannuleerd.")
-    expect(page.get_by_text("Je bent voor geen enkele sessie ingeschreven.")).to_be_visible()
+    expect(page.locator(".flash-success")).to_have_text("Je aanmelding is geannuleerd.")
+    expect(page.get_by_text("Je bent voor geen enkele sessie aangemeld.")).to_be_visible()
     expect(page.locator("form[action*='/drop/']")).to_have_count(0)
     last = live_site.mails(email, 6)[5]
-    assert last["Subject"] == "Je inschrijving is geannuleerd"
+    assert last["Subject"] == "Je aanmelding is geannuleerd"
     [cancel] = invites(last, "CANCEL")
     assert [str(e["UID"]) for e in cancel.walk("VEVENT")] == [uids[second]]
 
@@ -185,4 +188,4 @@ def test_english_sign_up_shows_each_error_at_its_field_then_succeeds(live_site, 
     expect(page.locator("h1")).to_have_text("My registration")
     expect(page.locator("form[action*='/drop/']")).to_have_count(1)
     welcome = live_site.mails(email, 2)[1]
-    assert welcome["Subject"].startswith("You are registered for")
+    assert welcome["Subject"].startswith("You are signed up for")

@@ -190,9 +190,9 @@ def confirm(token: str):
         if result.manage_token is None:
             return render_template("registration/already_confirmed.html")
         if result.waiting:
-            flash(_("You are registered. Some sessions were full: you are on the waiting list."))
+            flash(_("You are signed up. Some sessions were full: you are on the waiting list."))
         else:
-            flash(_("You are registered. We have mailed you your personal link."), "success")
+            flash(_("You are signed up. We have mailed you your personal link."), "success")
         return redirect(url_for(".manage", token=result.manage_token))
     request_, problem = signup.request_from_confirm_token(token)
     if problem:
