@@ -103,7 +103,7 @@ def test_the_edited_confirmation_mail_goes_out_and_its_link_works(client, admin)
     [mail] = outbox("confirm")
     assert mail.subject.startswith("Nog één klik voor ")
     assert mail.text_body.startswith("Goedendag,\n\nBevestig hier uw plaats bij")
-    assert ">Mijn inschrijving bevestigen</a>" in mail.html_body  # the button
+    assert ">Mijn aanmelding bevestigen</a>" in mail.html_body  # the button
     assert confirm(client, path_to(mail, "/confirm/")).status_code == 302
     # English visitors still get the standard English mail.
     sign_up(client, lang="en", email="bob@example.nl")

@@ -96,7 +96,7 @@ def test_organisers_questions_mail_text_and_source_end_to_end(live_site, make_pa
     assert text.startswith("Goedemiddag, fijn dat je erbij bent!")
     confirm_link = re.search(r"https?://\S+/confirm/\S+", text).group(0)
     phone.goto(confirm_link)
-    phone.get_by_role("button", name="Mijn inschrijving bevestigen").click()
+    phone.get_by_role("button", name="Mijn aanmelding bevestigen").click()
     phone.wait_for_url(re.compile(r".*/my/[^/]+$"))
     personal = phone.url
 
