@@ -44,7 +44,7 @@ from .i18n import current_language
 
 # Session keys that do not change what an anonymous page shows. Flask-Login writes
 # ``_fresh = False`` into any non-empty session of a visitor who is not logged in.
-SHAREABLE_SESSION_KEYS = frozenset({"lang", "csrf_token", "_fresh"})
+SHAREABLE_SESSION_KEYS = frozenset({"lang", "csrf_token", "_fresh", "source"})
 MAX_ENTRIES = 256
 MAX_AGE = 60
 # Seconds a version read from the database is reused by one process (config PAGE_VERSION_TTL).

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from eventsite.extensions import db
+from eventsite.registration.question_models import Question
 from tests.helpers import csrf_token as csrf_from
 from tests.helpers import log_in, outbox, sign_up, signed_up_and_confirmed
 
@@ -63,6 +64,49 @@ def get_pages(app, client, values: dict[str, str]) -> dict[str, str]:
     return pages
 
 
+def signup_shaping_pages(app, organiser, values: dict[str, str]) -> dict[str, str]:
+    """The organisers' questions, mail texts and campaign links, with a question of each
+    kind, a link, and their forms' errors; the sign-up form with the questions."""
+    page = "/organiser/editions/2027/questions"
+    for kind, label in (("single", "Grootte"), ("multiple", "Onderwerpen"), ("yesno", "Lid?"),
+                        ("number", "Mensen"), ("long", "Wat wilt u leren?")):
+        organiser.post(page, data={"csrf_token": csrf_from(organiser, page), "kind": kind,
+                                   "label": label, "choices": "Een\nTwee", "required": "y"})
+    question = db.session.scalar(db.select(Question).order_by(Question.id))
+    sources = "/organiser/editions/2027/sources"
+    hub = str(question.edition.sessions[0].region_id)
+    organiser.post(sources, data={"csrf_token": csrf_from(organiser, sources), "name": "Mei",
+                                  "code": "mei", "region": hub})
+    more = {**values, "question_id": str(question.id), "kind": "confirm", "language": "nl"}
+    found = {f"admin {k}": v for k, v in get_pages(app, organiser, more).items()
+             if "/editions/" in k}
+    mail = "/organiser/editions/2027/mails/confirm/nl"
+    for action, body in (("preview", "Hallo {first_name}, {confirm_link}"), ("save", "{oops")):
+        found[f"{mail} ({action})"] = organiser.post(mail, data={
+            "csrf_token": csrf_from(organiser, mail), "action": action, "subject": "Hoi",
+            "body": body}).get_data(as_text=True)
+    found[f"{page} (errors)"] = organiser.post(
+        page, data={"csrf_token": csrf_from(organiser, page), "kind": "single"}
+    ).get_data(as_text=True)
+    found[f"{sources} (errors)"] = organiser.post(
+        sources, data={"csrf_token": csrf_from(organiser, sources), "code": "Met Spatie"}
+    ).get_data(as_text=True)
+    visitor = app.test_client()
+    found["/register (questions)"] = visitor.get("/register").get_data(as_text=True)
+    found["/register (questions, errors)"] = visitor.post(
+        "/register", data={"csrf_token": csrf_from(visitor, "/register")}
+    ).get_data(as_text=True)
+    found["/organiser/sessions/2027-noord/attendees (answers)"] = organiser.get(
+        "/organiser/sessions/2027-noord/attendees"
+    ).get_data(as_text=True)
+    assert "Wat wilt u leren?" in found["/register (questions, errors)"]
+    walked = {f"admin /organiser/editions/2027/{p}" for p in (
+        f"questions/{question.id}", "questions", "mails", "mails/confirm/nl", "sources")}
+    assert walked <= set(found), sorted(found)
+    assert "Mei" in found["admin /organiser/editions/2027/sources"]
+    return found
+
+
 def test_every_page_is_valid_html(app, client, open_edition, make_organiser, tmp_path, checker):
     manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord", "2027-zuid"])
     sign_up(client, email="bert@example.nl")
@@ -83,6 +127,7 @@ def test_every_page_is_valid_html(app, client, open_edition, make_organiser, tmp
     organiser = app.test_client()
     log_in(organiser, "admin@example.org")
     pages.update({f"admin {k}": v for k, v in get_pages(app, organiser, values).items()})
+    pages.update(signup_shaping_pages(app, organiser, values))
     assert any("/organiser/" in name for name in pages) and any("/my/" in n for n in pages)
     assert len(pages) >= 20, sorted(pages)
 

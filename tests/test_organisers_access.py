@@ -3,20 +3,25 @@
 The URLs are read from the app's URL map, so a page added later is walked too.
 """
 
+import re
+
 import pytest
 
 from eventsite.extensions import db
 from eventsite.mail.models import OutboxMessage
 from eventsite.messaging.models import OrganiserMessage
+from eventsite.organisers.campaigns import CampaignLink
 from eventsite.organisers.models import AuditLog
 from eventsite.organisers.views.account import PUBLIC_ENDPOINTS
 from eventsite.programme.models import ProgrammeSession, SessionVideo
+from eventsite.registration.question_models import Question
 from tests.helpers import csrf_token, log_in
 
 # Organiser URLs without a session in them, and what another hub's organiser gets there.
 OWN_DATA_ONLY = {
     "organisers.dashboard",
     "organisers.all_export",
+    "organisers.sources",
     "organisers.hub_list",
     "organisers.feedback_overview",
     "organisers.all_feedback_export",
@@ -26,6 +31,15 @@ OWN_DATA_ONLY = {
     "api_console.token_list",
     "api_console.webhook_list",
     "api_console.embed_snippet",
+}
+# Values for the URL map's other arguments (questions, mail texts, campaign links).
+MORE_VALUES = {
+    "year": "2027",
+    "question_id": "1",
+    "change": "retire",
+    "kind": "confirm",
+    "language": "nl",
+    "link_id": "1",
 }
 # The blueprints of organiser pages (the API console lives in the api feature).
 ORGANISER_BLUEPRINTS = ("organisers.", "api_console.")
@@ -65,14 +79,11 @@ def organiser_urls(app, slug: str | dict) -> list[tuple[str, str, str]]:
         extensions = ["csv", "xlsx"] if "extension" in rule.arguments else [None]
         for extension in extensions:
             # Account 1: the first organiser made (the visitor's own; admins only all the same).
-            values = {"account_id": "1", "year": "2027", "direction": "up", **given}
+            values = {"account_id": "1", "year": "2027", "direction": "up", **MORE_VALUES, **given}
             values["extension"] = extension
             path = rule.rule
             for name in rule.arguments:
-                path = path.replace(f"<{name}>", values[name])
-                path = path.replace(f"<any(csv, xlsx):{name}>", values[name])
-                path = path.replace(f"<int:{name}>", values[name])
-                path = path.replace(f"<any(up, down):{name}>", values[name])
+                path = re.sub(rf"<(?:[^<>:]+:)?{name}>", values[name], path)
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 urls.append((rule.endpoint, method, path))
     assert len(urls) >= 10, urls
@@ -110,6 +121,10 @@ def test_every_organiser_url_is_refused(
         )
     )
     zuid.videos.append(SessionVideo(title="Geheim filmpje", url="https://youtu.be/dQw4w9WgXcQ"))
+    # A campaign link of zuid (id 1) for the link URLs.
+    db.session.add(
+        CampaignLink(edition_id=edition.id, region_id=zuid.region_id, name="Geheim", code="geheim")
+    )
     db.session.commit()
     add_zuid_token_and_webhook(make_organiser)
     before = (zuid.title, zuid.capacity, zuid.status, zuid.revision)
@@ -181,6 +196,11 @@ def test_every_organiser_page_opens_for_its_own_hub_and_for_admins(
             body_nl="Tekst",
             idempotency_key="k" * 24,
         )
+    )
+    # A question (id 1) and a campaign link of zuid (id 1) for the URLs that name them.
+    db.session.add(Question(edition_id=edition.id, kind="short", label="Sector"))
+    db.session.add(
+        CampaignLink(edition_id=edition.id, region_id=zuid.region_id, name="Zuid", code="zuid")
     )
     db.session.commit()
     if visitor == "own_region":

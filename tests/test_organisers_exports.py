@@ -26,6 +26,7 @@ HEADER_NL = [
     "Taal",
     "Deelgenomen om",
     "E-mail onbestelbaar",
+    "Bron",
 ]
 TRICKY = 'Jan "de Smid", Jansen\nTweede regel'
 FORMULA = '=HYPERLINK("http://x")'
@@ -98,8 +99,8 @@ def test_session_csv(client, exported):
     assert jan[5] == "bevestigd"
     # Amsterdam summer time, written so that spreadsheets read a date-time, not text.
     assert jan[6] == jan[7] == "2027-04-01 15:05:00"
-    # Not joined (tests/test_messages_attendance.py); the address never bounced.
-    assert jan[8:] == ["ja", "en", "", "nee"]
+    # Not joined (tests/test_messages_attendance.py); the address never bounced; no source.
+    assert jan[8:] == ["ja", "en", "", "nee", ""]
     evil = by_email["evil@x.nl"]
     assert evil[0] == "'" + FORMULA and evil[2] == "'+31 6 1234" and evil[3] == "'@SUM(A1)"
     assert evil[5] == "nog niet bevestigd" and evil[7] == ""

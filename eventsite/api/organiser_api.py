@@ -16,6 +16,7 @@ from ..mail.models import UndeliverableAddress
 from ..organisers import audit, services
 from ..programme.models import CANCELLED, ProgrammeSession
 from ..registration.models import STATES, Attendance, Attendee, Registration
+from ..registration.questions import answer_text, answers_by_attendee
 from . import schemas, serialise
 from .auth import current_organiser, token_required
 from .blueprint import bp
@@ -115,7 +116,25 @@ def _facts(rows: list[Registration]) -> tuple[set[str], dict[int, object]]:
     return bounced, joined
 
 
-def _attendee(person: Attendee, bounced: set[str]) -> dict:
+def _answers(rows: list[Registration], item: ProgrammeSession) -> dict[int, list[dict]]:
+    """Per attendee, the answers to the questions the token's owner may see (as the exports:
+    every such question in form order, retired ones too; Dutch, the site's first language)."""
+    questions = services.export_questions(current_organiser(), item.edition)
+    given = answers_by_attendee([r.attendee_id for r in rows], item.edition) if questions else {}
+    return {
+        r.attendee_id: [
+            {
+                "question_id": q.id,
+                "question": q.label,
+                "answer": answer_text(q, given.get(r.attendee_id, {}).get(q.id, ""), "nl"),
+            }
+            for q in questions
+        ]
+        for r in rows
+    }
+
+
+def _attendee(person: Attendee, bounced: set[str], answers: dict[int, list[dict]]) -> dict:
     return {
         "name": person.name,
         "email": person.email,
@@ -124,10 +143,12 @@ def _attendee(person: Attendee, bounced: set[str]) -> dict:
         "language": person.language,
         "newsletter": person.newsletter,
         "undeliverable": person.email in bounced,
+        "source": person.source or "",
+        "answers": answers.get(person.id, []),
     }
 
 
-def _registration(r: Registration, item: ProgrammeSession, bounced, joined) -> dict:
+def _registration(r: Registration, item: ProgrammeSession, bounced, joined, answers) -> dict:
     return {
         "id": r.id,
         "session": item.slug,
@@ -138,7 +159,7 @@ def _registration(r: Registration, item: ProgrammeSession, bounced, joined) -> d
         "confirmed_at": serialise.moment(r.confirmed_at),
         "cancelled_at": serialise.moment(r.cancelled_at),
         "joined_at": serialise.moment(joined.get(r.id)),
-        "attendee": _attendee(r.attendee, bounced),
+        "attendee": _attendee(r.attendee, bounced, answers),
     }
 
 
@@ -171,7 +192,8 @@ def registrations(slug: str):
     page = page_args()
     rows, total = _page_of(_registrations(item), page)
     bounced, joined = _facts(rows)
-    items = [_registration(r, item, bounced, joined) for r in rows]
+    answers = _answers(rows, item)
+    items = [_registration(r, item, bounced, joined, answers) for r in rows]
     _audit_export(item, "registrations", len(items))
     envelope = page.envelope(items, total, "api.registrations", slug=slug)
     return serialise.dump(schemas.RegistrationListSchema, envelope), 200, NO_STORE
@@ -193,7 +215,8 @@ def attendees(slug: str):
     page = page_args()
     rows, total = _page_of(_registrations(item), page)
     bounced, _joined = _facts(rows)
-    items = [_attendee(r.attendee, bounced) for r in rows]
+    answers = _answers(rows, item)
+    items = [_attendee(r.attendee, bounced, answers) for r in rows]
     _audit_export(item, "attendees", len(items))
     envelope = page.envelope(items, total, "api.attendees", slug=slug)
     return serialise.dump(schemas.AttendeeListSchema, envelope), 200, NO_STORE

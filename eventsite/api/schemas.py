@@ -130,6 +130,17 @@ class MeSchema(Schema):
     read_only = fields.Boolean(required=True)
 
 
+class AnswerSchema(Schema):
+    """An answer to one of the organisers' sign-up questions (as in the exports' columns)."""
+
+    question_id = fields.Integer(required=True)
+    question = fields.String(required=True, metadata={"description": "the question (Dutch)"})
+    answer = fields.String(
+        required=True,
+        metadata={"description": "as read: the choices' texts joined, ja/nee; empty: none"},
+    )
+
+
 class AttendeeSchema(Schema):
     """The person, with the same fields as the attendee exports."""
 
@@ -140,6 +151,18 @@ class AttendeeSchema(Schema):
     language = fields.String(required=True)
     newsletter = fields.Boolean(required=True)
     undeliverable = fields.Boolean(required=True)
+    source = fields.String(
+        required=True,
+        metadata={
+            "description": "where the sign-up came from: a campaign link's code or "
+            "'source / medium / campaign' from utm_*; empty when unknown"
+        },
+    )
+    answers = fields.List(
+        fields.Nested(AnswerSchema),
+        required=True,
+        metadata={"description": "one per question the token's owner may see, in form order"},
+    )
 
 
 class RegistrationSchema(Schema):

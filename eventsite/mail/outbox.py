@@ -115,6 +115,35 @@ def queue_mail(
     else:
         values = {k: v() if callable(v) else v for k, v in (personal or {}).items()}
         subject, text, html = render_mail(template, language, {**(context or {}), **values})
+    return _queue_rendered(kind, recipient, language, subject, text, html, attachments)
+
+
+def queue_rendered(
+    *,
+    kind: str,
+    recipient: str,
+    language: str,
+    subject: str,
+    text: str,
+    html: str,
+    attachments: Iterable[Attachment] = (),
+) -> OutboxMessage | None:
+    """Like ``queue_mail`` for a mail rendered by the caller (an organiser's own text)."""
+    with db.session.no_autoflush:  # a read: it must not start the write (SQLite's lock)
+        if is_undeliverable(recipient):
+            return None
+    return _queue_rendered(kind, recipient, language, subject, text, html, attachments)
+
+
+def _queue_rendered(
+    kind: str,
+    recipient: str,
+    language: str,
+    subject: str,
+    text: str,
+    html: str,
+    attachments: Iterable[Attachment],
+) -> OutboxMessage:
     message = OutboxMessage(
         message_id=new_message_id(),
         kind=kind,

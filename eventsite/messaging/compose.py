@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from ..clock import utcnow
+from ..i18n import localized
 from ..mail.outbox import render_mail
+from ..registration import mail_texts
 from ..registration.links import manage_url
 from ..registration.tokens import new_manage_token
 
@@ -130,3 +132,21 @@ def personal_links(recipients: list[Recipient]) -> tuple[dict[int, str], list[di
             {"attendee_id": recipient.attendee_id, "token_hash": token_hash, "created_at": now}
         )
     return links, rows
+
+
+def own_recording_texts(rendered: dict, session, organiser, placeholders) -> None:
+    """Where the organisers wrote their own recording mail (per language), use it."""
+    for joined in rendered:
+        kind = "recording_joined" if joined else "recording_missed"
+        for language in LANGUAGES:
+            values = {
+                "name": placeholders.name,
+                "manage_link": placeholders.link,
+                "edition": localized(session.edition, "name", language),
+                "session_title": localized(session, "title", language),
+                "recording_link": session.recording_url,
+                "organiser_name": organiser.name,
+            }
+            own = mail_texts.own_rendered(session.edition, kind, language, values)
+            if own is not None:
+                rendered[joined][language] = own

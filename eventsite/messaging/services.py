@@ -211,6 +211,7 @@ def send_recording(session: ProgrammeSession, organiser, key: str) -> OrganiserM
         joined: compose.render_templates(template, compose.LANGUAGES, placeholders, **context)
         for joined, template in RECORDING_TEMPLATES.items()
     }
+    compose.own_recording_texts(rendered, session, organiser, placeholders)
     log = _start_log(
         session,
         organiser,

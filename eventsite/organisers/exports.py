@@ -45,7 +45,9 @@ COLUMNS = (
     "language",
     "joined",
     "undeliverable",
+    "source",
 )
+# After these, one column per sign-up question (see README).
 
 
 SPREADSHEET_DATETIME = "%Y-%m-%d %H:%M:%S"
@@ -77,7 +79,7 @@ def export_row(record: Sequence, state_label: Callable[[str], str], yes_no: tupl
         lang,
         joined,
         undeliverable,
-    ) = record
+    ) = record[:13]
     return [
         name,
         email,

@@ -11,7 +11,7 @@ Steps, each counted over registrations (one person in one session):
 - gave feedback: an answer on the feedback form.
 
 One GROUP BY query per call; ``dimension`` is the column the figures are split by (a
-session, a hub; a registration's source once one is stored), so a new split is one argument.
+session, a hub, the source a person came from), so a new split is one argument.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from ..registration.models import CONFIRMED, Attendance, Attendee, Feedback, Reg
 STEPS = ("signed_up", "confirmed", "reminded", "joined", "recording", "feedback")
 BY_SESSION = Registration.session_id
 BY_HUB = ProgrammeSession.region_id
+# A campaign link's code or "source / medium / campaign" from utm_*; empty when unknown.
+BY_SOURCE = Attendee.source
 
 
 @dataclass(frozen=True)
@@ -128,3 +130,20 @@ def hub_rows(sessions: Sequence[ProgrammeSession], previous: Sequence[ProgrammeS
         )
         for region_id, region in sorted(regions.items(), key=lambda item: item[1].name)
     ]
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    source: str  # the stored code ("" when unknown)
+    name: str  # the campaign link's name, else the source itself ("" when unknown)
+    now: Funnel
+
+
+def source_rows(session_ids: Sequence[int], names: dict[str, str]) -> list[SourceRow]:
+    """Per source of these sessions' sign-ups, named by ``names`` (code -> campaign link's
+    name): its funnel; known sources by name, the unknown ones last."""
+    rows = [
+        SourceRow(source or "", names.get(source or "", source or ""), figures)
+        for source, figures in funnels(session_ids, BY_SOURCE).items()
+    ]
+    return sorted(rows, key=lambda row: (row.source == "", row.name.lower()))

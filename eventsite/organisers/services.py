@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, distinct, func, or_, select
+from sqlalchemy import Select, distinct, func, literal, or_, select
 from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
@@ -20,6 +20,8 @@ from ..mail.models import UndeliverableAddress
 from ..programme import queries
 from ..programme.models import CANCELLED, Edition, ProgrammeSession
 from ..registration.models import STATES, Attendance, Attendee, Registration
+from ..registration.question_models import Answer, Question, QuestionChoice
+from ..registration.questions import edition_questions
 from .models import Organiser
 
 SORTS = {
@@ -176,8 +178,10 @@ def attendee_query(
     state: str = "",
     sort: str = "registered",
     descending: bool = False,
+    choice: QuestionChoice | None = None,
 ) -> Select:
-    """Registrations of a session with their attendees, searched, filtered and sorted."""
+    """Registrations of a session with their attendees, searched, filtered and sorted;
+    ``choice``: only people whose answer chose it."""
     query = (
         select(Registration)
         .join(Registration.attendee)
@@ -196,6 +200,14 @@ def attendee_query(
         )
     if state in STATES:
         query = query.where(Registration.state == state)
+    if choice is not None:
+        # The answer holds the chosen ids comma-separated: match ",<id>," in ",<value>,".
+        query = query.where(
+            Attendee.answers.any(
+                (Answer.question_id == choice.question_id)
+                & (literal(",") + Answer.value + ",").like(f"%,{choice.id},%")
+            )
+        )
     column = SORTS.get(sort, Registration.created_at)
     order = column.desc() if descending else column.asc()
     return query.order_by(order, Registration.id.desc() if descending else Registration.id)
@@ -214,7 +226,8 @@ EXPORT_BATCH = 1000
 
 
 def export_records(session_ids: list[int]) -> Iterator[tuple]:
-    """One row per person and session, streamed from the database in batches.
+    """One row per person and session, streamed from the database in batches; each record
+    ends with the person's source and id (for the answers' columns).
 
     ``yield_per`` makes PostgreSQL use a server-side cursor (and SQLite reads lazily), so
     memory stays constant however many rows there are.
@@ -234,6 +247,8 @@ def export_records(session_ids: list[int]) -> Iterator[tuple]:
             Attendee.language,
             Attendance.first_joined_at,
             UndeliverableAddress.id.is_not(None),
+            Attendee.source,
+            Attendee.id,
         )
         .join(Attendee, Registration.attendee_id == Attendee.id)
         .outerjoin(Attendance, Attendance.registration_id == Registration.id)
@@ -244,3 +259,22 @@ def export_records(session_ids: list[int]) -> Iterator[tuple]:
         .execution_options(yield_per=EXPORT_BATCH)
     )
     yield from db.session.execute(query)
+
+
+def export_questions(organiser: Organiser, edition: Edition) -> list[Question]:
+    """The questions whose answers an organiser may export, in form order, retired ones too:
+    admins all; a hub's organisers those asked of everyone or for their hub's sessions."""
+    questions = edition_questions(edition, include_retired=True)
+    if organiser.is_admin:
+        return questions
+    return [q for q in questions if q.asked_for({organiser.region_id})]
+
+
+def filter_choices(organiser: Organiser, edition: Edition) -> list[tuple[Question, QuestionChoice]]:
+    """The choices an attendee list can be filtered by (questions the organiser may see)."""
+    return [
+        (question, choice)
+        for question in export_questions(organiser, edition)
+        if question.choices
+        for choice in question.choices
+    ]

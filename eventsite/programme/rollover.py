@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from ..clock import utcnow
 from ..extensions import db
 from .models import SCHEDULED, Edition, ProgrammeSession, Speaker
+from .signals import edition_copied
 
 
 class RolloverError(ValueError):
@@ -116,6 +117,7 @@ def copy_edition(
     for old in source.sessions:
         edition.sessions.append(_copy_session(old, source.year, year, days, zone))
     db.session.flush()  # the caller's unit of work commits
+    edition_copied.send(source, edition=edition)  # e.g. the sign-up questions come along
     return edition
 
 

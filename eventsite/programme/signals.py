@@ -14,3 +14,7 @@ session_changed = _signals.signal("session-changed")
 
 # A session was cancelled (status set to cancelled). sender: the session.
 session_cancelled = _signals.signal("session-cancelled")
+
+# A new edition was copied from an earlier one (``rollover.copy_edition``, flushed, not
+# committed). sender: the source edition; ``edition``: the new one.
+edition_copied = _signals.signal("edition-copied")

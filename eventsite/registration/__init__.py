@@ -5,17 +5,28 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The sign-up pages, `flask registrations purge`, `flask mail send-reminders`, and
-    reminders that follow a session that moved."""
+    reminders that follow a session that moved; a copied edition takes the sign-up questions
+    and mail texts along."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session as OrmSession
+
     from ..core.jobs import registry_of
     from ..mail.views import bp as mail_bp
-    from ..programme.signals import session_changed
-    from . import cli, housekeeping
+    from ..programme.signals import edition_copied, session_changed
+    from . import cli, edition_copy, housekeeping, questions, sources
     from .jobs import register_jobs
     from .views import bp
 
     cli.register_commands(bp.cli)
     mail_bp.cli.add_command(cli.send_reminders_command)
     app.register_blueprint(bp)
+    # Campaign codes and utm_* on any public page, kept for a sign-up (sources.py).
+    app.before_request(sources.remember_source)
     # Connecting twice (a second app) is harmless: blinker keeps one receiver.
     session_changed.connect(housekeeping.rearm_reminders)
+    edition_copied.connect(edition_copy.copy_signup_texts)
+    # The sign-up page is cached per edition version: its questions raise that version.
+    touch = questions.touch_edition_on_question_change
+    if not event.contains(OrmSession, "before_flush", touch):
+        event.listen(OrmSession, "before_flush", touch)
     register_jobs(registry_of(app))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import questions
 from .models import Attendee
 from .signup_requests import request_sessions
 
@@ -20,6 +21,10 @@ def export_data(attendee: Attendee) -> dict:
         "role": attendee.role,
         "language": attendee.language,
         "newsletter": attendee.newsletter,
+        # Where the sign-up came from (a campaign link's code or utm_* values), if known.
+        "source": attendee.source or None,
+        # Answers to the organisers' questions on the sign-up form.
+        "answers": questions.download(attendee),
         "organiser_messages_stopped": attendee.messages_opt_out,
         # When and how, e.g. "one-click unsubscribe" from a message's List-Unsubscribe.
         "organiser_messages_stopped_at": moment(attendee.messages_opt_out_at),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..clock import utcnow
@@ -56,6 +56,9 @@ class Attendee(db.Model):
     # When and how the last stop was asked, where known (e.g. "one-click unsubscribe").
     messages_opt_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     messages_opt_out_via: Mapped[str | None] = mapped_column(String(40))
+    # Where the sign-up came from: a campaign link's code (``?via=``) or the utm_* values
+    # ("source / medium / campaign"); empty when unknown.
+    source: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     edition: Mapped[Edition] = relationship()
     registrations: Mapped[list[Registration]] = relationship(
@@ -179,6 +182,10 @@ class SignupRequest(db.Model):
     signup_ip: Mapped[str | None] = mapped_column(String(45))
     # The chosen sessions' ids, comma-separated (an edition has a handful of sessions).
     session_ids: Mapped[str] = mapped_column(String(200), default="")
+    # The answers to the organisers' questions sent with it ({question id: value}) and the
+    # source the visitor came from: applied to the person when this request is confirmed.
+    answers: Mapped[dict | None] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set when its link was used: a used link confirms nothing and opens nothing again.
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..mail.outbox import Attachment, queue_mail
+from ..mail.outbox import Attachment
 from ..programme.models import ProgrammeSession
+from . import mail_texts
 from .links import confirm_url, issue_manage_token, join_url, manage_url, resend_url
 from .models import Attendee, Registration, SignupRequest
 from .signals import calendar_parts_wanted, invite_mails_wanted
@@ -61,18 +62,9 @@ def send_invites(
 def _queue(
     kind: str, attendee: Attendee, template: str, attachments=(), reuse=None, **context
 ) -> None:
-    """``reuse``: (same_for, personal) for ``queue_mail``'s reused rendering."""
-    same_for, personal = reuse or (None, None)
-    queue_mail(
-        kind=kind,
-        recipient=attendee.email,
-        language=attendee.language,
-        template=f"registration_{template}",
-        context={"attendee": attendee, **context},
-        attachments=attachments,
-        same_for=same_for,
-        personal=personal,
-    )
+    """Queue one mail, from the organisers' own text for it when they wrote one; ``reuse``:
+    (same_for, personal) for ``queue_mail``'s reused rendering of the standard mail."""
+    mail_texts.queue(kind, attendee, template, attachments, context, reuse=reuse)
 
 
 def _what_sessions_show(attendee: Attendee, sessions: list[ProgrammeSession]) -> tuple:

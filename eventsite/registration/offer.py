@@ -30,13 +30,15 @@ MAX_OFFERS = 16
 
 @dataclass(frozen=True)
 class Offer:
-    """The current edition's id, its sessions' slugs (in time order) and the open ones."""
+    """The current edition's id, its sessions' slugs (in time order) and the open ones; per
+    slug the session's id and its hub's (which of the organisers' questions are asked)."""
 
     edition_id: int | None
     version: Version | None
     slugs: tuple[str, ...] = ()
     open_slugs: frozenset[str] = frozenset()
     session_ids: tuple[tuple[str, int], ...] = ()
+    session_regions: tuple[tuple[str, int], ...] = ()
 
     def load(self, slugs: list[str]) -> list[ProgrammeSession]:
         """The chosen sessions (with their edition and hub) in one query, in time order."""
@@ -85,4 +87,5 @@ def _work_out(version: Version) -> Offer:
         tuple(s.slug for s in sessions),
         frozenset(s.slug for s in sessions if s.open_for_registration(now)),
         tuple((s.slug, s.id) for s in sessions),
+        tuple((s.slug, s.region_id) for s in sessions),
     )

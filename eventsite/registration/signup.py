@@ -14,7 +14,7 @@ from ..clock import utcnow
 from ..core.privacy import PRIVACY_VERSION
 from ..extensions import db
 from ..programme.models import Edition, ProgrammeSession
-from . import capacity, notifications
+from . import capacity, notifications, questions
 from .attendees import find_attendee, lock_attendee, normalise_email
 from .links import issue_manage_token
 from .models import CANCELLED, CONFIRMED, PENDING, Attendee, Registration, SignupRequest
@@ -42,6 +42,9 @@ class SignUp:
     newsletter: bool = False
     language: str = "nl"
     ip: str | None = None
+    # Answers to the organisers' questions ({question id: value}) and where the visitor came from.
+    answers: dict = field(default_factory=dict)
+    source: str = ""
 
 
 class LinkProblem(enum.StrEnum):
@@ -103,10 +106,14 @@ def sign_up(edition: Edition, data: SignUp, sessions: list[ProgrammeSession]) ->
         attendee.consent_version = PRIVACY_VERSION
         attendee.created_at = now
         attendee.signup_ip = data.ip
+        attendee.source = data.source or attendee.source or ""
+        questions.set_answers(attendee, data.answers)
     new_sessions = _add_pending(attendee, sessions, now)
     if known_and_confirmed:
         # The link confirms only the new sessions; a confirmed person's details stay theirs.
         request = new_request(attendee, new_sessions, None, data.ip, now) if new_sessions else None
+        if request is not None:  # answers to questions new to the person, once confirmed
+            request.answers = {str(k): v for k, v in data.answers.items()} or None
         notifications.send_already_registered(attendee, new_sessions, request)
     else:
         # Its own request: the link confirms what this form sent, not what a later one did.
@@ -218,6 +225,9 @@ def confirm_attendee(
                 apply_request(attendee, request)
             attendee.confirmed_at = now
             attendee.confirm_ip = ip
+        elif request is not None and request.answers:
+            # A confirmed person's answers stay theirs; questions new to them are added.
+            questions.set_answers(attendee, request.answers, only_missing=True)
         result.manage_token = issue_manage_token(attendee)
         registration_confirmed.send(attendee, confirmed=result.confirmed, waiting=result.waiting)
         notifications.send_welcome(attendee, result.confirmed, result.waiting, result.manage_token)

@@ -13,6 +13,7 @@ from ..core.privacy import PRIVACY_VERSION
 from ..extensions import db
 from ..programme.models import ProgrammeSession
 from .models import PENDING, Attendee, SignupRequest
+from .questions import set_answers
 
 
 def new_request(
@@ -32,6 +33,8 @@ def new_request(
         signup_ip=ip,
         session_ids=",".join(str(s.id) for s in sessions),
         created_at=now,
+        answers=_answers_of(data),
+        source=(data.source if data is not None else "") or "",
     )
     db.session.add(request)
     return request
@@ -71,3 +74,13 @@ def apply_request(attendee: Attendee, request: SignupRequest) -> None:
     attendee.consent_version = request.consent_version
     attendee.signup_ip = request.signup_ip
     attendee.created_at = request.created_at
+    attendee.source = request.source or attendee.source or ""
+    # The answers of this request, replacing those a later (unconfirmed) form wrote.
+    cleared = {str(a.question_id): "" for a in attendee.answers}
+    set_answers(attendee, cleared | (request.answers or {}))
+
+
+def _answers_of(data) -> dict | None:
+    """A ``SignUp``'s answers as JSON (keys are strings there), or None."""
+    answers = getattr(data, "answers", None) or {}
+    return {str(key): value for key, value in answers.items()} or None

@@ -21,9 +21,12 @@ from . import (  # noqa: F401 (routes register on import)
     hubs,
     keep_posted,
     mail_status,
+    mail_texts,
     management,
     messages,
     profile,
+    questions,
+    sources,
     speakers,
 )
 

@@ -30,6 +30,7 @@ COLUMN_LABELS = {
     "language": _l("Language"),
     "joined": _l("Joined at"),
     "undeliverable": _l("Email undeliverable"),
+    "source": _l("Source"),
 }
 
 # The funnel's steps (see funnel.py).

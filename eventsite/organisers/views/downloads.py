@@ -13,8 +13,10 @@ from flask_login import current_user
 
 from ...clock import utcnow
 from ...formatting import in_zone
+from ...i18n import localized
 from ...programme.models import Edition
 from ...registration.models import STATES
+from ...registration.questions import answer_text, answers_by_attendee
 from .. import audit, exports, services
 from ..blueprint import bp
 from .common import COLUMN_LABELS, session_or_abort, state_label, year_arg
@@ -23,16 +25,35 @@ CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _rows(session_ids: list[int]):
-    """Export rows with their labels translated once, not once per row."""
+def _rows(session_ids: list[int], answers: dict[int, list[str]], width: int):
+    """Export rows with their labels translated once, not once per row; then the source
+    and one column per question (``answers``: per attendee, the texts in column order)."""
     yes_no = (_("yes"), _("no"))
     labels = {state: state_label(state) for state in (*STATES, exports.SESSION_CANCELLED)}
+    empty = [""] * width
     for record in services.export_records(session_ids):
-        yield exports.export_row(record, labels.__getitem__, yes_no)
+        source, attendee_id = record[13], record[14]
+        yield [
+            *exports.export_row(record, labels.__getitem__, yes_no),
+            source or "",
+            *answers.get(attendee_id, empty),
+        ]
 
 
-def _header() -> list[str]:
-    return [str(COLUMN_LABELS[c]) for c in exports.COLUMNS]
+def _answer_columns(edition: Edition) -> tuple[list[str], dict[int, list[str]]]:
+    """The questions' labels and every attendee's answers as texts, read before the
+    response streams (the rows are written after the request's database session ended)."""
+    questions = services.export_questions(current_user, edition)
+    given = answers_by_attendee(None, edition) if questions else {}
+    texts = {
+        attendee_id: [answer_text(q, values.get(q.id, "")) for q in questions]
+        for attendee_id, values in given.items()
+    }
+    return [localized(q, "label") for q in questions], texts
+
+
+def _header(labels: list[str]) -> list[str]:
+    return [str(COLUMN_LABELS[c]) for c in exports.COLUMNS] + labels
 
 
 def _scope_all() -> tuple[Edition, list[int]]:
@@ -65,9 +86,11 @@ def _export(edition: Edition, scope: str, session_ids: list[int], extension: str
         region=region,
         data=data,
     )
+    labels, answers = _answer_columns(edition)
+    header, rows = _header(labels), _rows(session_ids, answers, len(labels))
     if extension == "xlsx":
-        return _xlsx_response(session_ids, filename)
-    chunks = exports.csv_chunks(_header(), _rows(session_ids), exports.DELIMITERS[delimiter_name])
+        return _xlsx_response(header, rows, filename)
+    chunks = exports.csv_chunks(header, rows, exports.DELIMITERS[delimiter_name])
     body = (chunk.encode("utf-8") for chunk in chunks)
     return Response(
         stream_with_context(body),
@@ -79,10 +102,10 @@ def _export(edition: Edition, scope: str, session_ids: list[int], extension: str
     )
 
 
-def _xlsx_response(session_ids: list[int], filename: str):
+def _xlsx_response(header: list[str], rows, filename: str):
     """Write the workbook to a temporary file (rows never all in memory) and send it."""
     spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)
-    exports.write_xlsx(_header(), _rows(session_ids), spool, title=_("Attendees"))
+    exports.write_xlsx(header, rows, spool, title=_("Attendees"))
     spool.seek(0)
     response = send_file(
         spool, mimetype=XLSX_TYPE, as_attachment=True, download_name=filename, max_age=0

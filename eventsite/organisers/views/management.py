@@ -9,7 +9,8 @@ from flask_login import current_user
 from ...mail.undeliverable import undeliverable_among
 from ...registration.attendance import attendance_of, joined_counts
 from ...registration.models import STATES
-from .. import editing, funnel, services
+from ...registration.questions import answer_text, answers_by_attendee
+from .. import campaigns, editing, funnel, services
 from .. import feedback as feedback_figures
 from ..blueprint import bp
 from ..charts import bar_chart
@@ -42,6 +43,7 @@ def dashboard():
         state_labels=STATE_LABELS,
         funnels=funnel.funnels(ids),
         hub_funnels=funnel.hub_rows(sessions, previous_sessions),
+        source_funnels=funnel.source_rows(ids, campaigns.link_names(edition)),
         previous=previous,
         steps=funnel.STEPS,
         step_labels=STEP_LABELS,
@@ -62,6 +64,11 @@ def attendees(slug: str):
         "descending": request.args.get("dir") == "desc",
     }
     page = request.args.get("page", 1, type=int) or 1
+    choices = services.filter_choices(current_user, session.edition)
+    chosen = request.args.get("choice", "")
+    choice = next((c for _q, c in choices if str(c.id) == chosen), None)
+    filters["choice"] = choice
+    questions = services.export_questions(current_user, session.edition)
     pagination = services.attendee_page(
         session, max(page, 1), current_app.config["ORGANISER_PAGE_SIZE"], **filters
     )
@@ -75,6 +82,10 @@ def attendees(slug: str):
         states=STATES,
         state_labels=STATE_LABELS,
         sorts=list(services.SORTS),
+        choices=choices,
+        questions=questions,
+        answers=answers_by_attendee([r.attendee_id for r in pagination.items], session.edition),
+        answer_text=answer_text,
     )
 
 

@@ -14,9 +14,10 @@ from ...i18n import current_language
 from ...mail.requested import register_handler, store_request
 from ...programme import queries
 from ...programme.models import Edition
-from .. import signup
+from .. import questions, signup, sources
 from ..forms import ActionForm, EmailForm, RegistrationForm
 from ..offer import PAGE, Offer, current_offer
+from ..question_fields import field_name, registration_form_class
 from ..signup_requests import request_sessions
 from .blueprint import bp, manage_limit, per_email, per_ip, private
 
@@ -36,17 +37,19 @@ def register():
         page = cached_holed(PAGE, offer.version, lambda: _render_form(offer))
         return _form_response(page, [])
     if request.method == "GET":  # sessions or an address to prefill: this visitor's own page
-        form = RegistrationForm(open_slugs=offer.open_slugs, meta={"csrf": False})
+        form = _form(offer, meta={"csrf": False})
         _prefill(form, offer.open_slugs)
         page = HoledPage(_render_form(offer, form))
         return _form_response(page, form.sessions.data or [])
     if not offer.open_slugs:
         return render_template("registration/closed.html", edition=_edition(offer)), 200
-    form = RegistrationForm(open_slugs=offer.open_slugs)
+    form = _form(offer)
     if form.validate_on_submit():
         if not form.is_bot:
             chosen = offer.load(form.sessions.data)
             data = form.sign_up_data(language=current_language(), ip=request.remote_addr)
+            data.answers = form.answers()
+            data.source = sources.current_source()
             try:
                 edition = chosen[0].edition
                 unit_of_work.retry_on_conflict(signup.sign_up, edition, data, chosen)
@@ -79,13 +82,25 @@ def _edition(offer: Offer) -> Edition | None:
     return db.session.get(Edition, offer.edition_id) if offer.edition_id is not None else None
 
 
+def _form(offer: Offer, **kwargs) -> RegistrationForm:
+    """The sign-up form with the edition's own questions (``question_fields``); which of
+    them are asked follows from the hubs of the sessions chosen."""
+    asked = questions.edition_questions_of(offer.edition_id)
+    form = registration_form_class(asked)(open_slugs=offer.open_slugs, **kwargs)
+    form.session_regions = dict(offer.session_regions)
+    return form
+
+
 def _render_form(offer: Offer, form: RegistrationForm | None = None) -> str:
-    """The form page (or the closed page) with holes; without ``form``: an empty form."""
+    """The form page (or the closed page) with holes; without ``form``: an empty form.
+
+    The questions are part of the page rendered once per version: a change to them raises
+    the edition's version (``questions.touch_edition_on_question_change``)."""
     edition = _edition(offer)
     if not offer.open_slugs:
         return render_template("registration/closed.html", edition=edition)
     if form is None:  # the token is a hole: no CSRF work while rendering the shared page
-        form = RegistrationForm(open_slugs=offer.open_slugs, formdata=None, meta={"csrf": False})
+        form = _form(offer, formdata=None, meta={"csrf": False})
     form.sessions.choices = [(slug, slug) for slug in offer.slugs]
     return render_template(
         "registration/register.html",
@@ -93,6 +108,7 @@ def _render_form(offer: Offer, form: RegistrationForm | None = None) -> str:
         edition=edition,
         sessions=queries.edition_sessions(edition),
         now=utcnow(),
+        questions=[(q, form[field_name(q)]) for q in form.asked_questions],
     )
 
 

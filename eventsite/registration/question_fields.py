@@ -1,0 +1,112 @@
+"""The organisers' questions as fields of the sign-up form, validated like the fixed ones.
+
+A required question is required only when it is asked: when it concerns every session, or
+a chosen session is hosted by one of its hubs (checked here on the server; the page's
+script only shows and hides). Answers to questions not asked are dropped.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional, ValidationError
+
+from ..i18n import localized
+from .forms import MultiCheckboxField, RegistrationForm
+from .question_models import LONG, MULTIPLE, NUMBER, SHORT, SINGLE, YESNO, Question
+
+REQUIRED_MESSAGE = _l("Please answer this question.")
+CHOICE_MESSAGE = _l("Please choose one of the options.")
+
+
+class ChoiceRadioField(RadioField):
+    """Radio buttons whose wrong value gets our own message, not WTForms' English one."""
+
+    def pre_validate(self, form) -> None:
+        if self.data not in (None, "") and self.data not in {c.value for c in self.choices}:
+            raise ValidationError(CHOICE_MESSAGE)
+
+
+class ChoiceCheckboxField(MultiCheckboxField):
+    def pre_validate(self, form) -> None:
+        allowed = {choice.value for choice in self.choices}
+        if any(value not in allowed for value in self.data or []):
+            raise ValidationError(CHOICE_MESSAGE)
+
+
+def _number(form, field) -> None:
+    try:
+        Decimal((field.data or "").strip().replace(",", "."))
+    except InvalidOperation:
+        raise ValidationError(_l("Please enter a number, like 25.")) from None
+
+
+def field_for(question: Question):
+    """The WTForms field for one question, labelled in the visitor's language."""
+    label = localized(question, "label")
+    if not question.required:
+        label = gettext("%(label)s (optional)", label=label)
+    help_text = localized(question, "help")
+    kwargs = {"label": label, "description": help_text}
+    if question.kind == SHORT:
+        return StringField(validators=[Optional(), Length(max=200)], **kwargs)
+    if question.kind == LONG:
+        return TextAreaField(validators=[Optional(), Length(max=2000)], **kwargs)
+    if question.kind == NUMBER:
+        return StringField(
+            validators=[Optional(), Length(max=30), _number],
+            render_kw={"inputmode": "decimal"},
+            **kwargs,
+        )
+    if question.kind == YESNO:
+        yes_no = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
+        return ChoiceRadioField(choices=yes_no, **kwargs)
+    choices = [SelectChoice(str(c.id), localized(c, "label")) for c in question.choices]
+    if question.kind == SINGLE:
+        return ChoiceRadioField(choices=choices, **kwargs)
+    assert question.kind == MULTIPLE
+    return ChoiceCheckboxField(choices=choices, **kwargs)
+
+
+def field_name(question: Question) -> str:
+    return f"q_{question.id}"
+
+
+def registration_form_class(questions: list[Question]) -> type[RegistrationForm]:
+    """The sign-up form with a field per question, in order."""
+
+    class QuestionsForm(RegistrationForm):
+        asked_questions = questions
+
+        def validate(self, extra_validators=None) -> bool:
+            valid = super().validate(extra_validators)
+            for question in self.questions_asked():
+                field = self[field_name(question)]
+                if question.required and not field.errors and not _value(field):
+                    field.errors = [*field.errors, REQUIRED_MESSAGE]
+                    valid = False
+            return valid
+
+        def questions_asked(self) -> list[Question]:
+            chosen = set(self.sessions.data or [])
+            regions = {region for slug, region in self.session_regions.items() if slug in chosen}
+            return [q for q in self.asked_questions if q.asked_for(regions)]
+
+        def answers(self) -> dict[int, str]:
+            return {q.id: _value(self[field_name(q)]) for q in self.questions_asked()}
+
+    for question in questions:
+        setattr(QuestionsForm, field_name(question), field_for(question))
+    return QuestionsForm
+
+
+def _value(field) -> str:
+    """A field's answer as stored: text, a number as typed, or the chosen ids joined."""
+    data = field.data
+    if isinstance(data, list):
+        return ",".join(str(v) for v in data)
+    return (data or "").strip() if isinstance(data, str) else ""
