@@ -22,7 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.processes import ROOT, Gunicorn, flask, free_port, site_env  # noqa: E402
+from bench.ports import free_port  # noqa: E402
+from bench.processes import ROOT, Gunicorn, flask, site_env  # noqa: E402
 
 LIGHTHOUSE = ROOT / ".tools" / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = os.environ.get("EVENTSITE_CHROMIUM", "/usr/bin/chromium")

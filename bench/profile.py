@@ -21,7 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.fill import add_attendees  # noqa: E402
-from bench.processes import Gunicorn, SmtpSink, flask, free_port, site_env  # noqa: E402
+from bench.ports import free_port  # noqa: E402
+from bench.processes import Gunicorn, SmtpSink, flask, site_env  # noqa: E402
 from bench.run import loadgen  # noqa: E402
 
 

@@ -12,10 +12,10 @@ last second is still refused.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..caching import RenderCache, Version, version_memo
 from ..clock import utcnow
@@ -23,6 +23,8 @@ from ..extensions import db
 from ..programme import queries
 from ..programme.models import ProgrammeSession
 from ..programme.page_versions import edition_version
+from .question_fields import registration_form_class
+from .question_models import Question
 
 PAGE = "registration.register"
 MAX_OFFERS = 16
@@ -31,7 +33,8 @@ MAX_OFFERS = 16
 @dataclass(frozen=True)
 class Offer:
     """The current edition's id, its sessions' slugs (in time order) and the open ones; per
-    slug the session's id and its hub's (which of the organisers' questions are asked)."""
+    slug the session's id and its hub's (which of the organisers' questions are asked); the
+    organisers' questions on the form, and the form class per language."""
 
     edition_id: int | None
     version: Version | None
@@ -39,6 +42,20 @@ class Offer:
     open_slugs: frozenset[str] = frozenset()
     session_ids: tuple[tuple[str, int], ...] = ()
     session_regions: tuple[tuple[str, int], ...] = ()
+    # Loaded with their choices and detached from the database session that loaded them:
+    # read-only, shared by the requests of this version (a change raises the version).
+    questions: tuple[Question, ...] = ()
+    form_classes: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def form_class(self, language: str):
+        """The sign-up form with this version's questions, labelled in ``language``: built
+        once per language (a class built per request cost a tenth of a sign-up)."""
+        form_class = self.form_classes.get(language)
+        if form_class is None:
+            form_class = self.form_classes[language] = registration_form_class(
+                list(self.questions)
+            )
+        return form_class
 
     def load(self, slugs: list[str]) -> list[ProgrammeSession]:
         """The chosen sessions (with their edition and hub) in one query, in time order."""
@@ -81,6 +98,16 @@ def _work_out(version: Version) -> Offer:
         return Offer(None, version)
     now = utcnow()
     sessions = queries.edition_sessions(edition)
+    questions = list(
+        db.session.scalars(
+            db.select(Question)
+            .filter_by(edition_id=edition.id, retired_at=None)
+            .options(selectinload(Question.choices))
+            .order_by(Question.position, Question.id)
+        )
+    )
+    for question in questions:
+        db.session.expunge(question)  # with its choices (cascade)
     return Offer(
         edition.id,
         version,
@@ -88,4 +115,5 @@ def _work_out(version: Version) -> Offer:
         frozenset(s.slug for s in sessions if s.open_for_registration(now)),
         tuple((s.slug, s.id) for s in sessions),
         tuple((s.slug, s.region_id) for s in sessions),
+        tuple(questions),
     )

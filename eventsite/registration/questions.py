@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import nullcontext
+from datetime import timedelta
 
 from flask_babel import force_locale, gettext
 
@@ -35,6 +36,9 @@ def edition_questions_of(edition_id: int | None, include_retired: bool = False) 
     return list(db.session.scalars(query.order_by(Question.position, Question.id)))
 
 
+_TICK = timedelta(microseconds=1)
+
+
 def touch_edition_on_question_change(orm_session, flush_context, instances) -> None:
     """Raise the edition's ``updated_at`` when its questions or their choices change.
 
@@ -50,8 +54,12 @@ def touch_edition_on_question_change(orm_session, flush_context, instances) -> N
     now = utcnow()
     for edition_id in editions - {None}:
         edition = orm_session.get(Edition, edition_id)
-        if edition is not None and edition.updated_at != now:
-            edition.updated_at = now
+        if edition is not None:
+            # Later than before, also within one tick of the clock: the form class and the
+            # page of each version are kept (``registration.offer``), so a version must never
+            # come back with other questions.
+            last = edition.updated_at
+            edition.updated_at = now if last is None or last < now else last + _TICK
 
 
 def asked(questions: Iterable[Question], sessions: Iterable[ProgrammeSession]) -> list[Question]:
@@ -65,6 +73,8 @@ def set_answers(attendee: Attendee, answers: dict, only_missing: bool = False) -
 
     ``only_missing``: keep answers the person gave before (a confirmed person's own).
     A question deleted since the form was sent (it had no answers then) is skipped."""
+    if not answers:
+        return
     existing = {a.question_id: a for a in attendee.answers}
     known = {q.id for q in edition_questions(attendee.edition, include_retired=True)}
     for key, value in answers.items():

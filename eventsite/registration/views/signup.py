@@ -14,10 +14,10 @@ from ...i18n import current_language
 from ...mail.requested import register_handler, store_request
 from ...programme import queries
 from ...programme.models import Edition
-from .. import questions, signup, sources
+from .. import signup, sources
 from ..forms import ActionForm, EmailForm, RegistrationForm
 from ..offer import PAGE, Offer, current_offer
-from ..question_fields import field_name, registration_form_class
+from ..question_fields import field_name
 from ..signup_requests import request_sessions
 from .blueprint import bp, manage_limit, per_email, per_ip, private
 
@@ -85,8 +85,7 @@ def _edition(offer: Offer) -> Edition | None:
 def _form(offer: Offer, **kwargs) -> RegistrationForm:
     """The sign-up form with the edition's own questions (``question_fields``); which of
     them are asked follows from the hubs of the sessions chosen."""
-    asked = questions.edition_questions_of(offer.edition_id)
-    form = registration_form_class(asked)(open_slugs=offer.open_slugs, **kwargs)
+    form = offer.form_class(current_language())(open_slugs=offer.open_slugs, **kwargs)
     form.session_regions = dict(offer.session_regions)
     return form
 
