@@ -1,4 +1,5 @@
-"""Helpers for the fault tests: real faults on real databases, no mocks."""
+"""Helpers for the fault tests: real faults on real databases, no mocks; the sign-up form
+posted meanwhile and what an honest 503 looks like."""
 
 from __future__ import annotations
 
@@ -7,11 +8,16 @@ import shutil
 import socket
 import subprocess
 import threading
+from contextlib import contextmanager
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from eventsite.extensions import db
 from eventsite.registration.models import Attendee
+from tests.helpers import csrf_token
+from tests.testapp import make_test_app
 
 
 def stored_addresses() -> set[str]:
@@ -84,3 +90,87 @@ def run_with_deadline(func, seconds: float, on_overrun):
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+NOT_SAVED_NL = "NIET opgeslagen"
+NOT_SAVED_EN = "NOT been saved"
+
+
+@pytest.fixture
+def another_app():
+    """``make_test_app`` for a second app on the same database; its pool is closed after."""
+    apps = []
+
+    def factory(database_uri: str, **overrides):
+        apps.append(make_test_app(database_uri, **overrides))
+        return apps[-1]
+
+    yield factory
+    for extra in apps:
+        with extra.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def sign_up_form(client, email: str, lang: str = "nl") -> dict:
+    """The filled-in sign-up form, with the CSRF token of a GET made while all was well."""
+    return {
+        "csrf_token": csrf_token(client, f"/register?lang={lang}"),
+        "name": "Anna de Vries",
+        "email": email,
+        "organisation": "De Vries Metaal B.V.",
+        "role": "Eigenaar",
+        "sessions": ["2027-noord"],
+        "consent": "y",
+    }
+
+
+def assert_503(response, *texts: str) -> str:
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert response.headers["Cache-Control"] == "no-store"
+    body = response.get_data(as_text=True)
+    for expected in texts:
+        assert expected in body
+    assert "Traceback" not in body
+    return body
+
+
+@contextmanager
+def database_away(app, database_uri: str):
+    """The database refuses every new connection until the block ends.
+
+    SQLite: the file is moved away and a directory stands in its place (cannot open).
+    PostgreSQL: the database stops accepting connections and ours are terminated.
+    """
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    url = make_url(database_uri)
+    if url.get_backend_name() == "sqlite":
+        path = url.database
+        os.rename(path, path + ".away")
+        os.mkdir(path)
+        try:
+            yield
+        finally:
+            os.rmdir(path)
+            os.rename(path + ".away", path)
+        return
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    name = url.database
+    with admin.connect() as conn:
+        conn.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false'))
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": name},
+        )
+    try:
+        yield
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true'))
+        admin.dispose()

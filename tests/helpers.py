@@ -6,18 +6,26 @@ The one place for these: a second CSRF scraper or link extractor elsewhere is a 
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 import threading
 from email.message import EmailMessage
+from pathlib import Path
+from string import Template
 from urllib.parse import urlsplit
 
 from eventsite.extensions import db
 from eventsite.mail.models import OutboxMessage
+from eventsite.mail.outbox import queue_mail
 from eventsite.registration.models import Attendee, Registration
 
 ORGANISER_PASSWORD = "correct horse battery staple"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 LINK_RE = re.compile(r"https?://[^\s<>\"]+")
+ROOT = Path(__file__).resolve().parent.parent
+BOUNCES = Path(__file__).parent / "bounces"
 # The session edit form's inputs that have no value attribute when empty.
 EMPTY_INPUTS = ("title", "title_en", "theme", "theme_en", "stream_url", "recording_url", "capacity")
 
@@ -153,6 +161,49 @@ def outbox(kind: str | None = None, to: str | None = None) -> list[OutboxMessage
     if to:
         query = query.filter_by(recipient=to)
     return list(db.session.scalars(query))
+
+
+def queue_all(recipients) -> dict[str, OutboxMessage]:
+    """Queue the test mail to each of ``recipients`` (in that order), committed; rows by address."""
+    rows = {}
+    for recipient in recipients:
+        rows[recipient] = queue_mail(
+            kind="test",
+            recipient=recipient,
+            language="nl",
+            template="test_hello",
+            context={"name": recipient},
+        )
+    db.session.commit()
+    return rows
+
+
+def row_of(recipient: str) -> OutboxMessage:
+    """The outbox row to ``recipient``, fresh from the database."""
+    db.session.expire_all()
+    return db.session.scalar(db.select(OutboxMessage).filter_by(recipient=recipient))
+
+
+def bounce(name: str, row, return_path: str) -> bytes:
+    """``tests/bounces/<name>`` filled in for the outbox ``row`` sent with ``return_path``."""
+    text = (BOUNCES / name).read_text()
+    filled = Template(text).substitute(
+        RETURN_PATH=return_path, RECIPIENT=row.recipient, MESSAGE_ID=row.message_id
+    )
+    return filled.encode()
+
+
+# --- A running site -----------------------------------------------------------------------------
+
+
+def signups(port: int, count: int, concurrency: int = 4, duration: int = 30) -> dict:
+    """``count`` full sign-ups (form, CSRF, POST) by bench/loadgen.py on the site at ``port``,
+    for at most ``duration`` seconds; its JSON figures."""
+    command = [sys.executable, str(ROOT / "bench" / "loadgen.py"), "--port", str(port)]
+    command += ["--signup", "--concurrency", str(concurrency), "--max-requests", str(count)]
+    command += ["--warmup", "0", "--duration", str(duration)]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(out.stdout)
 
 
 # --- The database -------------------------------------------------------------------------------

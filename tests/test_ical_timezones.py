@@ -8,6 +8,10 @@ import vobject
 from icalendar import Calendar
 
 from eventsite.ical.timezones import switches, vtimezone
+from tests.ical_fixtures import (
+    assert_vobject_reads_the_other_calendar_right,
+    vobject_forgets_amsterdam,
+)
 
 
 def wrap(zone_name: str, local: str, first: int, last: int) -> str:
@@ -109,10 +113,9 @@ def test_every_day_since_1970_agrees_with_zoneinfo_in_vobject_and_icalendar():
 @pytest.fixture
 def vobject_knows_no_amsterdam():
     """vobject's process-wide map of TZIDs, without Europe/Amsterdam for the test's duration."""
-    known = getattr(vobject.icalendar, "__tzidMap")
-    known.pop("Europe/Amsterdam", None)
+    vobject_forgets_amsterdam()
     yield
-    known.pop("Europe/Amsterdam", None)
+    vobject_forgets_amsterdam()
 
 
 def test_vobject_reads_another_calendars_older_events_right_after_ours(vobject_knows_no_amsterdam):
@@ -122,23 +125,7 @@ def test_vobject_reads_another_calendars_older_events_right_after_ours(vobject_k
     a Google-style VTIMEZONE must still be read at the right moment.
     """
     vobject.readOne(wrap("Europe/Amsterdam", "20271004T150000", 2027, 2027))
-    other = (
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\n"
-        "BEGIN:VTIMEZONE\r\nTZID:Europe/Amsterdam\r\n"
-        "BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\n"
-        "DTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n"
-        "BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\n"
-        "DTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n"
-        "END:VTIMEZONE\r\n"
-        "BEGIN:VEVENT\r\nUID:a@other\r\nDTSTAMP:20210101T000000Z\r\n"
-        "DTSTART;TZID=Europe/Amsterdam:20210531T150000\r\nEND:VEVENT\r\n"
-        "BEGIN:VEVENT\r\nUID:b@other\r\nDTSTAMP:20210101T000000Z\r\n"
-        "DTSTART;TZID=Europe/Amsterdam:19900701T150000\r\nEND:VEVENT\r\n"
-        "END:VCALENDAR\r\n"
-    )
-    first, second = vobject.readOne(other).vevent_list
-    assert first.dtstart.value.astimezone(UTC) == datetime(2021, 5, 31, 13, tzinfo=UTC)
-    assert second.dtstart.value.astimezone(UTC) == datetime(1990, 7, 1, 13, tzinfo=UTC)
+    assert_vobject_reads_the_other_calendar_right()
 
 
 def test_switches_are_found_to_the_minute():

@@ -16,9 +16,8 @@ from eventsite.mail.addresses import AddressError, wire_address
 from eventsite.mail.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
 from eventsite.mail.outbox import Attachment, queue_mail, queue_many
 from eventsite.mail.sender import reclaim_stuck, send_queued
-from tests.helpers import attendees, sign_up
+from tests.helpers import attendees, queue_all, row_of, sign_up
 from tests.smtp_faults import FaultySMTP
-from tests.test_mail_faults import queue_all, row_of
 
 GOOD = ["eerste@example.nl", "tweede@example.nl"]
 

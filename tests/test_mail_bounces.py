@@ -5,8 +5,6 @@ import csv
 import io
 import mailbox
 import re
-from pathlib import Path
-from string import Template
 
 import pytest
 from openpyxl import load_workbook
@@ -14,10 +12,9 @@ from openpyxl import load_workbook
 from eventsite.extensions import db
 from eventsite.mail.bounces import process_bounce_maildir
 from eventsite.mail.models import FAILED, SENT, UndeliverableAddress
-from tests.helpers import log_in, outbox, sign_up, signed_up_and_confirmed
+from tests.helpers import bounce, log_in, outbox, sign_up, signed_up_and_confirmed
 from tests.messages_helpers import message_form, send
 
-BOUNCES = Path(__file__).parent / "bounces"
 EMAIL = "anna@example.nl"
 
 
@@ -32,14 +29,6 @@ def confirm_mail_sent(client, smtp, email=EMAIL):
     sign_up(client, email=email)
     smtp.wait_for(email, 1)
     return outbox("confirm", to=email)[-1], smtp.catcher.envelopes[-1].mail_from
-
-
-def bounce(name: str, row, return_path: str) -> bytes:
-    text = (BOUNCES / name).read_text()
-    filled = Template(text).substitute(
-        RETURN_PATH=return_path, RECIPIENT=row.recipient, MESSAGE_ID=row.message_id
-    )
-    return filled.encode()
 
 
 def undeliverable() -> list[str]:

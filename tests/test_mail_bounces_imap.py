@@ -15,8 +15,7 @@ import pytest
 from eventsite.core.jobs import registry_of
 from eventsite.extensions import db
 from eventsite.mail.models import UndeliverableAddress
-from tests.helpers import outbox, sign_up
-from tests.test_mail_bounces import bounce
+from tests.helpers import bounce, outbox, sign_up
 
 USER, PASSWORD = "bounces", "imap secret"
 EMAIL = "anna@example.nl"

@@ -10,10 +10,9 @@ from datetime import timedelta
 import pytest
 
 from eventsite.clock import utcnow
-from eventsite.extensions import db
 from eventsite.mail.models import FAILED, QUEUED, SENT, OutboxMessage
-from eventsite.mail.outbox import queue_mail
 from eventsite.mail.sender import send_queued
+from tests.helpers import queue_all, row_of
 from tests.smtp_faults import DROP, HANG, FaultySMTP, self_signed_tls
 
 VICTIM = "victim@example.nl"
@@ -33,25 +32,6 @@ def server(mail_app):  # noqa: F811
     faulty.stop()
 
 
-def queue_all(recipients=ORDER) -> dict[str, OutboxMessage]:
-    rows = {}
-    for recipient in recipients:
-        rows[recipient] = queue_mail(
-            kind="test",
-            recipient=recipient,
-            language="nl",
-            template="test_hello",
-            context={"name": recipient},
-        )
-    db.session.commit()
-    return rows
-
-
-def row_of(recipient: str) -> OutboxMessage:
-    db.session.expire_all()
-    return db.session.scalar(db.select(OutboxMessage).filter_by(recipient=recipient))
-
-
 def later(clock, hours=2) -> None:
     clock.set(utcnow() + timedelta(hours=hours))
 
@@ -67,7 +47,7 @@ def assert_good_mails_delivered_once(server) -> None:
 def fail_then_recover(server, clock, stage: str, action: str) -> OutboxMessage:
     """Queue the mails, send once with the fault in place, return the victim's row."""
     clock.set(utcnow())
-    queue_all()
+    queue_all(ORDER)
     if stage in ("RCPT", "DATA"):
         server.fail(stage, action, recipient=VICTIM)
     elif stage == "MAIL":
@@ -149,7 +129,7 @@ def test_a_connection_dropped_in_data_is_retried_and_the_rest_go_on(server, cloc
 )
 def test_a_refused_greeting_charges_one_mail_and_the_rest_wait_uncharged(server, clock, greeting):
     clock.set(utcnow())
-    queue_all()
+    queue_all(ORDER)
     server.greet_badly(greeting)
     report = send_queued()
     assert report.sent == 0 and report.retrying == 1 and report.failed == 0
@@ -168,7 +148,7 @@ def test_a_refused_greeting_charges_one_mail_and_the_rest_wait_uncharged(server,
 
 def test_a_server_that_never_greets_costs_one_time_budget(server, clock):
     clock.set(utcnow())
-    queue_all()
+    queue_all(ORDER)
     server.hang_on_connect()
     started = time.monotonic()
     assert send_queued().retrying == 1
@@ -186,7 +166,7 @@ def test_a_bad_certificate_sends_nothing_in_plain_text(mail_app, server, clock, 
     mail_app.config["MAIL_USE_TLS"] = True
     server.start(tls_context=context)
     clock.set(utcnow())
-    queue_all()
+    queue_all(ORDER)
     assert send_queued().retrying == 1
     assert server.delivered() == {}
     assert "CERTIFICATE_VERIFY_FAILED" in row_of(ORDER[0]).last_error
@@ -200,7 +180,7 @@ def test_a_bad_certificate_sends_nothing_in_plain_text(mail_app, server, clock, 
 def test_a_server_without_starttls_gets_no_mail_in_plain_text(mail_app, server, clock, tmp_path):  # noqa: F811
     mail_app.config["MAIL_USE_TLS"] = True
     clock.set(utcnow())
-    queue_all()
+    queue_all(ORDER)
     assert send_queued().retrying == 1
     assert server.delivered() == {}
     assert "STARTTLS" in row_of(ORDER[0]).last_error

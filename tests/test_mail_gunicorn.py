@@ -8,9 +8,6 @@ have filled every thread after 4 sign-ups for MAIL_TIMEOUT (20 s here) each.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +16,8 @@ import pytest
 
 from bench.hanging_smtp import HangingSMTPServer
 from bench.ports import free_port
-from bench.processes import ROOT, Gunicorn, flask, site_env
+from bench.processes import Gunicorn, flask, site_env
+from tests.helpers import signups
 from tests.smtp_server import SMTPServer
 
 MAIL_TIMEOUT = 20
@@ -48,15 +46,6 @@ def site(tmp_path_factory):
         yield server
 
 
-def signups(port: int, count: int, concurrency: int = 4) -> dict:
-    """``count`` full sign-ups (form, CSRF, POST) by bench/loadgen.py; its JSON figures."""
-    command = [sys.executable, str(ROOT / "bench" / "loadgen.py"), "--port", str(port)]
-    command += ["--signup", "--concurrency", str(concurrency), "--max-requests", str(count)]
-    command += ["--warmup", "0", "--duration", str(LOAD_BOUND_SECONDS)]
-    out = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
-    return json.loads(out.stdout)
-
-
 def healthz(url: str) -> tuple[int, float]:
     started = time.monotonic()
     try:
@@ -70,7 +59,7 @@ def test_a_signups_mail_leaves_from_the_gunicorn_worker_without_an_outbox_worker
     smtp = SMTPServer(site.mail_port)
     smtp.start()
     try:
-        result = signups(site.port, 3, concurrency=1)
+        result = signups(site.port, 3, concurrency=1, duration=LOAD_BOUND_SECONDS)
         assert (result["requests"], result["errors"]) == (3, 0), result
         # No `flask mail send-queued` runs: only the background sender can have sent these.
         assert len(smtp.wait_for("bench-", 3, timeout=20)) == 3
@@ -81,7 +70,7 @@ def test_a_signups_mail_leaves_from_the_gunicorn_worker_without_an_outbox_worker
 def test_signups_and_healthz_answer_while_the_mail_server_hangs(site):
     with HangingSMTPServer(site.mail_port, hang_at="data") as hanging:
         with ThreadPoolExecutor(max_workers=1) as pool:
-            load = pool.submit(signups, site.port, SIGNUPS)
+            load = pool.submit(signups, site.port, SIGNUPS, duration=LOAD_BOUND_SECONDS)
             assert hanging.wait_connections(1, timeout=20), "no mail was tried"
             checks = [healthz(site.url) for _ in range(5)]
             result = load.result(timeout=120)

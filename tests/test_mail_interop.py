@@ -5,35 +5,21 @@ still reads someone else's 2021 appointment at the right moment."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 import vobject
 from icalendar import Calendar
 
 from eventsite.extensions import db
 from eventsite.programme.models import ProgrammeSession
+from tests.ical_fixtures import (
+    assert_vobject_reads_the_other_calendar_right,
+    vobject_forgets_amsterdam,
+)
 from tests.interop_tools import build_libical_check, icaljs_events, libical_check
 from tests.mail_corpus import build_full_corpus
 
 # The parsers do not care about the database: SQLite is enough to build the corpus.
 sqlite_only = pytest.mark.parametrize("database_uri", ["sqlite"], indirect=True)
-
-# Someone else's calendar (Google's form): observances from 1970, an event in 2021 and 1990.
-OTHER_CALENDAR = (
-    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\n"
-    "BEGIN:VTIMEZONE\r\nTZID:Europe/Amsterdam\r\n"
-    "BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\n"
-    "DTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n"
-    "BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\n"
-    "DTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n"
-    "END:VTIMEZONE\r\n"
-    "BEGIN:VEVENT\r\nUID:a@other\r\nDTSTAMP:20210101T000000Z\r\n"
-    "DTSTART;TZID=Europe/Amsterdam:20210531T150000\r\nEND:VEVENT\r\n"
-    "BEGIN:VEVENT\r\nUID:b@other\r\nDTSTAMP:20210101T000000Z\r\n"
-    "DTSTART;TZID=Europe/Amsterdam:19900701T150000\r\nEND:VEVENT\r\n"
-    "END:VCALENDAR\r\n"
-)
 
 
 @pytest.fixture
@@ -140,11 +126,6 @@ def test_icaljs_reads_every_calendar_with_the_same_times_as_icalendar(corpus):
     assert compared >= 10
 
 
-def vobject_forgets_amsterdam() -> None:
-    """vobject keeps the first VTIMEZONE per TZID per process (as Radicale does)."""
-    getattr(vobject.icalendar, "__tzidMap").pop("Europe/Amsterdam", None)
-
-
 @sqlite_only
 def test_vobject_reads_a_2021_event_right_after_each_of_our_files(corpus):
     truth = session_times()
@@ -156,8 +137,6 @@ def test_vobject_reads_a_2021_event_right_after_each_of_our_files(corpus):
                 start = int(event.dtstart.value.timestamp())
                 assert start == truth[event.uid.value.split("@")[0]][0]
             # Our definition now stands for Europe/Amsterdam in this process.
-            first, second = vobject.readOne(OTHER_CALENDAR).vevent_list
-            assert first.dtstart.value.astimezone(UTC) == datetime(2021, 5, 31, 13, tzinfo=UTC)
-            assert second.dtstart.value.astimezone(UTC) == datetime(1990, 7, 1, 13, tzinfo=UTC)
+            assert_vobject_reads_the_other_calendar_right()
     finally:
         vobject_forgets_amsterdam()

@@ -1,67 +1,22 @@
 """Organiser messages: each group gets exactly its mail, in its language, once; access;
 the preview; the personal link in the mail; attendees who stopped messages get none."""
 
-from datetime import timedelta
-
 import pytest
 
 from eventsite.core.unit_of_work import unit_of_work
 from eventsite.extensions import db
 from eventsite.i18n import localized
-from eventsite.mail.sender import send_queued
 from eventsite.messaging import services
 from eventsite.messaging.compose import Draft
 from eventsite.messaging.models import OrganiserMessage
 from eventsite.organisers.models import Organiser
 from eventsite.programme.models import ProgrammeSession
 from eventsite.registration.models import Attendee
-from tests.helpers import csrf_token, form_data, links_in, log_in, mail_text, outbox, run_at_once
-from tests.messages_helpers import join, message_form, send
+from tests import messages_helpers
+from tests.helpers import csrf_token, form_data, links_in, mail_text, outbox, run_at_once
+from tests.messages_helpers import GROUPS, PEOPLE, message_form, received, send
 
-PEOPLE = {
-    # email: (state, language, joined)
-    "wel-nl@example.nl": ("confirmed", "nl", True),
-    "wel-en@example.nl": ("confirmed", "en", True),
-    "niet-nl@example.nl": ("confirmed", "nl", False),
-    "niet-en@example.nl": ("confirmed", "en", False),
-    "wacht@example.nl": ("waiting", "en", False),
-    "pending@example.nl": ("pending", "nl", False),
-    "weg@example.nl": ("cancelled", "nl", False),
-}
-GROUPS = {
-    "confirmed": {
-        "wel-nl@example.nl",
-        "wel-en@example.nl",
-        "niet-nl@example.nl",
-        "niet-en@example.nl",
-    },
-    "waiting": {"wacht@example.nl"},
-    "joined": {"wel-nl@example.nl", "wel-en@example.nl"},
-    "not_joined": {"niet-nl@example.nl", "niet-en@example.nl"},
-}
-
-
-@pytest.fixture
-def noord(app, client, make_edition, make_organiser, make_registration, clock):
-    """The noord session with PEOPLE, two of whom joined; its hub organiser is logged in."""
-    clock.at(2027, 5, 1, 12)
-    session = next(s for s in make_edition(2027).sessions if s.region.slug == "noord")
-    for email, (state, language, joined) in PEOPLE.items():
-        registration = make_registration(session, email=email, state=state, language=language)
-        if joined:
-            join(client, clock, registration)
-    clock.set(session.end_at + timedelta(hours=1))
-    make_organiser("noord@example.org", "region", "noord", name="Nora Noord")
-    log_in(client, "noord@example.org")
-    return session
-
-
-def received(smtp) -> dict[str, list]:
-    send_queued()
-    by_address: dict[str, list] = {}
-    for message in smtp.messages:
-        by_address.setdefault(message["To"], []).append(message)
-    return by_address
+noord = messages_helpers.noord  # the fixture: the noord session with its people
 
 
 @pytest.mark.parametrize("group", list(GROUPS))

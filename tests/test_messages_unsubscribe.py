@@ -9,13 +9,12 @@ from eventsite.mail.sender import send_queued
 from eventsite.messaging import services
 from eventsite.organisers.models import Organiser
 from eventsite.registration.models import Attendee
-from tests import factories, test_messages_send
+from tests import factories, messages_helpers
 from tests.helpers import csrf_token
 from tests.mail_corpus import build_corpus
-from tests.messages_helpers import message_form, send
-from tests.test_messages_send import GROUPS, received
+from tests.messages_helpers import GROUPS, message_form, received, send
 
-noord = test_messages_send.noord  # the fixture: the noord session with its people
+noord = messages_helpers.noord  # the fixture: the noord session with its people
 
 ONE_CLICK_URL = re.compile(
     r"<(http://localhost/unsubscribe/[^>]+)>, <mailto:[^>]+\?subject=unsubscribe>"

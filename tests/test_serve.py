@@ -12,8 +12,8 @@ import time
 
 from bench.ports import free_port
 from bench.processes import BIN, ROOT, flask, http_status, site_env
+from tests.helpers import signups
 from tests.smtp_server import SMTPServer
-from tests.test_mail_gunicorn import signups
 
 
 def test_make_serve_runs_web_and_worker_and_the_worker_sends_the_mail(tmp_path):

@@ -14,7 +14,7 @@ from flask_babel import force_locale
 from ..caching import cached_response
 from ..clock import utcnow
 from ..programme import queries
-from ..programme.page_versions import edition_version
+from ..programme.page_versions import published_edition_version
 from ..security import CONTENT_SECURITY_POLICY
 
 bp = Blueprint("api_embed", __name__, url_prefix="/embed")
@@ -32,10 +32,6 @@ def _policy() -> str:
 
 
 def _render(lang: str, year: int, hub: str | None):
-    def version():
-        edition_id = queries.published_edition_id(year)
-        return edition_version(edition_id) if edition_id is not None else None
-
     def render() -> str:
         edition = queries.published_edition(year)
         if edition is None:
@@ -51,7 +47,11 @@ def _render(lang: str, year: int, hub: str | None):
             )
 
     response = cached_response(
-        f"api_embed:{hub or ''}", version, render, language=lang, per_language=True
+        f"api_embed:{hub or ''}",
+        lambda: published_edition_version(year),
+        render,
+        language=lang,
+        per_language=True,
     )
     response.headers["Content-Security-Policy"] = _policy()
     return response

@@ -17,7 +17,7 @@ from ..caching import cached_response
 from ..extensions import db
 from ..programme import queries
 from ..programme.models import Edition, ProgrammeSession, Region
-from ..programme.page_versions import edition_version
+from ..programme.page_versions import published_edition_version, published_session_version
 from . import schemas, serialise, versions
 from .blueprint import bp
 from .paging import PAGE_PARAMETERS_DOC, page_args
@@ -69,17 +69,13 @@ def editions():
 def edition(year: int):
     """An edition by its year (404 while unpublished)."""
 
-    def version():
-        edition_id = queries.published_edition_id(year)
-        return edition_version(edition_id) if edition_id is not None else None
-
     def build() -> dict:
         item = queries.published_edition(year)
         if item is None:
             abort(404)
         return serialise.dump(schemas.EditionSchema, serialise.edition(item))
 
-    return _cached("api.edition", version, build)
+    return _cached("api.edition", lambda: published_edition_version(year), build)
 
 
 HUB_PARAMETER = {
@@ -104,10 +100,6 @@ def edition_sessions(year: int):
     page = page_args()
     hub = request.args.get("hub")
 
-    def version():
-        edition_id = queries.published_edition_id(year)
-        return edition_version(edition_id) if edition_id is not None else None
-
     def build() -> dict:
         item = queries.published_edition(year)
         if item is None:
@@ -130,7 +122,7 @@ def edition_sessions(year: int):
         envelope = page.envelope(items, total, "api.edition_sessions", year=year)
         return serialise.dump(schemas.SessionListSchema, envelope)
 
-    return _cached("api.edition_sessions", version, build)
+    return _cached("api.edition_sessions", lambda: published_edition_version(year), build)
 
 
 @bp.get("/sessions/<slug>")
@@ -138,17 +130,13 @@ def edition_sessions(year: int):
 def session(slug: str):
     """A session of a published edition, by its slug (e.g. 2027-noord)."""
 
-    def version():
-        edition_id = queries.published_session_edition_id(slug)
-        return edition_version(edition_id) if edition_id is not None else None
-
     def build() -> dict:
         item = queries.published_session(slug)
         if item is None:
             abort(404)
         return serialise.dump(schemas.SessionSchema, serialise.session(item))
 
-    return _cached("api.session", version, build)
+    return _cached("api.session", lambda: published_session_version(slug), build)
 
 
 @bp.get("/hubs")

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from ..caching import cached_response
 from ..i18n import current_language
 from ..programme import queries
-from ..programme.page_versions import edition_version
+from ..programme.page_versions import published_edition_version, published_session_version
 from ..registration.links import join_url
 from . import addresses, builders, lookups
 
@@ -55,12 +55,11 @@ def requested_language() -> str:
     return asked if asked in current_app.config["LANGUAGES"] else current_language()
 
 
-def public_calendar(name: str, edition_id_of, render) -> Response:
-    """A public calendar file through the page cache (language from ?lang= or the visitor)."""
+def public_calendar(name: str, version, render) -> Response:
+    """A public calendar file through the page cache (language from ?lang= or the visitor).
 
-    def version():
-        edition_id = edition_id_of()
-        return edition_version(edition_id) if edition_id is not None else None
+    ``version`` gives the edition's version (``programme.page_versions``), None when unpublished.
+    """
 
     def render_with_headers():
         body, filename = render()
@@ -90,9 +89,7 @@ def session_ics(slug: str):
         )
         return body, f"{session.slug}.ics"
 
-    return public_calendar(
-        "ical.session_ics", lambda: queries.published_session_edition_id(slug), render
-    )
+    return public_calendar("ical.session_ics", lambda: published_session_version(slug), render)
 
 
 @bp.get("/editions/<int:year>/calendar.ics")
@@ -110,7 +107,7 @@ def edition_ics(year: int):
         )
         return body, f"{edition.slug}.ics"
 
-    return public_calendar("ical.edition_ics", lambda: queries.published_edition_id(year), render)
+    return public_calendar("ical.edition_ics", lambda: published_edition_version(year), render)
 
 
 @bp.get("/my/<token>/calendar.ics")

@@ -5,6 +5,10 @@
 session turns "full" without an edit), the hubs' ``updated_at`` (name, logo, texts), and
 how many of the moments at which a session's state changes by the clock alone
 (sign-up opens, closes, the session starts or ends) have passed.
+
+``current_edition_version``, ``published_edition_version`` and ``published_session_version``
+are the version of the edition a public page or answer shows, by what its address names
+(None: nothing published there, so nothing to cache).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from sqlalchemy.orm import Session as OrmSession
 from ..caching import Version
 from ..clock import utcnow
 from ..extensions import db
+from . import queries
 from .models import Edition, ProgrammeSession, Region, SessionVideo, Speaker
 
 
@@ -65,6 +70,25 @@ def edition_version(edition_id: int, now: datetime | None = None) -> Version | N
     last = max([c for c in changes if c is not None] + passed[-1:])
     digest = hashlib.blake2b("|".join(parts).encode(), digest_size=12).hexdigest()
     return Version(digest, min(last, now))
+
+
+def current_edition_version() -> Version | None:
+    """The version of the current edition (None: no published edition)."""
+    return _version_or_none(queries.current_edition_id())
+
+
+def published_edition_version(year: int) -> Version | None:
+    """The version of the edition of ``year`` (None: no such published edition)."""
+    return _version_or_none(queries.published_edition_id(year))
+
+
+def published_session_version(slug: str) -> Version | None:
+    """The version of a published session's edition (None: no such published session)."""
+    return _version_or_none(queries.published_session_edition_id(slug))
+
+
+def _version_or_none(edition_id: int | None) -> Version | None:
+    return edition_version(edition_id) if edition_id is not None else None
 
 
 def init_app(app: Flask) -> None:

@@ -17,7 +17,11 @@ from ..caching import cached_response
 from ..clock import utcnow
 from ..core.seo import site_address
 from . import queries, share
-from .page_versions import edition_version
+from .page_versions import (
+    current_edition_version,
+    published_edition_version,
+    published_session_version,
+)
 
 bp = Blueprint("programme", __name__, cli_group="programme")
 
@@ -26,10 +30,6 @@ bp = Blueprint("programme", __name__, cli_group="programme")
 def index():
     """The current edition's programme: five days, five hubs."""
 
-    def version():
-        edition_id = queries.current_edition_id()
-        return edition_version(edition_id) if edition_id is not None else None
-
     def render() -> str:
         edition = queries.current_edition()
         sessions = queries.edition_sessions(edition) if edition else []
@@ -37,16 +37,12 @@ def index():
             "programme/index.html", edition=edition, sessions=sessions, now=utcnow()
         )
 
-    return cached_response("programme.index", version, render)
+    return cached_response("programme.index", current_edition_version, render)
 
 
 @bp.get("/sessions/<slug>")
 def session_detail(slug: str):
     """One session in full."""
-
-    def version():
-        edition_id = queries.published_session_edition_id(slug)
-        return edition_version(edition_id) if edition_id is not None else None
 
     def render() -> str:
         session = queries.published_session(slug)
@@ -63,7 +59,9 @@ def session_detail(slug: str):
             **share.page_facts(session),
         )
 
-    return cached_response("programme.session_detail", version, render)
+    return cached_response(
+        "programme.session_detail", lambda: published_session_version(slug), render
+    )
 
 
 @bp.get("/editions/")
@@ -75,10 +73,6 @@ def archive():
 @bp.get("/editions/<int:year>")
 def edition_detail(year: int):
     """One edition's programme, with recordings once they are online."""
-
-    def version():
-        edition_id = queries.published_edition_id(year)
-        return edition_version(edition_id) if edition_id is not None else None
 
     def render() -> str:
         edition = queries.published_edition(year)
@@ -96,7 +90,9 @@ def edition_detail(year: int):
             preview=preview,
         )
 
-    return cached_response("programme.edition_detail", version, render)
+    return cached_response(
+        "programme.edition_detail", lambda: published_edition_version(year), render
+    )
 
 
 def _previewing() -> bool:
@@ -108,10 +104,6 @@ def _previewing() -> bool:
 def share_image(slug: str):
     """The picture a shared link shows (Open Graph, Twitter card): title, date, hub."""
 
-    def version():
-        edition_id = queries.published_session_edition_id(slug)
-        return edition_version(edition_id) if edition_id is not None else None
-
     def render() -> bytes:
         session = queries.published_session(slug)
         if session is None:
@@ -119,7 +111,11 @@ def share_image(slug: str):
         return share.share_image(session)
 
     return cached_response(
-        "programme.share_image", version, render, content_type="image/png", max_age=3600
+        "programme.share_image",
+        lambda: published_session_version(slug),
+        render,
+        content_type="image/png",
+        max_age=3600,
     )
 
 
