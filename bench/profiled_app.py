@@ -29,7 +29,8 @@ OUT = os.environ.get("EVENTSITE_PROFILE_OUT", "profile.txt")
 
 
 def _write(session: Session) -> None:
-    text = ConsoleRenderer(unicode=True, color=False, show_all=os.environ.get("EVENTSITE_PROFILE_ALL") == "1", time="percent_of_total")
+    show_all = os.environ.get("EVENTSITE_PROFILE_ALL") == "1"
+    text = ConsoleRenderer(unicode=True, color=False, show_all=show_all, time="percent_of_total")
     with open(OUT, "w") as out:
         out.write(f"{_state['count']} requests: {MATCH}\n")
         out.write(text.render(session))
