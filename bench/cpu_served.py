@@ -38,6 +38,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--database", default=None, help="a database URI (default: SQLite)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--app", default="wsgi:app", help="e.g. bench.write_app:app --post")
+    parser.add_argument("--post", action="store_true", help="loadgen --post (the write ceiling)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="eventsite-cpu-") as tmp_name:
         tmp = Path(tmp_name)
@@ -51,13 +53,17 @@ def main() -> None:
         add_attendees(uri, 2_000)
         with (
             SmtpSink(mail_port, tmp / "mail.txt"),
-            Gunicorn("wsgi:app", port, env, tmp / "site.log", "/healthz") as server,
+            Gunicorn(
+                args.app, port, env, tmp / "site.log", "/healthz" if args.app == "wsgi:app" else "/"
+            ) as server,
         ):
             [worker] = server.worker_pids()
-            loadgen(port, args.clients, {"duration": 2.0, "warmup": 0.5}, args.path, args.signup)
+            mode = ["--post"] if args.post else []
+            warm = {"duration": 2.0, "warmup": 0.5}
+            loadgen(port, args.clients, warm, args.path, args.signup, mode)
             before = cpu_seconds(worker)
             timing = {"duration": args.seconds, "warmup": 0.0}
-            figures = loadgen(port, args.clients, timing, args.path, args.signup)
+            figures = loadgen(port, args.clients, timing, args.path, args.signup, mode)
             used = cpu_seconds(worker) - before
         count = figures["rps"] * args.seconds
         what = f"{'POST' if args.signup else 'GET'} {args.path}"

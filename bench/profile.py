@@ -32,6 +32,7 @@ def main() -> None:
     parser.add_argument("--signup", action="store_true", help="profile the sign-up POST")
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--database", default=None, help="a database URI (default: SQLite)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     args = parser.parse_args()
     match = f"{'POST' if args.signup else 'GET'} {args.path}"
     with tempfile.TemporaryDirectory(prefix="eventsite-profile-") as tmp_name:
@@ -47,6 +48,7 @@ def main() -> None:
             GUNICORN_THREADS="1",
             EVENTSITE_PROFILE_MATCH=match,
             EVENTSITE_PROFILE_OUT=str(out),
+            **dict(item.split("=", 1) for item in args.set),
         )
         flask(env, "db", "upgrade")
         flask(env, "programme", "demo")

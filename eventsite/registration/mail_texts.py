@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from ..caching import RenderCache
 from ..clock import utcnow
 from ..extensions import db
 from ..formatting import local_datetime
@@ -162,6 +163,25 @@ def text_for(edition: Edition, kind: str, language: str) -> MailText | None:
     )
 
 
+def own_text(edition: Edition, kind: str, language: str) -> tuple[str, str] | None:
+    """The subject and body of the organisers' usable own text for this mail, or None (the
+    standard mail). Looked up once per process and change of the edition: every change to
+    a text raises the edition's ``updated_at`` (``questions.touch_edition_on_question_change``),
+    so a sign-up peak reads no text per mail."""
+    if kind not in KINDS:
+        return None
+    cache = current_app.extensions.setdefault("registration.own_texts", RenderCache(64))
+    key = (edition.id, edition.updated_at, kind, language)
+    found = cache.get(key)
+    if found is None:
+        with db.session.no_autoflush:  # a read: it must not start the write (SQLite's lock)
+            text = text_for(edition, kind, language)
+        usable = text is not None and _usable(kind, text)
+        found = (text.subject, text.body) if usable else ()
+        cache.put(key, found)
+    return found or None
+
+
 def default_text(kind: str, language: str) -> tuple[str, str]:
     """The default subject and body in ``language``, as the edit form's starting point."""
     with force_locale(language):
@@ -255,10 +275,8 @@ def queue(
     standard mail (``reuse``: (same_for, personal) for its reused rendering)."""
     context = {"attendee": attendee, **(context or {})}
     same_for, personal = reuse or (None, None)
-    with db.session.no_autoflush:  # a read: it must not start the write (SQLite's lock)
-        text = text_for(attendee.edition, kind, attendee.language) if kind in KINDS else None
-    if text is not None and not _usable(kind, text):
-        text = None  # stored before a rule changed: the standard mail rather than a broken one
+    # A text stored before a rule changed is not usable: the standard mail, not a broken one.
+    text = own_text(attendee.edition, kind, attendee.language)
     if text is None:
         return queue_mail(
             kind=kind,
@@ -272,7 +290,7 @@ def queue(
         )
     context.update({k: v() if callable(v) else v for k, v in (personal or {}).items()})
     values = values_for(attendee, attendee.language, context)
-    subject, body, html = render(text.subject, text.body, attendee.language, values)
+    subject, body, html = render(*text, attendee.language, values)
     return queue_rendered(
         kind=kind,
         recipient=attendee.email,
@@ -286,10 +304,8 @@ def queue(
 
 def own_rendered(edition: Edition, kind: str, language: str, values: dict[str, str]):
     """Subject, text and HTML from the organisers' own text, or None (the standard mail)."""
-    text = text_for(edition, kind, language)
-    if text is None or not _usable(kind, text):
-        return None
-    return render(text.subject, text.body, language, values)
+    text = own_text(edition, kind, language)
+    return render(*text, language, values) if text is not None else None
 
 
 def _usable(kind: str, text: MailText) -> bool:

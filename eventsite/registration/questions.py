@@ -18,7 +18,7 @@ from ..extensions import db
 from ..i18n import localized
 from ..programme.models import Edition, ProgrammeSession
 from .models import Attendee
-from .question_models import CHOICE_KINDS, YESNO, Answer, Question, QuestionChoice
+from .question_models import CHOICE_KINDS, YESNO, Answer, MailText, Question, QuestionChoice
 
 
 def edition_questions(edition: Edition, include_retired: bool = False) -> list[Question]:
@@ -40,16 +40,18 @@ _TICK = timedelta(microseconds=1)
 
 
 def touch_edition_on_question_change(orm_session, flush_context, instances) -> None:
-    """Raise the edition's ``updated_at`` when its questions or their choices change.
+    """Raise the edition's ``updated_at`` when its questions, their choices or its mail
+    texts change.
 
     The sign-up page is rendered once per version of the edition's data
     (``programme.page_versions``); the questions are on it, so changing one must give a new
-    version, as an edited speaker does for its session."""
+    version, as an edited speaker does for its session. The organisers' own mail texts are
+    looked up once per edition change (``mail_texts.own_text``), so they count too."""
     editions = set()
     for obj in (*orm_session.new, *orm_session.dirty, *orm_session.deleted):
         if isinstance(obj, QuestionChoice):
             obj = obj.question or orm_session.get(Question, obj.question_id)
-        if isinstance(obj, Question) and obj is not None:
+        if isinstance(obj, Question | MailText) and obj is not None:
             editions.add(obj.edition_id)
     now = utcnow()
     for edition_id in editions - {None}:
