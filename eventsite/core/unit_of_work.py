@@ -81,6 +81,8 @@ def commit(deliver: bool = True) -> list[int]:
     A transaction that only read is not committed but left to the session's end (a
     rollback): a connection lost after the reading must not turn a finished page into 503.
     """
+    if not db.session.registry.has():  # the request never used the database (a cached page)
+        return []
     session = db.session
     if not _has_writes(session):
         return []

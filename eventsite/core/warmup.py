@@ -14,11 +14,13 @@ from datetime import UTC, datetime
 
 from flask import Flask
 from flask_babel import force_locale, format_date, format_time, gettext
+from sqlalchemy.orm import configure_mappers
 
 
 def warm_up(app: Flask) -> int:
     """Compile every template, load every language's catalogue and locale data; returns
     the number of templates compiled. Touches no database and changes nothing."""
+    configure_mappers()  # else the first query of each worker sets up every model's mapping
     names = [n for n in app.jinja_env.list_templates() if n.endswith((".html", ".txt", ".ics"))]
     for name in names:
         app.jinja_env.get_template(name)

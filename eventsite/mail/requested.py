@@ -112,6 +112,8 @@ def register_after_response(app: Flask) -> None:
 
     @app.after_request
     def process_after_response(response: Response) -> Response:
-        if db.session.info.pop(STORED, False) and app.config["MAIL_REQUESTS_AFTER_RESPONSE"]:
+        # Most requests never open a database session: do not make one to look.
+        stored = db.session.registry.has() and db.session.info.pop(STORED, False)
+        if stored and app.config["MAIL_REQUESTS_AFTER_RESPONSE"]:
             response.call_on_close(partial(_process_now, app))
         return response
