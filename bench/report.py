@@ -47,12 +47,17 @@ def targets(results: dict) -> list[dict]:
                 {"database": database, "target": name, "value": value, "met": met, "why": why}
             )
 
+        ceiling = data.get("write_ceiling", {}).get("32", {}).get("ratio")
         for name, key, clients, minimum in RATIO_TARGETS:
             if key not in endpoints:
                 add(name, None, None, skipped.get(key, "not measured in this run (--only)"))
                 continue
             ratio = endpoints[key][clients]["ratio"]
-            add(name, f"{ratio:.2f} at {clients} clients", ratio >= minimum)
+            value = f"{ratio:.2f} at {clients} clients"
+            if key == "signup" and ceiling is not None:
+                # A sign-up writes at least one row: it cannot beat the bare insert.
+                value += f" (the bare insert-and-commit reached {ceiling:.2f})"
+            add(name, value, ratio >= minimum)
         for name, key, clients, minimum in WRITE_TARGETS:
             ratio = endpoints.get(key, {}).get(clients, {}).get("write_ratio")
             if ratio is None:
@@ -112,7 +117,8 @@ def markdown(results: dict) -> str:
     for database, data in results["databases"].items():
         for clients in ("32", "128") if "write_ceiling" in data else ():
             w = data["write_ceiling"][clients]
-            lines.append(row(database, "write ceiling `POST`", clients, w, "—"))
+            ratio = f"{w['ratio']:.2f}" if "ratio" in w else "—"
+            lines.append(row(database, "write ceiling `POST`", clients, w, ratio))
         for key, measured in data["endpoints"].items():
             for clients in ("32", "128"):
                 f = measured[clients]
