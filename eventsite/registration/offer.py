@@ -22,7 +22,7 @@ from ..clock import utcnow
 from ..extensions import db
 from ..programme import queries
 from ..programme.models import ProgrammeSession
-from ..programme.page_versions import edition_version
+from ..programme.page_versions import current_edition_version
 from .question_fields import registration_form_class
 from .question_models import Question
 
@@ -73,15 +73,9 @@ class Offer:
         )
 
 
-def current_version() -> Version | None:
-    """The version of the current edition's data (None: no published edition)."""
-    edition_id = queries.current_edition_id()
-    return edition_version(edition_id) if edition_id is not None else None
-
-
 def current_offer() -> Offer:
     """The offer for this version of the data, worked out once per process and version."""
-    version = version_memo(current_app).get((PAGE, "offer"), current_version)
+    version = version_memo(current_app).get((PAGE, "offer"), current_edition_version)
     if version is None:
         return Offer(None, None)
     offers = current_app.extensions.setdefault("registration.offers", RenderCache(MAX_OFFERS))
