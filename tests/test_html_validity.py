@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from eventsite.extensions import db
+from eventsite.programme.models import ProgrammeSession
 from eventsite.registration.question_models import Question
 from tests.helpers import csrf_token as csrf_from
 from tests.helpers import log_in, outbox, sign_up, signed_up_and_confirmed
@@ -107,6 +108,26 @@ def signup_shaping_pages(app, organiser, values: dict[str, str]) -> dict[str, st
     return found
 
 
+def adding_with_questions(organiser, attendee, manage: str) -> dict[str, str]:
+    """The personal page's Add of a session whose hub asks questions: the questions shown,
+    then sent without the required answers."""
+    page = "/organiser/editions/2027/questions"
+    oost = db.session.scalar(db.select(ProgrammeSession).filter_by(slug="2027-oost"))
+    for kind, label in (("multiple", "Oostvraag"), ("short", "Oost, kort")):
+        organiser.post(page, data={"csrf_token": csrf_from(organiser, page), "kind": kind,
+                                   "label": label, "help": "Uitleg", "choices": "Een\nTwee",
+                                   "required": "y", "regions": str(oost.region_id)})
+    add = f"{manage}/add/2027-oost"
+    found = {f"{add} (questions)": attendee.post(
+        add, data={"csrf_token": csrf_from(attendee, manage)}).get_data(as_text=True)}
+    found[f"{add} (questions, errors)"] = attendee.post(
+        add, data={"csrf_token": csrf_from(attendee, manage), "answering": "1"}
+    ).get_data(as_text=True)
+    assert "Oostvraag" in found[f"{add} (questions)"]
+    assert "Beantwoord deze vraag." in found[f"{add} (questions, errors)"]
+    return found
+
+
 def test_every_page_is_valid_html(app, client, open_edition, make_organiser, tmp_path, checker):
     manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord", "2027-zuid"])
     sign_up(client, email="bert@example.nl")
@@ -128,6 +149,7 @@ def test_every_page_is_valid_html(app, client, open_edition, make_organiser, tmp
     log_in(organiser, "admin@example.org")
     pages.update({f"admin {k}": v for k, v in get_pages(app, organiser, values).items()})
     pages.update(signup_shaping_pages(app, organiser, values))
+    pages.update(adding_with_questions(organiser, client, manage))
     assert any("/organiser/" in name for name in pages) and any("/my/" in n for n in pages)
     assert len(pages) >= 20, sorted(pages)
 

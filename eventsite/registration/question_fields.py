@@ -2,7 +2,8 @@
 
 A required question is required only when it is asked: when it concerns every session, or
 a chosen session is hosted by one of its hubs (checked here on the server; the page's
-script only shows and hides). Answers to questions not asked are dropped.
+script only shows and hides). Answers to questions not asked are dropped. Adding a session
+from the personal page asks the questions new to the person (``answers_form_class``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from ..i18n import localized
+from ..inputs import SafeForm
 from .forms import MultiCheckboxField, RegistrationForm
 from .question_models import LONG, MULTIPLE, NUMBER, SHORT, SINGLE, YESNO, Question
 
@@ -76,32 +78,56 @@ def field_name(question: Question) -> str:
     return f"q_{question.id}"
 
 
+class QuestionsMixin:
+    """What a form with the organisers' questions does: a required question asked and left
+    empty gets its message at the field; ``answers`` gives the asked ones' values."""
+
+    asked_questions: list[Question]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for question in self.questions_asked():
+            field = self[field_name(question)]
+            if question.required and not field.errors and not _value(field):
+                field.errors = [*field.errors, REQUIRED_MESSAGE]
+                valid = False
+        return valid
+
+    def questions_asked(self) -> list[Question]:
+        return list(self.asked_questions)
+
+    def answers(self) -> dict[int, str]:
+        return {q.id: _value(self[field_name(q)]) for q in self.questions_asked()}
+
+
+def _with_fields(form_class: type, questions: list[Question]) -> type:
+    for question in questions:
+        setattr(form_class, field_name(question), field_for(question))
+    return form_class
+
+
 def registration_form_class(questions: list[Question]) -> type[RegistrationForm]:
     """The sign-up form with a field per question, in order."""
 
-    class QuestionsForm(RegistrationForm):
+    class QuestionsForm(QuestionsMixin, RegistrationForm):
         asked_questions = questions
-
-        def validate(self, extra_validators=None) -> bool:
-            valid = super().validate(extra_validators)
-            for question in self.questions_asked():
-                field = self[field_name(question)]
-                if question.required and not field.errors and not _value(field):
-                    field.errors = [*field.errors, REQUIRED_MESSAGE]
-                    valid = False
-            return valid
 
         def questions_asked(self) -> list[Question]:
             chosen = set(self.sessions.data or [])
             regions = {region for slug, region in self.session_regions.items() if slug in chosen}
             return [q for q in self.asked_questions if q.asked_for(regions)]
 
-        def answers(self) -> dict[int, str]:
-            return {q.id: _value(self[field_name(q)]) for q in self.questions_asked()}
+    return _with_fields(QuestionsForm, questions)
 
-    for question in questions:
-        setattr(QuestionsForm, field_name(question), field_for(question))
-    return QuestionsForm
+
+def answers_form_class(questions: list[Question]) -> type[SafeForm]:
+    """A form of just these questions, every one asked: those that adding a session from
+    the personal page asks (``self_service.questions_on_adding``)."""
+
+    class AnswersForm(QuestionsMixin, SafeForm):
+        asked_questions = questions
+
+    return _with_fields(AnswersForm, questions)
 
 
 def _value(field) -> str:

@@ -8,9 +8,10 @@ import enum
 from ..clock import utcnow
 from ..extensions import db
 from ..programme.models import ProgrammeSession
-from . import capacity, housekeeping, notifications
+from . import capacity, housekeeping, notifications, questions
 from .attendees import ACTIVE, lock_attendee
 from .models import CONFIRMED, PENDING, WAITING, Attendee, Registration
+from .question_models import Question
 from .signals import place_dropped, registration_cancelled
 from .signup import check_open
 from .waiting_list import release_and_promote
@@ -31,12 +32,29 @@ def _still_changeable(registration: Registration, now) -> bool:
     return not session.is_cancelled and now < session.start_at
 
 
-def add_session(attendee: Attendee, session: ProgrammeSession) -> Added:
-    """A confirmed attendee adds a session from their page: a place or the waiting list.
-    Raises ``SessionNotOpen`` (before changing anything) when it cannot be chosen."""
+def questions_on_adding(attendee: Attendee, sessions: list[ProgrammeSession]) -> list[Question]:
+    """The questions that adding ``sessions`` asks, in form order: asked because of their
+    hubs, not asked for the person's own sessions (pending, confirmed or waiting), and not
+    answered yet. Raises ``SessionNotOpen`` when a session cannot be chosen."""
+    check_open(attendee.edition, sessions)
+    asked = questions.asked(questions.edition_questions(attendee.edition), sessions)
+    held = [r.session for r in attendee.registrations if r.state in ACTIVE]
+    asked_before = set(questions.asked(asked, held))
+    answered = {a.question_id for a in attendee.answers}
+    return [q for q in asked if q not in asked_before and q.id not in answered]
+
+
+def add_session(
+    attendee: Attendee, session: ProgrammeSession, answers: dict | None = None
+) -> Added:
+    """A confirmed attendee adds a session from their page: a place or the waiting list;
+    ``answers`` to the questions that asks (``questions_on_adding``) are stored with it,
+    keeping any the person gave meanwhile. Raises ``SessionNotOpen`` (before changing
+    anything) when it cannot be chosen."""
     if not lock_attendee(attendee):
         return Added.ATTENDEE_GONE
     check_open(attendee.edition, [session])
+    questions.set_answers(attendee, answers or {}, only_missing=True)
     registration = next((r for r in attendee.registrations if r.session_id == session.id), None)
     if registration is not None and registration.state in (CONFIRMED, WAITING):
         return Added.PLACE if registration.state == CONFIRMED else Added.WAITING

@@ -19,6 +19,7 @@ from ..capacity import waiting_position
 from ..export import export_data
 from ..forms import ActionForm, EraseForm
 from ..join import join_target
+from ..question_fields import answers_form_class, field_name
 from .blueprint import bp, manage_limit, private
 
 
@@ -80,21 +81,45 @@ def _session_or_404(slug: str) -> ProgrammeSession:
 @bp.post("/my/<token>/add/<slug>")
 @manage_limit
 def add(token: str, slug: str):
-    """Add a session: a place, or the waiting list when it is full."""
+    """Add a session: a place, or the waiting list when it is full. When its hub asks
+    questions the person was not asked yet, they are shown first (the Add button's POST);
+    the form sent back with the answers adds it."""
     attendee = _attendee_or_404(token)
     session = _session_or_404(slug)
-    if ActionForm().validate_on_submit():
-        try:
-            added = self_service.add_session(attendee, session)
-        except signup.SessionNotOpen:  # raised before anything changed
-            flash(_("This session is closed for sign-up."), "error")
-        else:
-            if added is self_service.Added.ATTENDEE_GONE:
-                abort(404)
-            if added is self_service.Added.WAITING:
-                flash(_("The session is full: you are on the waiting list."))
-            else:
-                flash(_("The session has been added."), "success")
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for(".manage", token=token))
+    try:
+        asked = self_service.questions_on_adding(attendee, [session])
+        if not asked:
+            return _added(token, self_service.add_session(attendee, session))
+        form = answers_form_class(asked)(meta={"csrf": False})  # the token is checked above
+        if ANSWERING in request.form and form.validate():
+            return _added(token, self_service.add_session(attendee, session, form.answers()))
+    except signup.SessionNotOpen:  # raised before anything changed
+        flash(_("This session is closed for sign-up."), "error")
+        return redirect(url_for(".manage", token=token))
+    html = render_template(
+        "registration/add.html",
+        form=form,
+        token=token,
+        session=session,
+        questions=[(q, form[field_name(q)]) for q in asked],
+        answering=ANSWERING,
+    )
+    return private(Response(html))
+
+
+# Sent with the questions' form (not with the personal page's Add button): check the answers.
+ANSWERING = "answering"
+
+
+def _added(token: str, added: self_service.Added) -> Response:
+    if added is self_service.Added.ATTENDEE_GONE:
+        abort(404)
+    if added is self_service.Added.WAITING:
+        flash(_("The session is full: you are on the waiting list."))
+    else:
+        flash(_("The session has been added."), "success")
     return redirect(url_for(".manage", token=token))
 
 
