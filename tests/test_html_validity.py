@@ -128,6 +128,24 @@ def adding_with_questions(organiser, attendee, manage: str) -> dict[str, str]:
     return found
 
 
+def hub_question_pages(app) -> dict[str, str]:
+    """A hub organiser's questions page (the others' read-only, their hub fixed), their own
+    question's edit page and the add form with its errors."""
+    hub = app.test_client()
+    log_in(hub, "zuid@example.org")
+    page = "/organiser/editions/2027/questions"
+    hub.post(page, data={"csrf_token": csrf_from(hub, page), "kind": "short", "label": "Zuid"})
+    own = db.session.scalar(db.select(Question).filter_by(label="Zuid"))
+    assert own is not None and own.region_ids
+    return {
+        f"zuid {page}": hub.get(page).get_data(as_text=True),
+        f"zuid {page}/{own.id}": hub.get(f"{page}/{own.id}").get_data(as_text=True),
+        f"zuid {page} (errors)": hub.post(
+            page, data={"csrf_token": csrf_from(hub, page), "kind": "single"}
+        ).get_data(as_text=True),
+    }
+
+
 def test_every_page_is_valid_html(app, client, open_edition, make_organiser, tmp_path, checker):
     manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord", "2027-zuid"])
     sign_up(client, email="bert@example.nl")
@@ -150,6 +168,8 @@ def test_every_page_is_valid_html(app, client, open_edition, make_organiser, tmp
     pages.update({f"admin {k}": v for k, v in get_pages(app, organiser, values).items()})
     pages.update(signup_shaping_pages(app, organiser, values))
     pages.update(adding_with_questions(organiser, client, manage))
+    make_organiser("zuid@example.org", "region", "zuid")
+    pages.update(hub_question_pages(app))
     assert any("/organiser/" in name for name in pages) and any("/my/" in n for n in pages)
     assert len(pages) >= 20, sorted(pages)
 

@@ -22,6 +22,7 @@ OWN_DATA_ONLY = {
     "organisers.dashboard",
     "organisers.all_export",
     "organisers.sources",
+    "organisers.questions",  # every question to read; a hub's own to add (none posted here)
     "organisers.hub_list",
     "organisers.feedback_overview",
     "organisers.all_feedback_export",
@@ -121,14 +122,21 @@ def test_every_organiser_url_is_refused(
         )
     )
     zuid.videos.append(SessionVideo(title="Geheim filmpje", url="https://youtu.be/dQw4w9WgXcQ"))
-    # A campaign link of zuid (id 1) for the link URLs.
+    # A campaign link of zuid (id 1) for the link URLs; a question of zuid alone (id 1) for
+    # the question URLs (its text is on the public sign-up form, so other hubs may read it).
     db.session.add(
         CampaignLink(edition_id=edition.id, region_id=zuid.region_id, name="Geheim", code="geheim")
+    )
+    db.session.add(
+        Question(
+            edition_id=edition.id, kind="short", label="Zuidvraag", region_ids=str(zuid.region_id)
+        )
     )
     db.session.commit()
     add_zuid_token_and_webhook(make_organiser)
     before = (zuid.title, zuid.capacity, zuid.status, zuid.revision)
     media_before = media_state(zuid)
+    question_before = question_state()
     form_page = "/organiser/login"
     if visitor == "other_region":
         make_organiser("noord@example.org", "region", "noord")
@@ -153,6 +161,7 @@ def test_every_organiser_url_is_refused(
     zuid = db.session.get(ProgrammeSession, zuid.id)
     assert (zuid.title, zuid.capacity, zuid.status, zuid.revision) == before
     assert media_state(zuid) == media_before
+    assert question_state() == question_before  # zuid's question: neither changed nor moved
     # Refused message forms sent nothing.
     assert db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage)) == 0
     assert db.session.scalar(db.select(db.func.count()).select_from(OrganiserMessage)) == 1
@@ -164,6 +173,15 @@ def test_every_organiser_url_is_refused(
 
     assert db.session.get(ApiToken, 1).revoked_at is None
     assert db.session.get(WebhookEndpoint, 1).active
+
+
+def question_state() -> list[tuple]:
+    """What the question pages could change (none added, none edited, moved or retired)."""
+    db.session.expire_all()
+    return [
+        (q.id, q.position, q.label, q.region_ids, q.retired_at)
+        for q in db.session.scalars(db.select(Question).order_by(Question.id))
+    ]
 
 
 def media_state(session: ProgrammeSession) -> tuple:
@@ -198,7 +216,11 @@ def test_every_organiser_page_opens_for_its_own_hub_and_for_admins(
         )
     )
     # A question (id 1) and a campaign link of zuid (id 1) for the URLs that name them.
-    db.session.add(Question(edition_id=edition.id, kind="short", label="Sector"))
+    db.session.add(
+        Question(
+            edition_id=edition.id, kind="short", label="Sector", region_ids=str(zuid.region_id)
+        )
+    )
     db.session.add(
         CampaignLink(edition_id=edition.id, region_id=zuid.region_id, name="Zuid", code="zuid")
     )

@@ -3,6 +3,10 @@
 The questions and answers belong to registration; this module only changes them, with an
 audit entry per change. A question with answers is never deleted (retired instead), and a
 choice keeps its id when its text changes, so the answers that chose it stay.
+
+Admins change every question; a hub's organisers only the questions limited to their hub
+alone (``may_change``), and what they add or save stays limited to it (``NotYours``
+otherwise). An entry about a question of one hub names that hub, so its log shows it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,10 @@ from ..programme.models import Edition, Region
 from ..registration.question_models import CHOICE_KINDS, Question, QuestionChoice
 from ..registration.questions import choice_has_answers, edition_questions, has_answers
 from . import audit
+
+
+class NotYours(PermissionError):
+    """A hub organiser's change to a question not of their hub alone, or one widening it."""
 
 
 class QuestionRefused(ValueError):
@@ -90,59 +98,98 @@ def _apply_choices(question: Question, choices: list[tuple[str, str]]) -> None:
         choice.position, choice.label, choice.label_en = position, dutch, english or None
 
 
+def may_change(actor, question: Question) -> bool:
+    """Admins (and the command line) change every question; a hub's organisers only the
+    questions limited to their hub alone."""
+    if actor is None or actor.is_admin:
+        return True
+    return question.region_id_list == [actor.region_id]
+
+
+def _check(actor, question: Question) -> None:
+    if not may_change(actor, question):
+        raise NotYours(question.id)
+
+
+def _scoped(data: QuestionData, actor) -> QuestionData:
+    """A hub organiser's question is limited to their hub: none posted means theirs, any
+    other hub is refused (a forged form never widens a question)."""
+    if actor is None or actor.is_admin:
+        return data
+    if not set(data.region_ids) <= {actor.region_id}:
+        raise NotYours(data.region_ids)
+    data.region_ids = [actor.region_id]
+    return data
+
+
+def _record(actor, action: str, question: Question) -> None:
+    """The audit entry of a change; a question of one hub names the hub (its log shows it)."""
+    hubs = question.region_id_list
+    audit.record(
+        actor,
+        action,
+        question.label,
+        edition=question.edition,
+        region=db.session.get(Region, hubs[0]) if len(hubs) == 1 else None,
+        data=_facts(question),
+    )
+
+
 def _facts(question: Question) -> dict:
     return {"label": question.label, "kind": question.kind}
 
 
 def add_question(edition: Edition, data: QuestionData, actor) -> Question:
     """A new question at the end of the form."""
+    _scoped(data, actor)
     last = max((q.position for q in edition_questions(edition, include_retired=True)), default=0)
     question = Question(edition_id=edition.id, kind=data.kind, position=last + 1)
+    question.edition = edition
     _apply(question, data)
     db.session.add(question)
     db.session.flush()
-    audit.record(actor, "question.add", question.label, edition=edition, data=_facts(question))
+    _record(actor, "question.add", question)
     return question
 
 
 def edit_question(question: Question, data: QuestionData, actor) -> None:
     """Change texts, choices, required and hubs (the kind stays: answers depend on it)."""
+    _check(actor, question)
+    _scoped(data, actor)
     _apply(question, data)
     db.session.flush()
-    audit.record(
-        actor, "question.update", question.label, edition=question.edition, data=_facts(question)
-    )
+    _record(actor, "question.update", question)
 
 
 def move_question(question: Question, step: int, actor) -> None:
-    """One place up (-1) or down (+1) among the edition's questions."""
+    """One place up (-1) or down (+1) among the questions ``actor`` may change (an admin:
+    all of the edition's; a hub's organisers: their hub's own, the others keep their place)."""
+    _check(actor, question)
     questions = edition_questions(question.edition, include_retired=True)
-    index = questions.index(question)
-    other = index + step
-    if not 0 <= other < len(questions):
+    peers = [q for q in questions if may_change(actor, q)]
+    other = peers.index(question) + step
+    if not 0 <= other < len(peers):
         return
-    questions[index], questions[other] = questions[other], questions[index]
+    here, there = questions.index(question), questions.index(peers[other])
+    questions[here], questions[there] = questions[there], questions[here]
     for position, item in enumerate(questions, start=1):
         item.position = position
-    audit.record(
-        actor, "question.reorder", question.label, edition=question.edition, data=_facts(question)
-    )
+    _record(actor, "question.reorder", question)
 
 
 def retire_question(question: Question, actor, retire: bool = True) -> None:
     """Off the form (its answers stay in the exports), or back on it."""
+    _check(actor, question)
     question.retired_at = utcnow() if retire else None
-    action = "question.retire" if retire else "question.restore"
-    audit.record(actor, action, question.label, edition=question.edition, data=_facts(question))
+    _record(actor, "question.retire" if retire else "question.restore", question)
 
 
 def delete_question(question: Question, actor) -> bool:
     """Delete a question nobody answered; False (nothing changed) when it has answers."""
+    _check(actor, question)
     if has_answers(question):
         return False
-    audit.record(
-        actor, "question.remove", question.label, edition=question.edition, data=_facts(question)
-    )
+    _record(actor, "question.remove", question)
     db.session.delete(question)
     db.session.flush()
     return True

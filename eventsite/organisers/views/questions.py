@@ -1,4 +1,8 @@
-"""The edition's sign-up questions (admins): list, add, edit, reorder, retire, delete."""
+"""The edition's sign-up questions: list, add, edit, reorder, retire, delete.
+
+Admins change every question; a hub's organisers see them all and change only the questions
+limited to their hub alone (``questions.may_change``); anything else is a 403.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from ...programme.models import Edition
 from ...registration.question_models import Question
 from ...registration.questions import edition_questions, has_answers
 from .. import questions as service
-from ..auth import admin_required
+from .. import services
 from ..blueprint import bp
 from ..forms import ConfirmForm
 from ..signup_forms import KIND_LABELS, QuestionForm
@@ -24,6 +28,16 @@ def edition_or_404(year: int) -> Edition:
     return edition
 
 
+def organisers_edition(year: int) -> Edition:
+    """Admins: any edition; a hub's organisers: those their dashboard offers (the current
+    one and later ones, to prepare the next edition)."""
+    edition = edition_or_404(year)
+    if not current_user.is_admin:
+        if edition.id not in {e.id for e in services.editions_for(current_user)}:
+            abort(404)
+    return edition
+
+
 def question_or_404(edition: Edition, question_id: int) -> Question:
     question = db.session.get(Question, question_id)
     if question is None or question.edition_id != edition.id:
@@ -31,15 +45,24 @@ def question_or_404(edition: Edition, question_id: int) -> Question:
     return question
 
 
+def own_question(edition: Edition, question_id: int) -> Question:
+    """The question, if the organiser may change it (a hub's: limited to their hub alone)."""
+    question = question_or_404(edition, question_id)
+    if not service.may_change(current_user, question):
+        abort(403)
+    return question
+
+
 @bp.route("/editions/<int:year>/questions", methods=["GET", "POST"])
-@admin_required
 def questions(year: int):
-    """The questions in form order, and the form to add one."""
-    edition = edition_or_404(year)
+    """The questions in form order, and the form to add one (a hub's: for their hub)."""
+    edition = organisers_edition(year)
     form = QuestionForm()
     if form.validate_on_submit():
         try:
             service.add_question(edition, form.question_data(), current_user)
+        except service.NotYours:
+            abort(403)
         except service.QuestionRefused as refused:
             form[refused.field].errors.append(refused.message)
         else:
@@ -52,6 +75,7 @@ def questions(year: int):
         form=form,
         items=items,
         answered={q.id for q in items if has_answers(q)},
+        changeable={q.id for q in items if service.may_change(current_user, q)},
         kinds=KIND_LABELS,
         regions=service.regions(),
         action=ConfirmForm(),
@@ -59,11 +83,10 @@ def questions(year: int):
 
 
 @bp.route("/editions/<int:year>/questions/<int:question_id>", methods=["GET", "POST"])
-@admin_required
 def edit_question(year: int, question_id: int):
     """Change a question's texts, choices, required and hubs."""
-    edition = edition_or_404(year)
-    question = question_or_404(edition, question_id)
+    edition = organisers_edition(year)
+    question = own_question(edition, question_id)
     form = QuestionForm(obj=question if request.method == "GET" else None)
     form.kind.data = question.kind  # the kind stays: the answers depend on it
     if request.method == "GET":
@@ -72,9 +95,11 @@ def edit_question(year: int, question_id: int):
     if form.validate_on_submit():
         try:
             service.edit_question(question, form.question_data(), current_user)
+        except service.NotYours:
+            abort(403)
         except service.QuestionRefused as refused:
             db.session.rollback()
-            question = question_or_404(edition, question_id)
+            question = own_question(edition, question_id)
             form[refused.field].errors.append(refused.message)
         else:
             flash(_("Saved."), "success")
@@ -93,11 +118,10 @@ def edit_question(year: int, question_id: int):
     "/editions/<int:year>/questions/<int:question_id>"
     "/<any(up, down, retire, restore, delete):change>"
 )
-@admin_required
 def change_question(year: int, question_id: int, change: str):
     """Move a question, retire it (or bring it back), or delete it if nobody answered."""
-    edition = edition_or_404(year)
-    question = question_or_404(edition, question_id)
+    edition = organisers_edition(year)
+    question = own_question(edition, question_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if change in ("up", "down"):

@@ -13,17 +13,7 @@ from .. import campaigns, services
 from ..blueprint import bp
 from ..forms import ConfirmForm
 from ..signup_forms import CampaignLinkForm
-from .questions import edition_or_404
-
-
-def _edition(year: int):
-    """Admins: any edition; a hub's organisers: those their dashboard offers (the current
-    one and later ones, to prepare the next edition's links)."""
-    edition = edition_or_404(year)
-    if not current_user.is_admin:
-        if edition.id not in {e.id for e in services.editions_for(current_user)}:
-            abort(404)
-    return edition
+from .questions import organisers_edition as _edition
 
 
 def _hubs() -> list[Region]:
