@@ -60,7 +60,7 @@ def _confirm_links(app, client, count: int, sessions: int) -> list[str]:
     token = _csrf(page)
     slugs = list(dict.fromkeys(re.findall(r'name="sessions" value="([^"]+)"', page)))
     for number in range(count):
-        form = {"csrf_token": token, "name": f"Anna {number} de Vries", "organisation": "B"}
+        form = {"csrf_token": token, "name": f'Zoë{number}&<i>"x" de Vries', "organisation": "B"}
         form.update(consent="y", email=f"confirm-{number}@example.nl", website="")
         form["sessions"] = slugs[:sessions]
         assert client.post("/register", data=form).status_code == 302
