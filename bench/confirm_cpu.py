@@ -24,28 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.cpu import demo_site  # noqa: E402
+
 WARM = 10  # confirms not counted: templates, caches, connections
-
-
-def _site(tmp: Path):
-    from flask_migrate import upgrade
-
-    from eventsite import create_app
-
-    app = create_app(
-        {
-            "ENV_NAME": "testing",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'site.db'}",
-            "WTF_CSRF_ENABLED": True,
-            "MAIL_SEND_AFTER_COMMIT": False,
-            "RATELIMIT_ENABLED": False,
-            "PAGE_VERSION_TTL": 1.0,
-        }
-    )
-    with app.app_context():
-        upgrade()
-        app.test_cli_runner().invoke(args=["programme", "demo"])
-    return app
 
 
 def _csrf(page: str) -> str:
@@ -116,7 +97,7 @@ def main() -> None:
     parser.add_argument("--dump", type=Path, help="write the queued mails (masked) here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="eventsite-confirm-") as name:
-        app = _site(Path(name))
+        app = demo_site(Path(name))
         client = app.test_client()
         links = _confirm_links(app, client, args.count, args.sessions)
         profiler = None
