@@ -34,7 +34,9 @@ def median_cpu_ms(call, count: int = COUNT) -> float:
     return round(sorted(times)[count // 2] * 1000, 2)
 
 
-def site_figures(tmp: Path) -> dict[str, float]:
+def demo_site(tmp: Path):
+    """The site in testing configuration on a fresh SQLite file in ``tmp``, with the demo
+    edition; CSRF on, no mail sent."""
     from flask_migrate import upgrade
 
     from eventsite import create_app
@@ -52,6 +54,11 @@ def site_figures(tmp: Path) -> dict[str, float]:
     with app.app_context():
         upgrade()
         app.test_cli_runner().invoke(args=["programme", "demo"])
+    return app
+
+
+def site_figures(tmp: Path) -> dict[str, float]:
+    app = demo_site(tmp)
     client = app.test_client()
     page = client.get("/register").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]

@@ -259,3 +259,19 @@ def test_vobject_reads_the_whole_feed_and_an_invite(app, make_edition):
     cancel = vobject.readOne(body.decode())
     assert cancel.method.value == "CANCEL" and cancel.vevent.status.value == "CANCELLED"
     assert cancel.vevent.dtstart.value.astimezone(UTC) == datetime(2021, 5, 31, 13, tzinfo=UTC)
+
+
+def test_the_shared_time_zone_is_written_as_icalendar_writes_it(app, make_edition):
+    """``to_ical`` writes the VTIMEZONE from bytes serialized once: the same bytes as
+    icalendar's own serialization of the whole calendar, and the shared zone is unchanged."""
+    edition = make_edition()
+    sessions = list(
+        db.session.scalars(db.select(ProgrammeSession).filter_by(edition_id=edition.id))
+    )
+    calendar = builders.new_calendar(sessions, "PUBLISH", edition)
+    builders._feed_properties(calendar, "Jaarevent", edition.timezone)
+    builders._add_events(calendar, sessions, "nl", page_url)
+    assert builders.to_ical(calendar) == calendar.to_ical()
+    again = builders.new_calendar(sessions[:1])
+    assert again.subcomponents[0] is calendar.subcomponents[0]
+    assert builders.to_ical(again) == again.to_ical()

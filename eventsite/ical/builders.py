@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale, gettext
 from icalendar import Calendar, Event, vCalAddress, vDuration, vText
+from icalendar.parser import Contentlines
 
 from ..i18n import localized
-from .timezones import vtimezone
+from .timezones import serialized, shared_vtimezone
 
 PRODID = "-//Smart Industry//eventsite Jaarevent//NL"
 # Part of every UID. A constant on purpose: were it taken from the site's address, moving the
@@ -125,8 +126,21 @@ def new_calendar(sessions: Iterable, method: str | None = None, edition=None) ->
         for moment in (session.start_at, session.end_at):
             years.setdefault(session.edition.timezone, []).append(moment.year)
     for zone_name, seen in sorted(years.items()):
-        calendar.add_component(vtimezone(zone_name, min(seen), max(seen)))
+        calendar.add_component(shared_vtimezone(zone_name, max(seen)))
     return calendar
+
+
+def to_ical(calendar: Calendar) -> bytes:
+    """``calendar.to_ical()``, byte for byte, with the shared VTIMEZONEs (``new_calendar``)
+    written from their bytes serialized once: they are most of a one-event calendar."""
+    head = calendar.property_items(recursive=False)[:-1]  # BEGIN and the properties
+    lines = Contentlines(calendar.content_line(name, value) for name, value in head)
+    lines.append("")
+    parts = [lines.to_ical()]
+    for component in calendar.subcomponents:
+        parts.append(serialized(component) or component.to_ical())
+    parts.append(b"END:VCALENDAR\r\n")
+    return b"".join(parts)
 
 
 def _feed_properties(calendar: Calendar, name: str, zone_name: str) -> None:
@@ -166,7 +180,7 @@ def session_calendar(session, *, page_url_for: UrlFor, language: str = "nl") -> 
     """
     calendar = new_calendar([session])
     _add_events(calendar, [session], language, page_url_for)
-    return calendar.to_ical()
+    return to_ical(calendar)
 
 
 def edition_calendar(
@@ -177,7 +191,7 @@ def edition_calendar(
     calendar = new_calendar(sessions, method, edition)
     _feed_properties(calendar, localized(edition, "name", language), edition.timezone)
     _add_events(calendar, sessions, language, page_url_for)
-    return calendar.to_ical()
+    return to_ical(calendar)
 
 
 def personal_calendar(
@@ -193,19 +207,17 @@ def personal_calendar(
         name = gettext("%(edition)s: my sessions", edition=edition_name)
     _feed_properties(calendar, name, attendee.edition.timezone)
     _add_events(calendar, sessions, language, page_url_for, join_url_for)
-    return calendar.to_ical()
+    return to_ical(calendar)
 
 
-def sessions_calendar(
-    attendee, sessions, join_url_for: UrlFor, *, page_url_for: UrlFor
-) -> bytes:
+def sessions_calendar(attendee, sessions, join_url_for: UrlFor, *, page_url_for: UrlFor) -> bytes:
     """The sessions an attendee chose, as one METHOD:PUBLISH file (the welcome mail's
     attachment): each with the personal join link, no ORGANIZER or ATTENDEE, so clients
     import it as events rather than treat it as an invitation."""
     sessions = list(sessions)
     calendar = new_calendar(sessions, "PUBLISH")
     _add_events(calendar, sessions, attendee.language, page_url_for, join_url_for)
-    return calendar.to_ical()
+    return to_ical(calendar)
 
 
 def invite(
@@ -256,4 +268,4 @@ def invite(
     guest.params["RSVP"] = vText("FALSE")
     event.add("attendee", guest)
     calendar.add_component(event)
-    return calendar.to_ical()
+    return to_ical(calendar)

@@ -17,9 +17,10 @@ from sqlalchemy.orm import selectinload
 
 from ..clock import utcnow
 from ..extensions import db
+from ..formatting import first_name
 from ..mail.models import OutboxMessage
 from ..mail.outbox import Attachment, queue_mail
-from ..programme.models import ProgrammeSession
+from ..programme.models import ProgrammeSession, what_sessions_show
 from ..programme.signals import session_cancelled, session_changed
 from ..registration.models import CONFIRMED, Attendee, Registration
 from ..registration.signals import calendar_parts_wanted, invite_mails_wanted
@@ -102,7 +103,10 @@ def _queue(
     join_url: str | None = None,
 ) -> OutboxMessage:
     """``join_url``: the personal join link, shown in the mail's text too (not only inside the
-    calendar file, which some clients never open)."""
+    calendar file, which some clients never open). The templates greet with ``greeting``."""
+    personal = {"greeting": first_name(attendee.name)}
+    if join_url:
+        personal["join_url"] = join_url
     return queue_mail(
         kind=kind,
         recipient=attendee.email,
@@ -115,9 +119,12 @@ def _queue(
             "filename": session_filename(session),
             "zone": session.edition.timezone,
             "page_url": addresses.page_url(session),
-            "join_url": join_url,
         },
         attachments=attachments or invite_attachments(session, attendee, method),
+        # Rendered once per session, method and language (every confirmation sends one);
+        # the greeting and the join link are filled in per mail.
+        same_for=(what_sessions_show(session.edition, [session]), method),
+        personal=personal,
     )
 
 

@@ -164,3 +164,24 @@ def vtimezone(zone_name: str, first_year: int, last_year: int) -> Timezone:
                 rrule["until"] = _until(switches(zone_name, last)[position])
             component.add_component(_observance(switch, rrule))
     return component
+
+
+# The shared VTIMEZONEs' bytes, by the component's id (with the component, to check).
+_SERIALIZED: dict[int, tuple[Timezone, bytes]] = {}
+
+
+@lru_cache(maxsize=64)
+def shared_vtimezone(zone_name: str, last_year: int) -> Timezone:
+    """``vtimezone`` built and serialized once per process, for the calendars built per
+    request (every confirmation builds two). The component is shared, so it is read only,
+    never changed; ``serialized`` has its bytes.
+    """
+    component = vtimezone(zone_name, HISTORY_FROM, last_year)
+    _SERIALIZED[id(component)] = (component, component.to_ical())
+    return component
+
+
+def serialized(component) -> bytes | None:
+    """The bytes of a ``shared_vtimezone`` component, or None for any other component."""
+    found = _SERIALIZED.get(id(component))
+    return found[1] if found is not None and found[0] is component else None

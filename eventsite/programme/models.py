@@ -207,6 +207,16 @@ class ProgrammeSession(db.Model):
         return f"<ProgrammeSession {self.slug}>"
 
 
+def what_sessions_show(edition: Edition, sessions) -> tuple:
+    """Everything of the edition and sessions a mail shows (titles, times, hubs): equal
+    keys, equal text, for mails whose rendering is reused (``mail.outbox``'s ``same_for``)."""
+    return (
+        edition.id,
+        edition.updated_at,
+        tuple((s.id, s.updated_at, s.region_id, s.region.updated_at) for s in sessions),
+    )
+
+
 class Speaker(db.Model):
     """An entrepreneur or expert who speaks in a session, in programme order."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..mail.outbox import Attachment
-from ..programme.models import ProgrammeSession
+from ..programme.models import ProgrammeSession, what_sessions_show
 from . import mail_texts
 from .links import confirm_url, issue_manage_token, join_url, manage_url, resend_url
 from .models import Attendee, Registration, SignupRequest
@@ -67,16 +67,6 @@ def _queue(
     mail_texts.queue(kind, attendee, template, attachments, context, reuse=reuse)
 
 
-def _what_sessions_show(attendee: Attendee, sessions: list[ProgrammeSession]) -> tuple:
-    """Everything of the edition and sessions a mail shows: equal keys, equal text."""
-    edition = attendee.edition
-    return (
-        edition.id,
-        edition.updated_at,
-        tuple((s.id, s.updated_at, s.region_id, s.region.updated_at) for s in sessions),
-    )
-
-
 def send_confirm_request(
     attendee: Attendee, sessions: Iterable[ProgrammeSession], request: SignupRequest | None = None
 ) -> None:
@@ -91,7 +81,7 @@ def send_confirm_request(
         attendee,
         "confirm",
         reuse=(
-            _what_sessions_show(attendee, sessions),
+            what_sessions_show(attendee.edition, sessions),
             # Called last: its flush starts the write (see queue_mail).
             {"confirm_link": lambda: confirm_url(attendee, request)},
         ),
