@@ -21,7 +21,6 @@ access log is off because its ``%(U)s`` would print personal tokens in ``/confir
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping
 
 # More workers than this only adds memory and database connections on a small machine.
@@ -103,11 +102,7 @@ def on_starting(server) -> None:
 
 def post_worker_init(worker) -> None:
     """Compile the templates and load the languages before the first request (each worker
-    would otherwise pay it in its first answers: the p99 after every start or recycling).
-    Set the interpreter's thread switch interval (``GUNICORN_SWITCH_INTERVAL_MS``)."""
-    switch_ms = os.environ.get("GUNICORN_SWITCH_INTERVAL_MS", "").strip()
-    if switch_ms:
-        sys.setswitchinterval(float(switch_ms) / 1000)
+    would otherwise pay it in its first answers: the p99 after every start or recycling)."""
     app = getattr(worker, "wsgi", None)
     if getattr(app, "import_name", None) == "eventsite":  # not the benchmark's ceilings
         from eventsite.core.warmup import warm_up
