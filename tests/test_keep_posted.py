@@ -4,6 +4,7 @@ unconfirmed or unsubscribed address; organisers see the count and can send it at
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -103,9 +104,24 @@ def test_announcement_once_per_address_when_the_next_edition_opens(
     assert https_link in mail_text(anna)
     assert any(urlsplit(u).path == "/register" for u in links_in(anna))
 
-    # The one-click link in the header removes the address.
+    # The link's page offers what the list holds about Anna, for her to download.
+    page = anonymous.get(urlsplit(https_link).path).get_data(as_text=True)
+    [data_link] = re.findall(r'href="([^"]+/data\.json)"', page)
+    download = anonymous.get(data_link)
+    assert download.headers["Content-Disposition"] == 'attachment; filename="keep-me-posted.json"'
+    assert download.headers["Cache-Control"] == "no-store"  # personal: never in a cache
+    held = download.get_json()
+    assert held["email"] == "anna@example.nl" and held["language"] == "nl"
+    assert held["confirmed_at"] == "2027-07-01T12:00:00+00:00" and held["asked_from_ip"]
+    assert held["privacy_statement_version"] == stored["anna@example.nl"].consent_version
+    assert [a["edition"] for a in held["announcements"]] == [2028]
+    forged = data_link.replace("/unsubscribe/", "/unsubscribe/x")
+    assert anonymous.get(forged).status_code == 404
+
+    # The one-click link in the header removes the address, and with it all it held.
     assert anonymous.post(urlsplit(https_link).path).status_code == 200
     assert set(addresses()) == {"bob@example.com"}
+    assert anonymous.get(data_link).status_code == 404
 
 
 def unsubscribe_link_of(app, interest: Interest) -> str:

@@ -122,6 +122,32 @@ def for_unsubscribe(token: str) -> Interest | None:
     return db.session.get(Interest, interest_id)
 
 
+def download(interest: Interest) -> dict:
+    """Everything the list holds about the address, for its owner (GDPR art. 15)."""
+
+    def moment(value):
+        return value.isoformat() if value is not None else None
+
+    return {
+        "email": interest.email,
+        "language": interest.language,
+        "privacy_statement_version": interest.consent_version,
+        "asked_at": moment(interest.created_at),
+        "asked_from_ip": interest.signup_ip,
+        "confirmed_at": moment(interest.confirmed_at),
+        "confirmed_from_ip": interest.confirm_ip,
+        "announcements": [
+            {"edition": _year(a.edition_id), "mailed_at": moment(a.queued_at)}
+            for a in sorted(interest.announcements, key=lambda a: a.id)
+        ],
+    }
+
+
+def _year(edition_id: int) -> int | None:
+    edition = db.session.get(Edition, edition_id)
+    return edition.year if edition is not None else None
+
+
 def remove(interest: Interest) -> None:
     """Unsubscribe: the address is deleted, with the record of what it was sent."""
     db.session.delete(interest)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request, url_for
+import json
+
+from flask import Response, abort, redirect, render_template, request, url_for
 
 from ...core import unit_of_work
 from ...extensions import csrf
@@ -59,6 +61,18 @@ def interest_unsubscribe(token: str):
         "registration/interest_unsubscribe.html", token=token, removed=found is None
     )
     return private(Response(page))
+
+
+@bp.get("/keep-me-posted/unsubscribe/<token>/data.json")
+def interest_data(token: str):
+    """Download what the list holds about the address (the link of the announcement mail)."""
+    found = interest.for_unsubscribe(token)
+    if found is None:
+        abort(404)
+    body = json.dumps(interest.download(found), indent=2, ensure_ascii=False)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="keep-me-posted.json"'
+    return private(response)
 
 
 @bp.post("/keep-me-posted/unsubscribe/<token>")
