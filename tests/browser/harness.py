@@ -178,6 +178,14 @@ def new_page(browser, viewport=PHONE, language: str = "nl"):
     return context.new_page()
 
 
+def loaded_size(image) -> list[int]:
+    """[naturalWidth, naturalHeight] of an <img> once it has loaded: the pictures are
+    ``loading="lazy"``, so one below the fold starts loading only when scrolled to, and a
+    visible one may still be on its way (0 x 0). A picture that cannot load raises."""
+    image.scroll_into_view_if_needed()
+    return image.evaluate("img => img.decode().then(() => [img.naturalWidth, img.naturalHeight])")
+
+
 def screenshot(page, name: str, full_page: bool = True) -> None:
     """Keep a screenshot (the whole page, or the first screen) under test-artifacts/."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,15 @@ import re
 import pytest
 
 from eventsite.extensions import db
-from tests.browser.harness import DESKTOP, PHONE, create_organiser, expect, log_in, screenshot
+from tests.browser.harness import (
+    DESKTOP,
+    PHONE,
+    create_organiser,
+    expect,
+    loaded_size,
+    log_in,
+    screenshot,
+)
 from tests.helpers import links_in
 
 INTRO = "In 2028 laten vijf hubs zien hoe het mkb slimmer produceert. Schrijf je gratis in."
@@ -130,7 +138,7 @@ def assert_public(visitor, live_site, new_year: int) -> None:
     expect(visitor.locator("main")).to_contain_text(HUB_TEXT)
     photo = visitor.get_by_role("img", name=f"Foto van {SPEAKER}")
     expect(photo).to_be_visible()
-    assert photo.evaluate("img => img.naturalWidth") > 0
+    assert loaded_size(photo)[0] > 0
     source = photo.get_attribute("src")
     assert re.match(r"^(https?://[^/]+)?/media/", source), source
     served = visitor.request.get(live_site(re.sub(r"^https?://[^/]+", "", source)))

@@ -14,6 +14,7 @@ from tests.browser.harness import (
     assert_accessible,
     create_organiser,
     expect,
+    loaded_size,
     screenshot,
 )
 from tests.browser.harness import log_in as browser_log_in
@@ -72,13 +73,13 @@ def test_hub_organiser_adds_a_speaker_with_a_photo_seen_on_the_public_page(live_
     photo = visitor.get_by_role("img", name="Foto van Fatima El Amrani")
     expect(photo).to_be_visible()
     # Loaded, turned upright (its EXIF orientation) and resized to 1200 px at most.
-    assert photo.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [900, 1200]
+    assert loaded_size(photo) == [900, 1200]
     card = visitor.locator(".speaker-card", has_text="Fatima El Amrani")
     expect(card).to_contain_text("Directeur-eigenaar, Precisie Frezen BV")
     expect(card).to_contain_text("Zette in 2024 de eerste cobot")
     logo = visitor.get_by_role("img", name=re.compile("^Logo van"))
     expect(logo).to_be_visible()
-    assert logo.evaluate("img => img.naturalWidth") > 0
+    assert loaded_size(logo)[0] > 0
     assert_accessible(visitor, "public session page with speaker photos")
     screenshot(visitor, "session-speakers-desktop")
     assert csp_errors == []
