@@ -187,6 +187,12 @@ class BaseConfig:
     # larger ones are left to the `flask mail send-queued` workers.
     MESSAGES_SEND_AT_ONCE_MAX = 50
     # `flask mail send-reminders` reminds attendees this many hours before a session starts.
+    # Sign-ups under a burst (registration/intake.py): while a process already answers this
+    # many sign-ups, the next one is stored as it came (one row) and answered at once; the
+    # process's intake thread registers it and queues its mail moments later.
+    SIGNUP_DIRECT_MAX_CONCURRENT = 1
+    # Stored sign-ups one process keeps waiting for its intake thread; more wait for the worker.
+    SIGNUP_INTAKE_QUEUE_MAX = 5000
     REMINDER_HOURS_BEFORE = 24
     # `flask registrations purge` removes unconfirmed sign-ups older than this many days.
     PENDING_RETENTION_DAYS = 7

@@ -96,6 +96,7 @@ def import_models() -> None:
     from .messaging import models as _messaging  # noqa: F401
     from .organisers import models as _organisers  # noqa: F401
     from .programme import models as _programme  # noqa: F401
+    from .registration import intake_models as _intake  # noqa: F401
     from .registration import interest_models as _interest  # noqa: F401
     from .registration import models as _registration  # noqa: F401
 

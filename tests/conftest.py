@@ -23,6 +23,7 @@ from eventsite import clock as site_clock
 from eventsite import create_app
 from eventsite.extensions import db, limiter
 from eventsite.mail.background import stop as stop_background_sender
+from eventsite.registration.intake import intake_for
 from tests import factories
 from tests.smtp_server import SMTPServer
 from tests.testapp import (
@@ -83,6 +84,7 @@ def app(database_uri: str):
         if database_uri.startswith("sqlite"):
             db.create_all()
         yield app
+        intake_for(app).queue.stop()
         stop_background_sender(app)
         db.session.remove()
         if not database_uri.startswith("sqlite"):

@@ -31,6 +31,7 @@ def test_the_app_registers_every_periodic_job_with_the_feature_that_owns_it(app)
         "mail-requests",
         "outbox",
         "bounces",
+        "signup-intake",
         "reminders",
         "purge",
         "announcements",

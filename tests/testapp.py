@@ -18,6 +18,7 @@ from eventsite import clock as site_clock
 from eventsite import create_app
 from eventsite.extensions import db
 from eventsite.mail.background import wait_idle
+from eventsite.registration.intake import intake_for
 
 PG_URL = os.environ.get("EVENTSITE_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("EVENTSITE_TEST_REDIS_URL")
@@ -52,6 +53,10 @@ class ClosingClient(FlaskClient):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         if self.wait_for_mail:
+            # A sign-up stored under a burst is registered by the intake thread, whose mail
+            # then goes to the sender: wait for both, in that order.
+            intake = intake_for(self.application).queue
+            assert intake.wait_idle(timeout=30), "the intake thread is still busy"
             assert wait_idle(self.application, timeout=30), "the background sender is still busy"
         if has_app_context():
             db.session.rollback()

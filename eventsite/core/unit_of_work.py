@@ -32,6 +32,7 @@ from ..database import rollback_quietly
 from ..extensions import db
 
 OUTBOX_KEY = "unit_of_work_outbox"  # session.info: outbox rows (or ids) of this transaction
+AFTER_KEY = "unit_of_work_after_commit"  # session.info: what to call once it is committed
 WROTE_KEY = "unit_of_work_wrote"  # session.info: this transaction flushed or ran DML
 EXTENSION_KEY = "unit_of_work"
 
@@ -42,6 +43,12 @@ def note_outbox(row) -> None:
     """Remember an outbox row (an ORM object, or the id of a bulk-inserted row) of this
     transaction, to be handed to sending once it is committed."""
     db.session.info.setdefault(OUTBOX_KEY, []).append(row)
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Call ``callback()`` once this transaction is committed (never after a rollback): to
+    hand a committed row to a background thread, as the outbox rows are."""
+    db.session.info.setdefault(AFTER_KEY, []).append(callback)
 
 
 def _committable_ids(pending: list) -> list[int]:
@@ -94,9 +101,12 @@ def commit(deliver: bool = True) -> list[int]:
     finally:
         session.info.pop(OUTBOX_KEY, None)
         session.info.pop(WROTE_KEY, None)
+        callbacks = session.info.pop(AFTER_KEY, [])
     if ids and deliver:
         for hand_over in current_app.extensions.get(EXTENSION_KEY, ()):
             hand_over(ids)
+    for callback in callbacks:
+        callback()
     return ids
 
 
@@ -104,6 +114,7 @@ def rollback() -> None:
     """Undo the transaction and forget its outbox rows."""
     db.session.info.pop(OUTBOX_KEY, None)
     db.session.info.pop(WROTE_KEY, None)
+    db.session.info.pop(AFTER_KEY, None)
     db.session.rollback()
 
 
@@ -177,8 +188,8 @@ def init_app(app: Flask, deliverers: Iterable[Deliver] = ()) -> None:
         try:
             rv = dispatch()
         except BaseException:
-            db.session.info.pop(OUTBOX_KEY, None)
-            db.session.info.pop(WROTE_KEY, None)
+            for key in (OUTBOX_KEY, WROTE_KEY, AFTER_KEY):
+                db.session.info.pop(key, None)
             rollback_quietly(db.session)  # the database may be the reason it raised
             raise
         commit()

@@ -13,13 +13,14 @@ def init_app(app: Flask) -> None:
     from ..core.jobs import registry_of
     from ..mail.views import bp as mail_bp
     from ..programme.signals import edition_copied, session_changed
-    from . import cli, edition_copy, housekeeping, questions, sources
+    from . import cli, edition_copy, housekeeping, intake, questions, sources
     from .jobs import register_jobs
     from .views import bp
 
     cli.register_commands(bp.cli)
     mail_bp.cli.add_command(cli.send_reminders_command)
     app.register_blueprint(bp)
+    intake.install(app)  # sign-ups stored under a burst, and the thread that registers them
     # Campaign codes and utm_* on any public page, kept for a sign-up (sources.py).
     app.before_request(sources.remember_source)
     # Connecting twice (a second app) is harmless: blinker keeps one receiver.

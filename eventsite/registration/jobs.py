@@ -11,17 +11,29 @@ from flask import current_app
 from ..clock import utcnow
 from ..core.jobs import JobRegistry, Outcome
 from ..core.unit_of_work import unit_of_work
-from . import housekeeping, interest
+from . import housekeeping, intake, interest
 
 REMINDERS_INTERVAL = 5 * 60
 PURGE_INTERVAL = 24 * 60 * 60
 ANNOUNCEMENTS_INTERVAL = 5 * 60
 
 
+# Seconds between looks for stored sign-ups no process registered (registration/intake.py).
+INTAKE_INTERVAL = 2.0
+
+
 def register_jobs(registry: JobRegistry) -> None:
+    registry.add("signup-intake", INTAKE_INTERVAL, register_stored_signups)
     registry.add("reminders", REMINDERS_INTERVAL, queue_reminders, once_per_interval=True)
     registry.add("purge", PURGE_INTERVAL, purge, once_per_interval=True)
     registry.add("announcements", ANNOUNCEMENTS_INTERVAL, announce_openings, once_per_interval=True)
+
+
+def register_stored_signups(should_stop: Callable[[], bool]) -> Outcome:
+    """Sign-ups stored under a burst that no process's intake thread registered: its queue
+    was full, the process stopped, or registering failed and is due again."""
+    done = intake.register_due()
+    return Outcome(f"registered {done} stored sign-up(s)" if done else "", more=bool(done))
 
 
 def queue_reminders(should_stop: Callable[[], bool]) -> Outcome:

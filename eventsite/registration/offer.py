@@ -52,15 +52,17 @@ class Offer:
         once per language (a class built per request cost a tenth of a sign-up)."""
         form_class = self.form_classes.get(language)
         if form_class is None:
-            form_class = self.form_classes[language] = registration_form_class(
-                list(self.questions)
-            )
+            form_class = self.form_classes[language] = registration_form_class(list(self.questions))
         return form_class
+
+    def ids_of(self, slugs: list[str]) -> list[int]:
+        """The chosen sessions' ids (slugs not of this edition are left out)."""
+        ids = dict(self.session_ids)
+        return [ids[slug] for slug in slugs if slug in ids]
 
     def load(self, slugs: list[str]) -> list[ProgrammeSession]:
         """The chosen sessions (with their edition and hub) in one query, in time order."""
-        ids = dict(self.session_ids)
-        wanted = [ids[slug] for slug in slugs if slug in ids]
+        wanted = self.ids_of(slugs)
         if not wanted:
             return []
         return list(

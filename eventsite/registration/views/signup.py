@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
@@ -14,8 +23,9 @@ from ...i18n import current_language
 from ...mail.requested import register_handler, store_request
 from ...programme import queries
 from ...programme.models import Edition
-from .. import signup, sources
+from .. import intake, signup, sources
 from ..forms import ActionForm, EmailForm, RegistrationForm
+from ..intake import intake_for
 from ..offer import PAGE, Offer, current_offer
 from ..question_fields import field_name
 from ..signup_requests import request_sessions
@@ -46,20 +56,29 @@ def register():
     form = _form(offer)
     if form.validate_on_submit():
         if not form.is_bot:
-            chosen = offer.load(form.sessions.data)
             data = form.sign_up_data(language=current_language(), ip=request.remote_addr)
             data.answers = form.answers()
             data.source = sources.current_source()
-            try:
-                edition = chosen[0].edition
-                unit_of_work.retry_on_conflict(signup.sign_up, edition, data, chosen)
-            except (signup.SessionNotOpen, IndexError):  # raised before anything changed
-                flash(_("A session you chose has just closed; please choose again."), "error")
-                return redirect(url_for(".register"))
+            with intake_for(current_app).answering() as busy:
+                if busy:  # a burst: one row, the same for every address; registered later
+                    intake.store(offer.edition_id, data, offer.ids_of(form.sessions.data))
+                elif not _sign_up_now(offer, data, form.sessions.data):
+                    flash(_("A session you chose has just closed; please choose again."), "error")
+                    return redirect(url_for(".register"))
         _remember_sent_to(form.email.data, form.sessions.data)
         return redirect(url_for(".sent"))
     page = HoledPage(_render_form(offer, form))
     return _form_response(page, [s for s in form.sessions.data or [] if s in offer.open_slugs])
+
+
+def _sign_up_now(offer: Offer, data: signup.SignUp, slugs: list[str]) -> bool:
+    """Register the sign-up in this request; False if a chosen session has just closed."""
+    chosen = offer.load(slugs)
+    try:
+        unit_of_work.retry_on_conflict(signup.sign_up, chosen[0].edition, data, chosen)
+    except (signup.SessionNotOpen, IndexError):  # raised before anything changed
+        return False
+    return True
 
 
 # The per-request parts of the sign-up page (``{{ hole(...) }}`` in register.html): the CSRF

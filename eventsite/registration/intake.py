@@ -1,0 +1,224 @@
+"""Sign-ups under a burst: store the form as it came, answer, and register moments later.
+
+A sign-up that registers at once does a dozen statements and renders its mail inside the
+request. That is fine one at a time, and it is how a sign-up goes while its process is
+quiet. When the mailing goes out, thousands come within minutes: then a process that is
+already answering ``SIGNUP_DIRECT_MAX_CONCURRENT`` sign-ups (or still has stored ones to
+register) only validates the form and commits it as one ``signup_intake`` row, the same row
+with the same statements for every address, and answers with the same page as always.
+
+The process's intake thread (``core.background``) then registers each stored sign-up with
+``signup.sign_up``, in a unit of work that also deletes its row: exactly once, and a crash in
+between loses nothing. Rows the thread did not get to (its queue was full, the process
+stopped) wait for the worker's ``signup-intake`` job; a sign-up that failed to register keeps
+its row, with the error, and the worker retries it with backoff: it is never dropped.
+
+The trade-offs, for a sign-up stored under a burst: its confirmation mail leaves seconds
+later (the backlog's drain time, measured by ``bench/run.py``); a session that closed or was
+cancelled between the form and its registration is left out (the form had it open), and
+when none is left nothing is registered (logged).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import timedelta
+
+from flask import Flask, current_app
+from sqlalchemy import delete, update
+from sqlalchemy.orm import joinedload
+
+from ..clock import utcnow
+from ..core import unit_of_work
+from ..core.background import BackgroundQueue
+from ..extensions import db
+from ..programme.models import Edition, ProgrammeSession
+from . import signup
+from .intake_models import SignupIntake
+
+log = logging.getLogger(__name__)
+
+EXTENSION_KEY = "registration.intake"
+# Stored sign-ups registered in one transaction (one commit, one write lock): small, since
+# SQLite lets no other writer in meanwhile, and the sign-up forms being stored are writers.
+BATCH_SIZE = 20
+# A busy thread starts a batch at most this often, so stored sign-ups gather into batches.
+MIN_BATCH_INTERVAL_SECONDS = 0.1
+# The worker leaves a row this long to the thread of the process that stored it.
+WORKER_GRACE = timedelta(seconds=10)
+# A failed registration is retried after 10 s, 20 s, 40 s, ... at most an hour.
+RETRY_FIRST_SECONDS = 10
+RETRY_MAX_SECONDS = 3600
+
+
+class Intake:
+    """Per process: how many sign-ups are being answered now, and the intake thread."""
+
+    def __init__(self, app: Flask) -> None:
+        self.queue = BackgroundQueue(
+            app,
+            "sign-ups",
+            _register_in_background,
+            max_pending=app.config["SIGNUP_INTAKE_QUEUE_MAX"],
+            batch_size=BATCH_SIZE,
+            min_interval=MIN_BATCH_INTERVAL_SECONDS,
+        )
+        self._lock = threading.Lock()
+        self._answering = 0
+
+    @contextmanager
+    def answering(self) -> Iterator[bool]:
+        """Count this sign-up as being answered; yields True when it is to be stored (the
+        process is busy with others, or has stored ones waiting: they go first)."""
+        direct_max = self.queue.app.config["SIGNUP_DIRECT_MAX_CONCURRENT"]
+        with self._lock:
+            self._answering += 1
+            busy = self._answering > direct_max or self.queue.backlog > 0
+        try:
+            yield busy
+        finally:
+            with self._lock:
+                self._answering -= 1
+
+
+def install(app: Flask) -> Intake:
+    intake = app.extensions[EXTENSION_KEY] = Intake(app)
+    return intake
+
+
+def intake_for(app: Flask) -> Intake:
+    return app.extensions[EXTENSION_KEY]
+
+
+# --- Storing (in the sign-up request) -------------------------------------------------------
+
+
+def store(edition_id: int, data: signup.SignUp, session_ids: list[int]) -> None:
+    """Add the sign-up as it came; once the caller's unit of work has committed it, it goes
+    to this process's intake thread (what does not fit waits for the worker)."""
+    row = SignupIntake(edition_id=edition_id, session_ids=session_ids, details=asdict(data))
+    db.session.add(row)
+    db.session.flush()
+    queue, row_id = intake_for(current_app).queue, row.id
+    unit_of_work.after_commit(lambda: queue.submit([row_id]))
+
+
+# --- Registering (the intake thread and the worker) -----------------------------------------
+
+
+def _register_in_background(app: Flask, intake_ids: list[int]) -> None:
+    with app.app_context():
+        try:
+            register(intake_ids)
+        finally:
+            db.session.remove()
+
+
+def due_ids(limit: int, grace: timedelta = WORKER_GRACE) -> list[int]:
+    """Stored sign-ups the worker should register: due, and not just handed to a thread."""
+    now = utcnow()
+    ids = list(
+        db.session.scalars(
+            db.select(SignupIntake.id)
+            .where(SignupIntake.next_attempt_at <= now, SignupIntake.created_at <= now - grace)
+            .order_by(SignupIntake.id)
+            .limit(limit)
+        )
+    )
+    unit_of_work.rollback()
+    return ids
+
+
+def register(intake_ids: list[int]) -> int:
+    """Register these stored sign-ups: in one transaction, or, if that fails, each in its
+    own (so one that fails keeps its row and the others go on). How many were registered
+    or found done by another process."""
+    try:
+        with unit_of_work.unit_of_work(deliver=True):
+            for intake_id in intake_ids:
+                _register_one(intake_id)
+        return len(intake_ids)
+    except Exception:  # a conflict with another process, or one bad row: one by one
+        log.info("stored sign-ups %s: registering one by one", intake_ids, exc_info=True)
+    done = 0
+    for intake_id in intake_ids:
+        try:
+            with unit_of_work.unit_of_work(deliver=True):
+                unit_of_work.retry_on_conflict(_register_one, intake_id)
+            done += 1
+        except Exception as error:
+            log.exception("stored sign-up %s could not be registered; retried later", intake_id)
+            _note_failure(intake_id, error)
+    return done
+
+
+def _register_one(intake_id: int) -> None:
+    """Claim the row by deleting it, and sign up what it holds, in the caller's unit of work.
+    A row already gone was registered by another process."""
+    claimed = db.session.execute(
+        delete(SignupIntake)
+        .where(SignupIntake.id == intake_id)
+        .returning(SignupIntake.edition_id, SignupIntake.session_ids, SignupIntake.details)
+    ).first()
+    if claimed is None:
+        return
+    edition_id, session_ids, details = claimed
+    edition = db.session.get(Edition, edition_id)
+    now = utcnow()
+    sessions = [
+        s
+        for s in db.session.scalars(
+            db.select(ProgrammeSession)
+            .where(ProgrammeSession.id.in_(session_ids))
+            .options(joinedload(ProgrammeSession.region))
+            .order_by(ProgrammeSession.start_at)
+        )
+        if s.edition_id == edition_id and s.open_for_registration(now)
+    ]
+    if edition is None or not sessions:
+        log.warning("stored sign-up %s: its sessions closed before it was registered", intake_id)
+        return
+    signup.sign_up(edition, signup.SignUp(**details), sessions)
+
+
+def _note_failure(intake_id: int, error: Exception) -> None:
+    """Keep the row, say why, and set when to try again (backoff)."""
+    row = db.session.get(SignupIntake, intake_id)
+    if row is None:
+        return
+    delay = min(RETRY_FIRST_SECONDS * 2**row.attempts, RETRY_MAX_SECONDS)
+    with unit_of_work.unit_of_work():
+        db.session.execute(
+            update(SignupIntake)
+            .where(SignupIntake.id == intake_id)
+            .values(
+                attempts=SignupIntake.attempts + 1,
+                next_attempt_at=utcnow() + timedelta(seconds=delay),
+                last_error=f"{type(error).__name__}: {error}"[:1000],
+            )
+        )
+
+
+def waiting() -> tuple[int, int]:
+    """(stored sign-ups not yet registered, of which failed at least once)."""
+    total = db.session.scalar(db.select(db.func.count(SignupIntake.id))) or 0
+    failed = (
+        db.session.scalar(
+            db.select(db.func.count(SignupIntake.id)).where(SignupIntake.attempts > 0)
+        )
+        or 0
+    )
+    return total, failed
+
+
+def register_due(limit: int = 100) -> int:
+    """The worker's job: register what no process's thread did; how many."""
+    ids = due_ids(limit)
+    if not ids:
+        return 0
+    current_app.logger.info("registering %d stored sign-up(s) left to the worker", len(ids))
+    return register(ids)

@@ -1,0 +1,177 @@
+"""Sign-ups under a burst (registration/intake.py): stored as they came, answered with the same
+page, registered moments later by the process's intake thread or else by the worker, and
+never lost: not when the thread is gone, not when registering fails, not when a session
+closes in between.
+
+``burst`` makes every sign-up count as one of many (SIGNUP_DIRECT_MAX_CONCURRENT = 0)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from eventsite.clock import utcnow
+from eventsite.extensions import db
+from eventsite.programme.models import CANCELLED, ProgrammeSession
+from eventsite.registration.intake import WORKER_GRACE, intake_for
+from eventsite.registration.intake_models import SignupIntake
+from eventsite.registration.jobs import register_stored_signups
+from tests.helpers import (
+    attendees,
+    confirm,
+    link_to,
+    outbox,
+    sign_up,
+    signed_up_and_confirmed,
+    states,
+)
+
+
+@pytest.fixture
+def burst(app, open_edition):
+    app.config["SIGNUP_DIRECT_MAX_CONCURRENT"] = 0
+    return open_edition
+
+
+def stored() -> list[SignupIntake]:
+    db.session.rollback()
+    return list(db.session.scalars(db.select(SignupIntake).order_by(SignupIntake.id)))
+
+
+def run_worker_job() -> str:
+    return register_stored_signups(lambda: False).summary
+
+
+def test_a_stored_sign_up_gets_the_same_answer_its_mail_and_can_be_confirmed(client, burst):
+    response = sign_up(client, sessions=["2027-noord", "2027-zuid"], email="Anna@Example.NL")
+    assert response.status_code == 302 and response.headers["Location"] == "/register/sent"
+    assert "anna@example.nl" in client.get("/register/sent").get_data(as_text=True).lower()
+    # The intake thread registered it (the test client waits for it, as a visitor's mail
+    # arrives a moment after the answer): nothing is left stored.
+    assert stored() == []
+    [attendee] = attendees()
+    assert (attendee.email, attendee.name, attendee.signup_ip) == (
+        "anna@example.nl",
+        "Anna de Vries",
+        "127.0.0.1",
+    )
+    assert states() == ["pending", "pending"]
+    [mail] = outbox("confirm")
+    assert "15.00–16.30 uur" in mail.text_body and mail.language == "nl"
+    response = confirm(client, link_to(mail, "/confirm/"))
+    assert response.status_code == 302
+    assert states() == ["confirmed", "confirmed"]
+
+
+def test_a_stored_sign_up_keeps_language_answers_and_source(client, burst):
+    client.get("/?via=nieuwsbrief")
+    sign_up(client, lang="en", newsletter="y", email="bo@example.nl")
+    [attendee] = attendees()
+    assert (attendee.language, attendee.newsletter, attendee.source) == ("en", True, "nieuwsbrief")
+    [mail] = outbox("confirm")
+    assert mail.language == "en" and mail.subject == "Please confirm your registration"
+
+
+def test_a_known_confirmed_address_gets_the_same_answer_and_its_usual_mail(client, burst):
+    signed_up_and_confirmed(client, "cor@example.nl")
+    response = sign_up(client, sessions=["2027-oost"], email="cor@example.nl")
+    assert response.headers["Location"] == "/register/sent"
+    assert [m.kind for m in outbox(to="cor@example.nl")][-1] == "already"
+    assert sorted(states()) == ["confirmed", "pending"]
+
+
+def test_a_double_click_stores_twice_and_registers_one_person(client, burst):
+    sign_up(client, email="dirk@example.nl")
+    sign_up(client, email="dirk@example.nl")
+    assert len(attendees()) == 1 and states() == ["pending"]
+    assert len(outbox("confirm", to="dirk@example.nl")) == 2  # as a direct double click
+    assert stored() == []
+
+
+def test_a_bot_in_the_honeypot_stores_nothing(client, burst):
+    response = sign_up(client, website="http://spam.example")
+    assert response.headers["Location"] == "/register/sent"
+    assert stored() == [] and attendees() == [] and outbox() == []
+
+
+def test_when_the_thread_is_gone_the_worker_registers_the_stored_sign_up(
+    app, client, burst, clock
+):
+    intake_for(app).queue.stop()  # the process is stopping: it takes nothing more
+    sign_up(client, email="els@example.nl")
+    [row] = stored()
+    assert attendees() == [] and outbox() == []
+    assert run_worker_job() == ""  # the worker leaves fresh rows to their own process a moment
+    clock.set(utcnow() + WORKER_GRACE)
+    assert run_worker_job() == "registered 1 stored sign-up(s)"
+    assert stored() == [] and [a.email for a in attendees()] == ["els@example.nl"]
+    assert [m.recipient for m in outbox("confirm")] == ["els@example.nl"]
+
+
+def test_a_sign_up_that_fails_to_register_is_kept_and_retried_until_it_works(
+    app, client, burst, clock
+):
+    """A row that does not register (here: stored by a newer version of the form, with a
+    field this version does not know) is kept with the error and retried with backoff."""
+    intake_for(app).queue.stop()
+    sign_up(client, email="fay@example.nl")
+    [row] = stored()
+    row.details = {**row.details, "field_of_a_newer_form": "x"}
+    db.session.commit()
+    clock.set(utcnow() + WORKER_GRACE)
+    assert run_worker_job() == ""
+    [row] = stored()
+    assert row.attempts == 1 and "field_of_a_newer_form" in row.last_error
+    assert row.next_attempt_at > utcnow() and attendees() == []
+    assert run_worker_job() == ""  # not due yet: nothing tried
+    assert stored()[0].attempts == 1
+    clock.set(row.next_attempt_at)
+    run_worker_job()
+    [row] = stored()
+    assert row.attempts == 2  # still failing, still kept, the wait doubled
+    assert row.next_attempt_at - utcnow() == timedelta(seconds=20)
+    details = dict(row.details)
+    del details["field_of_a_newer_form"]
+    row.details = details  # the newer version is deployed (here: the row mended)
+    db.session.commit()
+    clock.set(row.next_attempt_at)
+    assert run_worker_job() == "registered 1 stored sign-up(s)"
+    assert stored() == [] and [a.email for a in attendees()] == ["fay@example.nl"]
+
+
+def test_a_session_cancelled_in_between_is_left_out(app, client, burst, clock):
+    intake_for(app).queue.stop()
+    sign_up(client, sessions=["2027-noord", "2027-zuid"], email="gijs@example.nl")
+    noord, zuid = (
+        db.session.scalar(db.select(ProgrammeSession).filter_by(slug=slug))
+        for slug in ("2027-noord", "2027-zuid")
+    )
+    titles = noord.title, zuid.title
+    zuid.status = CANCELLED
+    db.session.commit()
+    clock.set(utcnow() + WORKER_GRACE)
+    run_worker_job()
+    assert states() == ["pending"] and states("2027-noord") == ["pending"]
+    [mail] = outbox("confirm")
+    assert titles[0] in mail.text_body and titles[1] not in mail.text_body
+
+
+def test_when_every_chosen_session_closed_in_between_nothing_is_registered(
+    app, client, burst, clock
+):
+    intake_for(app).queue.stop()
+    sign_up(client, sessions=["2027-zuid"], email="hans@example.nl")
+    db.session.scalar(db.select(ProgrammeSession).filter_by(slug="2027-zuid")).status = CANCELLED
+    db.session.commit()
+    clock.set(utcnow() + WORKER_GRACE)
+    run_worker_job()
+    assert stored() == [] and attendees() == [] and outbox() == []
+
+
+def test_a_quiet_process_registers_in_the_request(app, client, open_edition):
+    """One sign-up at a time: registered in the request itself (nothing stored), so a session
+    that has just closed is still said on the form."""
+    intake_for(app).queue.stop()  # the thread is not needed, and nothing waits for the worker
+    sign_up(client, email="ines@example.nl")
+    assert stored() == [] and [a.email for a in attendees()] == ["ines@example.nl"]
