@@ -191,8 +191,12 @@ class BaseConfig:
     # many sign-ups, the next one is stored as it came (one row) and answered at once; the
     # process's intake thread registers it and queues its mail moments later.
     SIGNUP_DIRECT_MAX_CONCURRENT = 1
-    # Stored sign-ups one process keeps waiting for its intake thread; more wait for the worker.
-    SIGNUP_INTAKE_QUEUE_MAX = 5000
+    # Stored sign-ups one process keeps for its intake thread; with that many waiting, the next
+    # sign-up is registered in its own request again.
+    SIGNUP_INTAKE_QUEUE_MAX = 1000
+    # The intake thread holds back while its process answers sign-ups, at most this many
+    # seconds: the longest a stored sign-up's mail waits for a burst to end.
+    SIGNUP_INTAKE_MAX_DELAY = 30
     REMINDER_HOURS_BEFORE = 24
     # `flask registrations purge` removes unconfirmed sign-ups older than this many days.
     PENDING_RETENTION_DAYS = 7

@@ -7,6 +7,7 @@ closes in between.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -175,3 +176,38 @@ def test_a_quiet_process_registers_in_the_request(app, client, open_edition):
     intake_for(app).queue.stop()  # the thread is not needed, and nothing waits for the worker
     sign_up(client, email="ines@example.nl")
     assert stored() == [] and [a.email for a in attendees()] == ["ines@example.nl"]
+
+
+def test_with_its_queue_full_a_busy_process_registers_in_the_request(app, client, burst):
+    app.config["SIGNUP_INTAKE_QUEUE_MAX"] = 0
+    sign_up(client, email="jan@example.nl")
+    assert stored() == [] and [a.email for a in attendees()] == ["jan@example.nl"]
+
+
+def test_the_thread_holds_back_while_sign_ups_are_answered_at_most_the_max_delay(
+    app, client, burst
+):
+    """A burst is answered first: while a sign-up is being answered in the process, stored
+    ones wait, but never longer than SIGNUP_INTAKE_MAX_DELAY."""
+    app.config["SIGNUP_INTAKE_MAX_DELAY"] = 1.0
+    intake = intake_for(app)
+    client.wait_for_mail = False
+    with intake.answering():  # another sign-up is being answered, and goes on being
+        sign_up(client, email="kees@example.nl")
+        held_from = time.monotonic()
+        assert stored() != [] and attendees() == []
+        assert intake.queue.wait_idle(timeout=10)
+        held = time.monotonic() - held_from
+    assert stored() == [] and [a.email for a in attendees()] == ["kees@example.nl"]
+    assert 0.5 < held < 5
+
+
+def test_the_thread_registers_as_soon_as_the_answers_are_done(app, client, burst):
+    intake = intake_for(app)
+    client.wait_for_mail = False
+    with intake.answering():
+        sign_up(client, email="lot@example.nl")
+        time.sleep(0.3)
+        assert attendees() == []  # held back (SIGNUP_INTAKE_MAX_DELAY is 30 s)
+    assert intake.queue.wait_idle(timeout=10)
+    assert [a.email for a in attendees()] == ["lot@example.nl"]

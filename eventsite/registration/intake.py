@@ -3,26 +3,33 @@
 A sign-up that registers at once does a dozen statements and renders its mail inside the
 request. That is fine one at a time, and it is how a sign-up goes while its process is
 quiet. When the mailing goes out, thousands come within minutes: then a process that is
-already answering ``SIGNUP_DIRECT_MAX_CONCURRENT`` sign-ups (or still has stored ones to
-register) only validates the form and commits it as one ``signup_intake`` row, the same row
-with the same statements for every address, and answers with the same page as always.
+already answering ``SIGNUP_DIRECT_MAX_CONCURRENT`` sign-ups only validates the form and
+commits it as one ``signup_intake`` row, the same row with the same statements for every
+address, and answers with the same page as always.
 
-The process's intake thread (``core.background``) then registers each stored sign-up with
+The process's intake thread (``core.background``) registers the stored sign-ups while the
+process has no sign-up to answer, or once the oldest has waited ``SIGNUP_INTAKE_MAX_DELAY``
+seconds: a burst is answered first and registered right after it. It registers each with
 ``signup.sign_up``, in a unit of work that also deletes its row: exactly once, and a crash in
-between loses nothing. Rows the thread did not get to (its queue was full, the process
-stopped) wait for the worker's ``signup-intake`` job; a sign-up that failed to register keeps
-its row, with the error, and the worker retries it with backoff: it is never dropped.
+between loses nothing. Rows the thread did not get to (the process stopped) wait for the
+worker's ``signup-intake`` job; a sign-up that failed to register keeps its row, with the
+error, and the worker retries it with backoff: it is never dropped. With
+``SIGNUP_INTAKE_QUEUE_MAX`` rows waiting in a process, its sign-ups register in the request
+again: slower answers rather than an ever longer wait for the mail.
 
-The trade-offs, for a sign-up stored under a burst: its confirmation mail leaves seconds
-later (the backlog's drain time, measured by ``bench/run.py``); a session that closed or was
-cancelled between the form and its registration is left out (the form had it open), and
-when none is left nothing is registered (logged).
+The trade-offs, for a sign-up stored under a burst: its confirmation mail leaves when the
+burst is over, or at most about ``SIGNUP_INTAKE_MAX_DELAY`` seconds later, plus the backlog's
+drain time (``bench/run.py`` measures it); a session that closed or was cancelled between
+the form and its registration is left out (the form had it open), and when none is left
+nothing is registered (logged); and a person who sends the form twice with other details
+within that time may end up with the details of the first (the one registered last).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -48,6 +55,8 @@ EXTENSION_KEY = "registration.intake"
 BATCH_SIZE = 20
 # A busy thread starts a batch at most this often, so stored sign-ups gather into batches.
 MIN_BATCH_INTERVAL_SECONDS = 0.1
+# While holding back for the answers, the thread looks this often whether they are done.
+HOLD_POLL_SECONDS = 0.02
 # The worker leaves a row this long to the thread of the process that stored it.
 WORKER_GRACE = timedelta(seconds=10)
 # A failed registration is retried after 10 s, 20 s, 40 s, ... at most an hour.
@@ -69,20 +78,39 @@ class Intake:
         )
         self._lock = threading.Lock()
         self._answering = 0
+        # Since when the thread has had stored sign-ups to register (None: it has none).
+        self._behind_since: float | None = None
 
     @contextmanager
     def answering(self) -> Iterator[bool]:
-        """Count this sign-up as being answered; yields True when it is to be stored (the
-        process is busy with others, or has stored ones waiting: they go first)."""
-        direct_max = self.queue.app.config["SIGNUP_DIRECT_MAX_CONCURRENT"]
+        """Count this sign-up as being answered; yields True when it is to be stored: the
+        process is busy with others and its queue has room (when it has none, the sign-up is
+        registered in its request: slower answers, instead of an ever longer wait for mail)."""
+        config = self.queue.app.config
         with self._lock:
             self._answering += 1
-            busy = self._answering > direct_max or self.queue.backlog > 0
+            busy = self._answering > config["SIGNUP_DIRECT_MAX_CONCURRENT"]
         try:
-            yield busy
+            yield busy and self.queue.pending < config["SIGNUP_INTAKE_QUEUE_MAX"]
         finally:
             with self._lock:
                 self._answering -= 1
+
+    def yield_to_answers(self) -> None:
+        """(The intake thread, before a batch.) While this process answers sign-ups, wait:
+        the answers first, up to ``SIGNUP_INTAKE_MAX_DELAY`` seconds since the thread fell
+        behind; from then on it registers without waiting until it has caught up."""
+        now = time.monotonic()
+        if self._behind_since is None:
+            self._behind_since = now
+        until = self._behind_since + self.queue.app.config["SIGNUP_INTAKE_MAX_DELAY"]
+        while self._answering and time.monotonic() < until:
+            time.sleep(HOLD_POLL_SECONDS)
+
+    def caught_up(self) -> None:
+        """(The intake thread, after a batch.) Nothing more queued: no longer behind."""
+        if not self.queue.pending:
+            self._behind_since = None
 
 
 def install(app: Flask) -> Intake:
@@ -111,11 +139,14 @@ def store(edition_id: int, data: signup.SignUp, session_ids: list[int]) -> None:
 
 
 def _register_in_background(app: Flask, intake_ids: list[int]) -> None:
+    intake = intake_for(app)
+    intake.yield_to_answers()
     with app.app_context():
         try:
             register(intake_ids)
         finally:
             db.session.remove()
+    intake.caught_up()
 
 
 def due_ids(limit: int, grace: timedelta = WORKER_GRACE) -> list[int]:
