@@ -30,9 +30,25 @@ def figure_line(f: dict) -> str:
     ratio = f" ({f['ratio']:.2f} of hello)" if "ratio" in f else ""
     if "write_ratio" in f:
         ratio += f" ({f['write_ratio']:.2f} of the write ceiling)"
-    return (
+    line = (
         f"{f['rps']:>8.1f} req/s{ratio}  p50 {f['p50_ms']:.1f}  p95 {f['p95_ms']:.1f}  "
         f"p99 {f['p99_ms']:.1f} ms  errors {f['errors']}"
+    )
+    if "drain_s" in f:
+        line += "\n              " + backlog_sentence(f)
+    return line
+
+
+def backlog_sentence(f: dict) -> str:
+    """What a sign-up burst left to do when it ended, and how long that took."""
+    drained = (
+        f"all registered and mailed {f['drain_s']} s later"
+        if f["drain_s"] is not None
+        else "not all registered and mailed within the timeout"
+    )
+    return (
+        f"at the end {f['stored_at_end']} sign-ups stored and {f['unsent_at_end']} mails unsent; "
+        f"{drained}: {f['end_to_end_rps']} sign-ups/s end to end"
     )
 
 
@@ -123,6 +139,12 @@ def markdown(results: dict) -> str:
             for clients in ("32", "128"):
                 f = measured[clients]
                 lines.append(row(database, LABELS.get(key, key), clients, f, f"{f['ratio']:.2f}"))
+    for database, data in results["databases"].items():
+        signup = data["endpoints"].get("signup", {})
+        for clients in ("32", "128"):
+            if "drain_s" in signup.get(clients, {}):
+                lines += ["", f"Sign-up burst, {database}, {clients} clients: "]
+                lines[-1] += backlog_sentence(signup[clients]) + "."
     lines += ["", "| database | target | measured | met |", "|---|---|---|---|"]
     for t in results["targets"]:
         verdict = {True: "yes", False: "**no**", None: "not measured"}[t["met"]]

@@ -11,7 +11,8 @@ What it does, on 127.0.0.1 only, with everything it starts stopped again:
    EVENTSITE_TEST_DATABASE_URL is set: ``flask db upgrade``, ``flask programme demo``, 20,000
    confirmed registrations by bulk insert; then bench/loadgen.py (another process) with 32
    and 128 clients against the programme, a session page, the edition's .ics, GET /register
-   and the full sign-up POST, then the confirm POST (links from the sign-up mails); then
+   and the full sign-up POST (and how long until the sign-ups stored under that burst were
+   registered and mailed), then the confirm POST (links from the sign-up mails); then
    a CSV export of 100,000 attendees (time, peak RSS of the
    worker) and ``flask mail send-queued`` into an SMTP sink (mails per second).
 Each request rate's ratio is to the hello app measured right before it at the same load, so
@@ -100,15 +101,20 @@ def measure(
     hello_port=None,
     write_port=None,
     mode=(),
+    database_uri: str | None = None,
 ) -> dict:
     """32 and 128 clients; each figure with its ratio to the hello ceiling measured just
     before it at the same load (the machine may be shared: paired figures drift together),
-    and for a write (``write_port``) also to the write ceiling, measured right before too."""
+    and for a write (``write_port``) also to the write ceiling, measured right before too.
+    After a sign-up burst (``database_uri``), also how long until every sign-up stored
+    under it was registered and mailed (then the next measurement starts)."""
     result = {}
     for clients in CONCURRENCY:
         ceiling = loadgen(hello_port, clients, timing) if hello_port else None
         writes = loadgen(write_port, clients, timing, mode=["--post"]) if write_port else None
         figures = loadgen(port, clients, timing, path=path, signup=signup, mode=mode)
+        if signup and database_uri:
+            figures.update(drain_backlog(database_uri, figures, timing))
         if ceiling:
             figures["hello_rps"] = ceiling["rps"]
             figures["ratio"] = round(figures["rps"] / max(ceiling["rps"], 1e-9), 3)
@@ -118,6 +124,39 @@ def measure(
         result[str(clients)] = figures
         print(f"    {clients:>3} clients: {report.figure_line(figures)}", flush=True)
     return result
+
+
+def drain_backlog(uri: str, figures: dict, timing: dict, timeout: float = 600.0) -> dict:
+    """After a sign-up burst: how many sign-ups were still stored (registration/intake.py) and
+    mails unsent when it ended, how many seconds until none was, and the sign-ups per second
+    from the burst's start to the last one registered and mailed."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(uri)
+    query = text(
+        "SELECT (SELECT count(*) FROM signup_intake),"
+        " (SELECT count(*) FROM outbox_message WHERE state IN ('queued', 'sending'))"
+    )
+    started = time.perf_counter()
+    try:
+        with engine.connect() as conn:
+            stored, unsent = conn.execute(query).one()
+            left = stored + unsent
+            while left and time.perf_counter() - started < timeout:
+                time.sleep(0.1)
+                left = sum(conn.execute(query).one())
+                conn.rollback()
+    finally:
+        engine.dispose()
+    drain = round(time.perf_counter() - started, 1)
+    burst = timing["duration"] + timing["warmup"]
+    accepted = figures["rps"] * burst  # about: the warm-up at the measured rate
+    return {
+        "stored_at_end": stored,
+        "unsent_at_end": unsent,
+        "drain_s": drain if not left else None,  # None: not drained within the timeout
+        "end_to_end_rps": round(accepted / (burst + drain), 1),
+    }
 
 
 def endpoints(facts: dict) -> list[tuple[str, str, bool, str]]:
@@ -208,7 +247,15 @@ def bench_database(
             print(f"  {key} {'POST' if signup else 'GET'} {path}", flush=True)
             result["endpoints"][key] = {
                 "path": path,
-                **measure(port, timing, path, signup, hello_port, write_port if signup else None),
+                **measure(
+                    port,
+                    timing,
+                    path,
+                    signup,
+                    hello_port,
+                    write_port if signup else None,
+                    database_uri=uri if signup else None,
+                ),
             }
         if "signup" in result["endpoints"] and (not only or "confirm" in only):
             confirm = measure_confirm(port, timing, tmp, store, hello_port, write_port)

@@ -47,7 +47,8 @@ def note_outbox(row) -> None:
 
 def after_commit(callback: Callable[[], None]) -> None:
     """Call ``callback()`` once this transaction is committed (never after a rollback): to
-    hand a committed row to a background thread, as the outbox rows are."""
+    hand a committed row to a background thread, as the outbox rows are. The transaction is
+    then committed even if it wrote only with Core statements on its connection."""
     db.session.info.setdefault(AFTER_KEY, []).append(callback)
 
 
@@ -75,6 +76,7 @@ def _has_writes(session) -> bool:
     return bool(
         session.info.get(WROTE_KEY)
         or session.info.get(OUTBOX_KEY)
+        or session.info.get(AFTER_KEY)  # a Core statement on the connection wrote
         or session.new
         or session.dirty
         or session.deleted

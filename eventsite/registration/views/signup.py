@@ -6,6 +6,7 @@ from flask import (
     Response,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -53,7 +54,9 @@ def register():
         return _form_response(page, form.sessions.data or [])
     if not offer.open_slugs:
         return render_template("registration/closed.html", edition=_edition(offer)), 200
-    form = _form(offer)
+    # CSRFProtect checked the token before this view (g.csrf_valid); the page's token is a
+    # hole filled per response: the form's own CSRF field would only sign a token again.
+    form = _form(offer, meta={"csrf": not g.get("csrf_valid", False)})
     if form.validate_on_submit():
         if not form.is_bot:
             data = form.sign_up_data(language=current_language(), ip=request.remote_addr)
