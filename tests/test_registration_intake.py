@@ -22,6 +22,7 @@ from tests.helpers import (
     attendees,
     confirm,
     link_to,
+    log_in,
     outbox,
     sign_up,
     signed_up_and_confirmed,
@@ -211,3 +212,31 @@ def test_the_thread_registers_as_soon_as_the_answers_are_done(app, client, burst
         assert attendees() == []  # held back (SIGNUP_INTAKE_MAX_DELAY is 30 s)
     assert intake.queue.wait_idle(timeout=10)
     assert [a.email for a in attendees()] == ["lot@example.nl"]
+
+
+def test_admins_see_stored_sign_ups_and_why_one_does_not_register(
+    app, client, burst, clock, make_organiser
+):
+    intake_for(app).queue.stop()
+    sign_up(client, email="mia@example.nl")
+    sign_up(client, email="noor@example.nl")
+    make_organiser("admin@example.org", "admin")
+    log_in(client, "admin@example.org")
+    page = client.get("/organiser/mail?lang=nl").get_data(as_text=True)
+    assert 'id="stored-signups" data-count="2" data-failed="0"' in page
+    assert "2 aanmeldingen kwamen binnen tijdens een piek" in page
+    first = stored()[0]
+    first.details = {**first.details, "field_of_a_newer_form": "x"}
+    db.session.commit()
+    clock.set(utcnow() + WORKER_GRACE)
+    run_worker_job()
+    page = client.get("/organiser/mail?lang=en").get_data(as_text=True)
+    assert 'data-count="1" data-failed="1"' in page
+    assert "1 of them could not be registered yet" in page and "field_of_a_newer_form" in page
+    first = stored()[0]
+    first.details = {k: v for k, v in first.details.items() if k != "field_of_a_newer_form"}
+    db.session.commit()
+    clock.set(first.next_attempt_at)
+    run_worker_job()
+    page = client.get("/organiser/mail?lang=en").get_data(as_text=True)
+    assert "Every sign-up received has been registered." in page

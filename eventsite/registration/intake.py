@@ -32,8 +32,8 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
-from datetime import timedelta
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import delete, insert, update
@@ -261,16 +261,32 @@ def _note_failure(intake_id: int, error: Exception) -> None:
         )
 
 
-def waiting() -> tuple[int, int]:
-    """(stored sign-ups not yet registered, of which failed at least once)."""
-    total = db.session.scalar(db.select(db.func.count(SignupIntake.id))) or 0
-    failed = (
-        db.session.scalar(
-            db.select(db.func.count(SignupIntake.id)).where(SignupIntake.attempts > 0)
+@dataclass(frozen=True)
+class Waiting:
+    """Stored sign-ups not registered yet: how many, how many of them failed, the oldest."""
+
+    count: int
+    failed: int
+    oldest: datetime | None
+    last_error: str | None
+
+
+def waiting() -> Waiting:
+    """For the organisers' mail page: sign-ups stored and not yet registered."""
+    count, failed, oldest = db.session.execute(
+        db.select(
+            db.func.count(SignupIntake.id),
+            db.func.count(SignupIntake.id).filter(SignupIntake.attempts > 0),
+            db.func.min(SignupIntake.created_at),
         )
-        or 0
+    ).one()
+    last_error = db.session.scalar(
+        db.select(SignupIntake.last_error)
+        .where(SignupIntake.attempts > 0)
+        .order_by(SignupIntake.next_attempt_at.desc())
+        .limit(1)
     )
-    return total, failed
+    return Waiting(count, failed, oldest, last_error)
 
 
 def register_due(limit: int = 100) -> int:

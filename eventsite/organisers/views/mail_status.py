@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from ...mail.status import COLUMNS, delivery_status, mask_address
 from ...mail.undeliverable import undeliverable_overview
+from ...registration import intake
 from ..auth import admin_required
 from ..blueprint import bp
 
@@ -48,7 +49,8 @@ STATE_LABELS = {
 @admin_required
 def mail_status():
     """Per kind of mail: queued, retrying, sending, sent and failed; the latest errors; the
-    addresses that bounced for good."""
+    addresses that bounced for good; sign-ups stored under a burst and not yet registered
+    (their confirmation mail is not queued until they are)."""
     undeliverable_count, undeliverable = undeliverable_overview()
     return render_template(
         "organisers/mail_status.html",
@@ -60,4 +62,5 @@ def mail_status():
         undeliverable_count=undeliverable_count,
         undeliverable=undeliverable,
         mask_address=mask_address,
+        stored_signups=intake.waiting(),
     )
