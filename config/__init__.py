@@ -188,9 +188,11 @@ class BaseConfig:
     MESSAGES_SEND_AT_ONCE_MAX = 50
     # `flask mail send-reminders` reminds attendees this many hours before a session starts.
     # Sign-ups under a burst (registration/intake.py): while a process already answers this
-    # many sign-ups, the next one is stored as it came (one row) and answered at once; the
-    # process's intake thread registers it and queues its mail moments later.
+    # many sign-ups, or answered one within SIGNUP_BURST_WINDOW seconds, the next one is
+    # stored as it came (one row) and answered at once; the process's intake thread registers
+    # it and queues its mail once the process has been quiet for that window.
     SIGNUP_DIRECT_MAX_CONCURRENT = 1
+    SIGNUP_BURST_WINDOW = 0.3
     # Stored sign-ups one process keeps for its intake thread; with that many waiting, the next
     # sign-up is registered in its own request again.
     SIGNUP_INTAKE_QUEUE_MAX = 1000
@@ -293,6 +295,9 @@ class TestingConfig(BaseConfig):
     # Tests look at a page right after an edit.
     PAGE_VERSION_TTL = 0
     MAIL_REQUESTS_AFTER_RESPONSE = True
+    # The test client's sign-ups, one right after another, are no burst: each registers in
+    # its request unless a test makes a burst (tests/test_registration_intake*.py).
+    SIGNUP_BURST_WINDOW = 0.0
 
 
 class ProductionConfig(BaseConfig):

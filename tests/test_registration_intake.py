@@ -179,6 +179,17 @@ def test_a_quiet_process_registers_in_the_request(app, client, open_edition):
     assert stored() == [] and [a.email for a in attendees()] == ["ines@example.nl"]
 
 
+def test_a_sign_up_right_after_another_is_stored(app, client, open_edition):
+    """Each answered before the next arrives, but within SIGNUP_BURST_WINDOW: a burst."""
+    app.config["SIGNUP_BURST_WINDOW"] = 30.0
+    intake_for(app).queue.stop()  # to look at what was stored (the worker would register it)
+    sign_up(client, email="oma@example.nl")
+    assert stored() == [] and [a.email for a in attendees()] == ["oma@example.nl"]
+    sign_up(client, email="piet@example.nl")
+    assert [row.details["email"] for row in stored()] == ["piet@example.nl"]
+    assert [a.email for a in attendees()] == ["oma@example.nl"]
+
+
 def test_with_its_queue_full_a_busy_process_registers_in_the_request(app, client, burst):
     app.config["SIGNUP_INTAKE_QUEUE_MAX"] = 0
     sign_up(client, email="jan@example.nl")

@@ -3,19 +3,20 @@
 A sign-up that registers at once does a dozen statements and renders its mail inside the
 request. That is fine one at a time, and it is how a sign-up goes while its process is
 quiet. When the mailing goes out, thousands come within minutes: then a process that is
-already answering ``SIGNUP_DIRECT_MAX_CONCURRENT`` sign-ups only validates the form and
-commits it as one ``signup_intake`` row, the same row with the same statements for every
-address, and answers with the same page as always.
+already answering ``SIGNUP_DIRECT_MAX_CONCURRENT`` sign-ups, or answered one within the last
+``SIGNUP_BURST_WINDOW`` seconds, only validates the form and commits it as one
+``signup_intake`` row, the same row with the same statements for every address, and answers
+with the same page as always.
 
-The process's intake thread (``core.background``) registers the stored sign-ups while the
-process has no sign-up to answer, or once the oldest has waited ``SIGNUP_INTAKE_MAX_DELAY``
-seconds: a burst is answered first and registered right after it. It registers each with
-``signup.sign_up``, in a unit of work that also deletes its row: exactly once, and a crash in
-between loses nothing. Rows the thread did not get to (the process stopped) wait for the
-worker's ``signup-intake`` job; a sign-up that failed to register keeps its row, with the
-error, and the worker retries it with backoff: it is never dropped. With
-``SIGNUP_INTAKE_QUEUE_MAX`` rows waiting in a process, its sign-ups register in the request
-again: slower answers rather than an ever longer wait for the mail.
+The process's intake thread (``core.background``) registers the stored sign-ups once the
+process has answered no sign-up for that window, or once the oldest has waited
+``SIGNUP_INTAKE_MAX_DELAY`` seconds: a burst is answered first and registered right after
+it. It registers each with ``signup.sign_up``, in a unit of work that also deletes its row:
+exactly once, and a crash in between loses nothing. Rows the thread did not get to (the
+process stopped) wait for the worker's ``signup-intake`` job; a sign-up that failed to
+register keeps its row, with the error, and the worker retries it with backoff: it is never
+dropped. With ``SIGNUP_INTAKE_QUEUE_MAX`` rows waiting in a process, its sign-ups register
+in the request again: slower answers rather than an ever longer wait for the mail.
 
 The trade-offs, for a sign-up stored under a burst: its confirmation mail leaves when the
 burst is over, or at most about ``SIGNUP_INTAKE_MAX_DELAY`` seconds later, plus the backlog's
@@ -57,9 +58,6 @@ BATCH_SIZE = 20
 MIN_BATCH_INTERVAL_SECONDS = 0.1
 # While holding back for the answers, the thread looks this often whether they are done.
 HOLD_POLL_SECONDS = 0.02
-# A process that answered no sign-up for this long is quiet: the thread registers. (Between
-# one client's sign-ups the process is idle for a moment; that is no quiet.)
-QUIET_SECONDS = 0.3
 # The worker leaves a row this long to the thread of the process that stored it.
 WORKER_GRACE = timedelta(seconds=10)
 # A failed registration is retried after 10 s, 20 s, 40 s, ... at most an hour.
@@ -93,7 +91,10 @@ class Intake:
         config = self.queue.app.config
         with self._lock:
             self._answering += 1
-            busy = self._answering > config["SIGNUP_DIRECT_MAX_CONCURRENT"]
+            busy = (
+                self._answering > config["SIGNUP_DIRECT_MAX_CONCURRENT"]
+                or self._answered_lately()
+            )
         try:
             yield busy and self.queue.pending < config["SIGNUP_INTAKE_QUEUE_MAX"]
         finally:
@@ -103,7 +104,7 @@ class Intake:
 
     def yield_to_answers(self) -> None:
         """(The intake thread, before a batch.) While this process answers sign-ups (one is
-        being answered, or was within ``QUIET_SECONDS``), wait: the answers first, up to
+        being answered, or was within ``SIGNUP_BURST_WINDOW``), wait: the answers first, up to
         ``SIGNUP_INTAKE_MAX_DELAY`` seconds since the thread fell behind; from then on it
         registers without waiting until it has caught up."""
         now = time.monotonic()
@@ -114,7 +115,13 @@ class Intake:
             time.sleep(HOLD_POLL_SECONDS)
 
     def _busy_answering(self) -> bool:
-        return bool(self._answering) or time.monotonic() - self._last_answer_at < QUIET_SECONDS
+        return bool(self._answering) or self._answered_lately()
+
+    def _answered_lately(self) -> bool:
+        """Another sign-up was answered within ``SIGNUP_BURST_WINDOW`` seconds: a burst,
+        even when each is answered before the next arrives."""
+        window = self.queue.app.config["SIGNUP_BURST_WINDOW"]
+        return time.monotonic() - self._last_answer_at < window
 
     def caught_up(self) -> None:
         """(The intake thread, after a batch.) Nothing more queued: no longer behind."""
