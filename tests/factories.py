@@ -25,6 +25,7 @@ from eventsite.clock import utcnow
 from eventsite.core.unit_of_work import unit_of_work
 from eventsite.extensions import db
 from eventsite.mail.models import OutboxMessage
+from eventsite.messaging.models import OrganiserMessage
 from eventsite.programme.models import Edition, ProgrammeSession
 from eventsite.registration import self_service, signup
 from eventsite.registration.attendees import find_attendee
@@ -127,6 +128,23 @@ def attendee(
 ) -> Attendee:
     """A confirmed person with a place in ``session``."""
     return registration(session, email, name=name, language=language).attendee
+
+
+def organiser_message(session: ProgrammeSession, **overrides) -> OrganiserMessage:
+    """A message the session's hub sent to its confirmed attendees (added, not committed)."""
+    values = {
+        "session_id": session.id,
+        "sender_name": session.region.name,
+        "sender_email": f"{session.region.slug}@example.org",
+        "recipient_group": "confirmed",
+        "languages": "nl",
+        "subject_nl": "Bericht",
+        "body_nl": "Tekst",
+        "idempotency_key": "k" * 24,
+    }
+    message = OrganiserMessage(**(values | overrides))
+    db.session.add(message)
+    return message
 
 
 def erased(session: ProgrammeSession, email: str) -> None:

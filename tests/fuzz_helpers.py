@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from wtforms.fields.core import UnboundField
 
 from eventsite.extensions import db
-from eventsite.messaging.models import OrganiserMessage
+from tests import factories
 from tests.helpers import link_to, outbox, sign_up, signed_up_and_confirmed
 
 # Filled-in forms that would end what the other examples need (the person, the session).
@@ -85,18 +85,7 @@ def known_values(app, client, make_edition, make_organiser) -> dict[str, list[st
     sign_up(client, email="pending@example.nl", sessions=["2027-oost"])
     pending = link_to(outbox("confirm", to="pending@example.nl")[-1], "/confirm/").split("/")[2]
     session = edition.sessions[0]
-    db.session.add(
-        OrganiserMessage(
-            session_id=session.id,
-            sender_name="Noord",
-            sender_email="noord@example.org",
-            recipient_group="confirmed",
-            languages="nl",
-            subject_nl="Bericht",
-            body_nl="Tekst",
-            idempotency_key="k" * 24,
-        )
-    )
+    factories.organiser_message(session)
     db.session.commit()
     make_organiser()
     return {

@@ -15,6 +15,7 @@ from eventsite.organisers.models import AuditLog
 from eventsite.organisers.views.account import PUBLIC_ENDPOINTS
 from eventsite.programme.models import ProgrammeSession, SessionVideo
 from eventsite.registration.question_models import Question
+from tests import factories
 from tests.helpers import csrf_token, log_in
 
 # Organiser URLs without a session in them, and what another hub's organiser gets there.
@@ -109,18 +110,7 @@ def test_every_organiser_url_is_refused(
     make_registration(zuid, name="Zuid Geheim", email="geheim@zuid.example")
     make_registration(noord, name="Noord Deelnemer", email="deelnemer@noord.example")
     # A message about zuid (id 1: the message URLs below ask for it).
-    db.session.add(
-        OrganiserMessage(
-            session_id=zuid.id,
-            sender_name="Zuid",
-            sender_email="zuid@example.org",
-            recipient_group="confirmed",
-            languages="nl",
-            subject_nl="Geheim bericht",
-            body_nl="Geheim",
-            idempotency_key="k" * 24,
-        )
-    )
+    factories.organiser_message(zuid, subject_nl="Geheim bericht", body_nl="Geheim")
     zuid.videos.append(SessionVideo(title="Geheim filmpje", url="https://youtu.be/dQw4w9WgXcQ"))
     # A campaign link of zuid (id 1) for the link URLs; a question of zuid alone (id 1) for
     # the question URLs (its text is on the public sign-up form, so other hubs may read it).
@@ -203,18 +193,7 @@ def test_every_organiser_page_opens_for_its_own_hub_and_for_admins(
     zuid = next(s for s in edition.sessions if s.region.slug == "zuid")
     zuid.videos.append(SessionVideo(title="Filmpje", url="https://youtu.be/dQw4w9WgXcQ"))
     add_zuid_token_and_webhook(make_organiser)
-    db.session.add(
-        OrganiserMessage(
-            session_id=zuid.id,
-            sender_name="Zuid",
-            sender_email="zuid@example.org",
-            recipient_group="confirmed",
-            languages="nl",
-            subject_nl="Bericht",
-            body_nl="Tekst",
-            idempotency_key="k" * 24,
-        )
-    )
+    factories.organiser_message(zuid)
     # A question (id 1) and a campaign link of zuid (id 1) for the URLs that name them.
     db.session.add(
         Question(

@@ -27,7 +27,7 @@ def init_app(app: Flask) -> None:
     session_changed.connect(housekeeping.rearm_reminders)
     edition_copied.connect(edition_copy.copy_signup_texts)
     # The sign-up page is cached per edition version: its questions raise that version.
-    touch = questions.touch_edition_on_question_change
+    touch = questions.touch_edition_on_questions_or_mail_texts
     if not event.contains(OrmSession, "before_flush", touch):
         event.listen(OrmSession, "before_flush", touch)
     register_jobs(registry_of(app))

@@ -166,8 +166,9 @@ def text_for(edition: Edition, kind: str, language: str) -> MailText | None:
 def own_text(edition: Edition, kind: str, language: str) -> tuple[str, str] | None:
     """The subject and body of the organisers' usable own text for this mail, or None (the
     standard mail). Looked up once per process and change of the edition: every change to
-    a text raises the edition's ``updated_at`` (``questions.touch_edition_on_question_change``),
-    so a sign-up peak reads no text per mail."""
+    a text raises the edition's ``updated_at``
+    (``questions.touch_edition_on_questions_or_mail_texts``), so a sign-up peak reads no text
+    per mail."""
     if kind not in KINDS:
         return None
     cache = current_app.extensions.setdefault("registration.own_texts", RenderCache(64))

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..caching import RenderCache, Version, version_memo
 from ..clock import utcnow
 from ..extensions import db
+from ..i18n import current_language
 from ..programme import queries
 from ..programme.models import ProgrammeSession
 from ..programme.page_versions import current_edition_version
@@ -47,9 +48,10 @@ class Offer:
     questions: tuple[Question, ...] = ()
     form_classes: dict = field(default_factory=dict, compare=False, hash=False)
 
-    def form_class(self, language: str):
-        """The sign-up form with this version's questions, labelled in ``language``: built
+    def form_class(self):
+        """The sign-up form with this version's questions, in the request's language: built
         once per language (a class built per request cost a tenth of a sign-up)."""
+        language = current_language()
         form_class = self.form_classes.get(language)
         if form_class is None:
             form_class = self.form_classes[language] = registration_form_class(list(self.questions))

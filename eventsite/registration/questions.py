@@ -39,7 +39,7 @@ def edition_questions_of(edition_id: int | None, include_retired: bool = False) 
 _TICK = timedelta(microseconds=1)
 
 
-def touch_edition_on_question_change(orm_session, flush_context, instances) -> None:
+def touch_edition_on_questions_or_mail_texts(orm_session, flush_context, instances) -> None:
     """Raise the edition's ``updated_at`` when its questions, their choices or its mail
     texts change.
 

@@ -107,7 +107,7 @@ def _edition(offer: Offer) -> Edition | None:
 def _form(offer: Offer, **kwargs) -> RegistrationForm:
     """The sign-up form with the edition's own questions (``question_fields``); which of
     them are asked follows from the hubs of the sessions chosen."""
-    form = offer.form_class(current_language())(open_slugs=offer.open_slugs, **kwargs)
+    form = offer.form_class()(open_slugs=offer.open_slugs, **kwargs)
     form.session_regions = dict(offer.session_regions)
     return form
 
@@ -116,7 +116,7 @@ def _render_form(offer: Offer, form: RegistrationForm | None = None) -> str:
     """The form page (or the closed page) with holes; without ``form``: an empty form.
 
     The questions are part of the page rendered once per version: a change to them raises
-    the edition's version (``questions.touch_edition_on_question_change``)."""
+    the edition's version (``questions.touch_edition_on_questions_or_mail_texts``)."""
     edition = _edition(offer)
     if not offer.open_slugs:
         return render_template("registration/closed.html", edition=edition)
