@@ -251,3 +251,17 @@ def test_admins_see_stored_sign_ups_and_why_one_does_not_register(
     run_worker_job()
     page = client.get("/organiser/mail?lang=en").get_data(as_text=True)
     assert "Every sign-up received has been registered." in page
+
+
+def test_flask_registrations_register_stored_registers_everything_now(app, client, burst, runner):
+    """After an outage: no waiting for the worker's grace or backoff."""
+    intake_for(app).queue.stop()
+    sign_up(client, email="quinn@example.nl")
+    sign_up(client, email="rosa@example.nl")
+    first = stored()[0]
+    first.attempts, first.next_attempt_at = 3, utcnow() + timedelta(hours=1)  # retried later
+    db.session.commit()
+    result = runner.invoke(args=["registrations", "register-stored"])
+    assert result.exit_code == 0, result.output
+    assert "Registered 2 stored sign-up(s); 0 could not be registered yet." in result.output
+    assert stored() == [] and len(attendees()) == 2 and len(outbox("confirm")) == 2

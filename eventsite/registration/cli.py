@@ -1,4 +1,5 @@
-"""`flask registrations purge` and `flask mail send-reminders`."""
+"""`flask registrations purge`, `flask registrations register-stored` and
+`flask mail send-reminders`."""
 
 from __future__ import annotations
 
@@ -6,11 +7,22 @@ import click
 from flask import current_app
 
 from ..core.unit_of_work import unit_of_work
-from . import housekeeping, jobs
+from . import housekeeping, intake, jobs
 
 
 def register_commands(group: click.Group) -> None:
     group.add_command(purge_command)
+    group.add_command(register_stored_command)
+
+
+@click.command("register-stored")
+def register_stored_command() -> None:
+    """Register every sign-up stored during a rush now, also those waiting to be retried
+    (after an outage, instead of waiting for the worker's backoff)."""
+    done, left = intake.register_all_now()
+    click.echo(f"Registered {done} stored sign-up(s); {left} could not be registered yet.")
+    if left:
+        raise SystemExit(1)
 
 
 @click.command("purge")

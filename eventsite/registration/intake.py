@@ -296,6 +296,17 @@ def waiting() -> Waiting:
     return Waiting(count, failed, oldest, last_error)
 
 
+def register_all_now() -> tuple[int, int]:
+    """Register every stored sign-up now, due or not (``flask registrations
+    register-stored``, after an outage); (registered, still waiting)."""
+    ids = list(db.session.scalars(db.select(SignupIntake.id).order_by(SignupIntake.id)))
+    unit_of_work.rollback()
+    done = sum(register(ids[i : i + BATCH_SIZE]) for i in range(0, len(ids), BATCH_SIZE))
+    left = db.session.scalar(db.select(db.func.count(SignupIntake.id))) or 0
+    unit_of_work.rollback()
+    return done, left
+
+
 def register_due(limit: int = 100) -> int:
     """The worker's job: register what no process's thread did; how many."""
     ids = due_ids(limit)
