@@ -28,8 +28,13 @@ bench-quick: dev-install translations ## A short benchmark run (1-2 s per measur
 bench-mailfault: dev-install translations ## Sign-ups with a hanging mail server against a healthy one (see README)
 	$(BIN)/python bench/mailfault.py
 
+# The suite on two cores (pytest-xdist, a test file per worker at a time), then the tests
+# marked serial alone: several server processes or a restart under load, timing-sensitive
+# beside another worker. Both parts run; the target fails if either does.
 test: dev-install translations tools lint ## Run the linter and the whole test suite
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile -m "not serial"; parallel=$$?; \
+	  $(BIN)/pytest -m serial; serial=$$?; \
+	  test $$parallel -eq 0 && test $$serial -eq 0
 
 # Node tools from the npm registry, pinned, in .tools/ (git-ignored): the W3C Nu Html Checker
 # (tests/test_html_validity.py, needs Java) and Lighthouse (make lighthouse, needs Chromium).

@@ -31,6 +31,9 @@ from bench.processes import CADDY, Caddy, Gunicorn, PrivatePostgres, flask, site
 from tests.browser.harness import make_certificates, parity_unavailable
 from tests.testapp import NO_PG, PG_URL, free_port, make_test_app
 
+# A restart under load: alone on the machine (`make test`), not beside another worker.
+pytestmark = pytest.mark.serial
+
 CLIENTS = 6
 
 

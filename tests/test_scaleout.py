@@ -11,6 +11,9 @@ import pytest
 
 from tests.testapp import NO_PG, NO_REDIS, PG_URL, REDIS_URL
 
+# Four server processes and 40 clients: alone on the machine (`make test`), not beside a worker.
+pytestmark = pytest.mark.serial
+
 SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "scaleout.py"
 
 

@@ -12,6 +12,8 @@ import re
 import runpy
 import time
 
+import pytest
+
 from bench.processes import GUNICORN_CONFIG
 from eventsite.extensions import db
 from eventsite.registration.models import Attendee
@@ -25,6 +27,9 @@ from tests.browser.harness import (
     sign_up_directly,
 )
 from tests.browser.test_registration_browser import MY_PAGE, link_with
+
+# Caddy, gunicorn at its default worker count and Chromium: run alone (`make test`).
+pytestmark = pytest.mark.serial
 
 
 def wait_for_subject(site, address: str, subject: str, timeout: float = 15) -> None:
