@@ -8,6 +8,7 @@ the sessions' ``confirmed_count`` is set to match, so every page shows honest nu
 from __future__ import annotations
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 
 from eventsite import create_app
 from eventsite.clock import utcnow
@@ -73,8 +74,27 @@ def add_attendees(database_uri: str, count: int, start: int = 0) -> int:
         recount_confirmed(edition.id)
         db.session.commit()
         total = db.session.scalar(select(func.count(Attendee.id)).filter_by(edition_id=edition.id))
+        db.session.commit()
+        settle(db.engine)
         db.engine.dispose()
     return total
+
+
+def settle(engine) -> None:
+    """After a bulk load, what the database would otherwise do in the middle of the next
+    measurement: PostgreSQL's autovacuum and statistics of the new rows (VACUUM ANALYZE,
+    CHECKPOINT), SQLite's checkpoint of the grown WAL file."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
+            try:
+                conn.exec_driver_sql("CHECKPOINT")
+            except DBAPIError:  # only a superuser (or pg_checkpoint) may; then it waits
+                pass
+    else:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.exec_driver_sql("ANALYZE")
 
 
 def attendee_row(edition_id: int, n: int, now) -> dict:

@@ -18,7 +18,7 @@ from flask import Flask, redirect, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column
 
 app = Flask(__name__)
@@ -52,8 +52,8 @@ class BenchWrite(db.Model):
 with app.app_context():
     try:  # every worker tries; the first creates the table
         db.create_all()
-    except (OperationalError, ProgrammingError):
-        db.session.rollback()
+    except DBAPIError:  # another worker's CREATE TABLE won the race (on PostgreSQL: a
+        db.session.rollback()  # unique violation in pg_type, or "already exists")
 
 
 @app.get("/")
