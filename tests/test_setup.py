@@ -7,7 +7,7 @@ import textwrap
 
 COMMANDS = {
     "programme": {"load", "rollover", "demo"},
-    "registrations": {"purge"},
+    "registrations": {"purge", "register-stored"},
     "mail": {"send-queued", "status", "send-reminders", "bounces", "dkim-keygen"},
     "organisers": {"create", "list", "disable"},
 }
