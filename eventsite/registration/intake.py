@@ -183,25 +183,35 @@ def _register_in_background(app: Flask, intake_ids: list[int]) -> None:
     intake.caught_up()
 
 
-def due_ids(limit: int, grace: timedelta = WORKER_GRACE) -> list[int]:
-    """Stored sign-ups the worker should register: due, and not just handed to a thread."""
-    now = utcnow()
-    ids = list(
-        db.session.scalars(
-            db.select(SignupIntake.id)
-            .where(SignupIntake.next_attempt_at <= now, SignupIntake.created_at <= now - grace)
-            .order_by(SignupIntake.id)
-            .limit(limit)
-        )
-    )
+def _stored_ids(*conditions, limit: int | None = None) -> list[int]:
+    """Ids of stored sign-ups, oldest first; the reading transaction ends here, so each
+    registration claims its row in a transaction of its own."""
+    query = db.select(SignupIntake.id).where(*conditions).order_by(SignupIntake.id).limit(limit)
+    ids = list(db.session.scalars(query))
     unit_of_work.rollback()
     return ids
 
 
+def due_ids(limit: int, grace: timedelta = WORKER_GRACE) -> list[int]:
+    """Stored sign-ups the worker should register: due, and not just handed to a thread."""
+    now = utcnow()
+    return _stored_ids(
+        SignupIntake.next_attempt_at <= now, SignupIntake.created_at <= now - grace, limit=limit
+    )
+
+
 def register(intake_ids: list[int]) -> int:
-    """Register these stored sign-ups: in one transaction, or, if that fails, each in its
-    own (so one that fails keeps its row and the others go on). How many were registered
-    or found done by another process."""
+    """Register these stored sign-ups, ``BATCH_SIZE`` to a transaction. How many were
+    registered or found done by another process."""
+    return sum(
+        _register_batch(intake_ids[start : start + BATCH_SIZE])
+        for start in range(0, len(intake_ids), BATCH_SIZE)
+    )
+
+
+def _register_batch(intake_ids: list[int]) -> int:
+    """In one transaction, or, if that fails, each in its own (so one that fails keeps its
+    row and the others go on)."""
     try:
         with unit_of_work.unit_of_work(deliver=True):
             for intake_id in intake_ids:
@@ -299,9 +309,7 @@ def waiting() -> Waiting:
 def register_all_now() -> tuple[int, int]:
     """Register every stored sign-up now, due or not (``flask registrations
     register-stored``, after an outage); (registered, still waiting)."""
-    ids = list(db.session.scalars(db.select(SignupIntake.id).order_by(SignupIntake.id)))
-    unit_of_work.rollback()
-    done = sum(register(ids[i : i + BATCH_SIZE]) for i in range(0, len(ids), BATCH_SIZE))
+    done = register(_stored_ids())
     left = db.session.scalar(db.select(db.func.count(SignupIntake.id))) or 0
     unit_of_work.rollback()
     return done, left

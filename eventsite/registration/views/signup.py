@@ -26,7 +26,6 @@ from ...programme import queries
 from ...programme.models import Edition
 from .. import intake, signup, sources
 from ..forms import ActionForm, EmailForm, RegistrationForm
-from ..intake import intake_for
 from ..offer import PAGE, Offer, current_offer
 from ..question_fields import field_name
 from ..signup_requests import request_sessions
@@ -62,7 +61,7 @@ def register():
             data = form.sign_up_data(language=current_language(), ip=request.remote_addr)
             data.answers = form.answers()
             data.source = sources.current_source()
-            with intake_for(current_app).answering() as busy:
+            with intake.intake_for(current_app).answering() as busy:
                 if busy:  # a burst: one row, the same for every address; registered later
                     intake.store(offer.edition_id, data, offer.ids_of(form.sessions.data))
                 elif not _sign_up_now(offer, data, form.sessions.data):
