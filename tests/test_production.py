@@ -157,6 +157,21 @@ def test_redact_path_keeps_slugs_and_cuts_long_paths():
     assert request_id_from("") != request_id_from(None)  # each generated id is new
 
 
+def test_generated_request_ids_are_unique_across_forked_workers():
+    """gunicorn forks its workers from one process: each must make ids of its own."""
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the forked worker
+        os.write(write, request_id_from(None).encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    theirs = os.read(read, 64).decode()
+    mine = {request_id_from(None) for _ in range(1000)}
+    assert len(mine) == 1000 and theirs not in mine
+    assert all(re.fullmatch(r"[0-9a-f]{32}", id_) for id_ in (*mine, theirs))
+    assert theirs[:16] not in {id_[:16] for id_ in mine}  # not the parent's prefix
+
+
 # --- make serve ---------------------------------------------------------------------------
 
 
