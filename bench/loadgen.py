@@ -355,6 +355,7 @@ async def run(args) -> dict:
         "p95_ms": round(percentile(ordered, 0.95) * ms, 2),
         "p99_ms": round(percentile(ordered, 0.99) * ms, 2),
         "max_ms": round((ordered[-1] if ordered else 0.0) * ms, 2),
+        **({"latencies_ms": [round(x * ms, 2) for x in ordered]} if args.raw else {}),
     }
 
 
@@ -371,6 +372,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds before measuring")
     parser.add_argument("--max-requests", type=int, default=500_000)
     parser.add_argument("--language", default="nl")
+    parser.add_argument("--raw", action="store_true", help="also print every latency (ms)")
     parser.add_argument(
         "--accept-encoding",
         default=BROWSER_ACCEPT_ENCODING,
