@@ -184,7 +184,7 @@ class CachedPage:
         the same bytes, harmless)."""
         body = self._encoded.get(coding)
         if body is None:
-            body = self._encoded[coding] = compress(current_app, self._encoded[None], coding)
+            body = self._encoded[coding] = compress(self._encoded[None], coding)
         return body
 
     @classmethod
