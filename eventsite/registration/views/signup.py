@@ -209,7 +209,14 @@ def confirm(token: str):
             return render_template("registration/confirm_closed.html", closed=result.closed)
         if result.manage_token is None:
             return render_template("registration/already_confirmed.html")
-        if result.waiting:
+        if result.waiting and not result.confirmed:
+            flash(
+                _(
+                    "Your registration is confirmed. You are on the waiting list: there were "
+                    "no places left. We will mail you as soon as a place comes free."
+                )
+            )
+        elif result.waiting:
             flash(_("You are signed up. Some sessions were full: you are on the waiting list."))
         else:
             flash(_("You are signed up. We have mailed you your personal link."), "success")
