@@ -197,3 +197,21 @@ def test_the_message_after_confirming_says_which_sessions_wait(client, make_edit
         signed_up_and_confirmed(client, "third@example.nl", ["2027-noord", "2027-oost"])
     )
     assert "Sommige sessies waren vol" in some_full.get_data(as_text=True)
+
+
+def test_a_welcome_mail_with_only_waiting_places_promises_no_join_links(
+    client, make_edition, clock
+):
+    """The mail to someone on the waiting list only told them to keep it for "je
+    deelnamelinks", which it has none of: they come with the mail that gives a place."""
+    clock.at(2027, 5, 1, 12)
+    make_edition(year=2027, capacity=1)
+    signed_up_and_confirmed(client, "first@example.nl", ["2027-noord"])
+    signed_up_and_confirmed(client, "second@example.nl", ["2027-noord"])
+    [with_place] = outbox("welcome", to="first@example.nl")
+    [waiting_only] = outbox("welcome", to="second@example.nl")
+    assert "/join/2027-noord" in with_place.text_body
+    assert "deelnamelinks" in with_place.text_body and "deelnamelinks" in with_place.html_body
+    assert "/join/" not in waiting_only.text_body and "wachtlijst" in waiting_only.text_body
+    assert "deelnamelinks" not in waiting_only.text_body
+    assert "deelnamelinks" not in waiting_only.html_body
