@@ -132,3 +132,22 @@ def test_home_without_editions_says_the_programme_follows(client):
     response = client.get("/")
     assert response.status_code == 200
     assert "verschijnt hier binnenkort" in visible_text(response)
+
+
+def test_about_the_event_says_it_once(client, make_edition, clock):
+    """Under "Over het evenement" the edition's own introduction was followed by a stock
+    sentence saying the same again ("Tijdens de Dutch Technology Week organiseert elke dag
+    ..." twice)."""
+    clock.at(2026, 11, 25, 12)
+    edition = make_edition(2027)
+    for language, opening, chair in (
+        ("nl", "Tijdens de Dutch Technology Week", "Dagvoorzitter: Mark Beumer"),
+        ("en", "During Dutch Technology Week", "Day chair: Mark Beumer"),
+    ):
+        text = visible_text(client.get(f"/?lang={language}"))
+        assert text.count(opening) == 1 and chair in text
+    # Without an introduction of its own the page still says what the event is.
+    edition.intro = edition.intro_en = ""
+    db.session.commit()
+    text = visible_text(client.get("/?lang=nl"))
+    assert text.count("Tijdens de Dutch Technology Week") == 1 and "Mark Beumer" in text

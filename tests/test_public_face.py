@@ -17,8 +17,8 @@ from eventsite.organisers.charts import MAX_BAR, bar_chart
 from eventsite.programme.models import ProgrammeSession
 from eventsite.programme.share import share_date
 from eventsite.registration.typos import suggest
+from tests.helpers import csrf_token, outbox, sign_up, signed_up_and_confirmed, states
 from tests.helpers import log_in as _log_in
-from tests.helpers import outbox, sign_up, signed_up_and_confirmed, states
 
 
 def log_in(client, email: str) -> None:
@@ -221,6 +221,32 @@ def test_check_your_mail_shows_the_address_and_a_way_to_correct_it(client, open_
     form = client.get(correct).get_data(as_text=True)
     assert 'value="anna@exmaple.nl"' in form
     assert re.search(r'value="2027-zuid" id="session-2027-zuid"\s+checked', form)
+
+
+def test_correcting_the_address_keeps_what_else_was_typed(client, open_edition):
+    """"Niet jouw adres? Verbeter het" brought back the address, but the name, organisation
+    and job title had to be typed again."""
+    sign_up(
+        client,
+        email="zoe@exmaple.nl",
+        name="Zoë de Vries",
+        organisation="Metaal & Co",
+        role="Inkoper",
+        newsletter="y",
+        sessions=["2027-zuid"],
+    )
+    form = client.get("/register?correct=1").get_data(as_text=True)
+    assert 'value="zoe@exmaple.nl"' in form
+    assert 'value="Zoë de Vries"' in form and 'value="Metaal &amp; Co"' in form
+    assert 'value="Inkoper"' in form
+    assert re.search(r'id="newsletter" name="newsletter" type="checkbox" value="y"', form)
+    assert re.search(r'<input checked id="newsletter"', form)
+    assert not re.search(r'<input checked id="consent"', form)  # agreed to again
+    # Asking for a new link afterwards forgets them: that form has only an address.
+    token = csrf_token(client, "/register/resend")
+    client.post("/register/resend", data={"csrf_token": token, "email": "ben@example.nl"})
+    form = client.get("/register?correct=1").get_data(as_text=True)
+    assert 'value="ben@example.nl"' in form and "Zoë" not in form
 
 
 def test_confirm_page_lists_what_is_confirmed_and_posts_to_itself(client, open_edition):

@@ -180,3 +180,38 @@ def test_raising_the_capacity_fills_places_from_the_waiting_list(client, make_ed
     assert [r.attendee.email for r in promoted] == ["b@example.nl"]
     assert [m.recipient for m in outbox("promoted")] == ["b@example.nl"]
     assert states() == ["confirmed", "confirmed", "waiting"]
+
+
+def test_the_message_after_confirming_says_which_sessions_wait(client, make_edition, clock):
+    """Someone whose only session was full read "Je bent aangemeld. Sommige sessies waren
+    vol" as if they had a place somewhere."""
+    clock.at(2027, 5, 1, 12)
+    make_edition(year=2027, capacity=1)
+    signed_up_and_confirmed(client, "first@example.nl", ["2027-noord"])
+    only_full = client.get(signed_up_and_confirmed(client, "second@example.nl", ["2027-noord"]))
+    body = only_full.get_data(as_text=True)
+    assert "Sommige sessies" not in body
+    assert "Je staat op de wachtlijst: er was geen plek meer" in body
+    assert "We mailen je zodra er een plek vrijkomt" in body
+    some_full = client.get(
+        signed_up_and_confirmed(client, "third@example.nl", ["2027-noord", "2027-oost"])
+    )
+    assert "Sommige sessies waren vol" in some_full.get_data(as_text=True)
+
+
+def test_a_welcome_mail_with_only_waiting_places_promises_no_join_links(
+    client, make_edition, clock
+):
+    """The mail to someone on the waiting list only told them to keep it for "je
+    deelnamelinks", which it has none of: they come with the mail that gives a place."""
+    clock.at(2027, 5, 1, 12)
+    make_edition(year=2027, capacity=1)
+    signed_up_and_confirmed(client, "first@example.nl", ["2027-noord"])
+    signed_up_and_confirmed(client, "second@example.nl", ["2027-noord"])
+    [with_place] = outbox("welcome", to="first@example.nl")
+    [waiting_only] = outbox("welcome", to="second@example.nl")
+    assert "/join/2027-noord" in with_place.text_body
+    assert "deelnamelinks" in with_place.text_body and "deelnamelinks" in with_place.html_body
+    assert "/join/" not in waiting_only.text_body and "wachtlijst" in waiting_only.text_body
+    assert "deelnamelinks" not in waiting_only.text_body
+    assert "deelnamelinks" not in waiting_only.html_body

@@ -1,5 +1,6 @@
 """Double opt-in: GET changes nothing, the POST confirms; tokens expire and resist forgery."""
 
+import re
 from datetime import timedelta
 
 from eventsite.extensions import db
@@ -142,3 +143,17 @@ def test_a_session_closed_since_the_sign_up_is_not_confirmed(client, open_editio
     clock.at(2027, 5, 1, 14)
     assert confirm(client, path).status_code == 302
     assert states() == ["cancelled", "confirmed"]
+
+
+def test_confirm_page_names_each_sessions_day_once(client, open_edition):
+    """The confirmation page said "maandag 31 mei 2027, ma 31 mei, 15.00–16.30 uur"."""
+    sign_up(client, sessions=["2027-noord", "2027-oost"])
+    body = client.get(confirm_path()).get_data(as_text=True)
+    text = " ".join(re.sub(r"<[^>]+>", "", body).split())
+    assert "maandag 31 mei 2027, 15.00–16.30 uur" in text
+    assert "dinsdag 1 juni 2027, 15.00–16.30 uur" in text
+    assert "ma 31 mei" not in text and "di 1 jun" not in text
+    sign_up(client, lang="en", email="ben@example.com", sessions=["2027-noord"])
+    body = client.get(confirm_path("ben@example.com") + "?lang=en").get_data(as_text=True)
+    text = " ".join(re.sub(r"<[^>]+>", "", body).split())
+    assert "Monday, 31 May 2027, 15:00–16:30" in text and "Mon 31 May" not in text

@@ -67,7 +67,7 @@ def register():
                 elif not _sign_up_now(offer, data, form.sessions.data):
                     flash(_("A session you chose has just closed; please choose again."), "error")
                     return redirect(url_for(".register"))
-        _remember_sent_to(form.email.data, form.sessions.data)
+        _remember_sent_to(form.email.data, form.sessions.data, _typed_details(form))
         return redirect(url_for(".sent"))
     page = HoledPage(_render_form(offer, form))
     return _form_response(page, [s for s in form.sessions.data or [] if s in offer.open_slugs])
@@ -139,15 +139,35 @@ def _prefill(form: RegistrationForm, open_slugs: set[str]) -> None:
     if request.args.get("correct") and session.get("sent_to"):
         form.email.data = session["sent_to"]
         chosen = [slug for slug in session.get("sent_sessions", []) if slug in open_slugs]
+        details = session.get("sent_details") or {}
+        for name in TYPED_DETAILS:
+            if details.get(name):
+                form[name].data = details[name]
     if chosen:
         form.sessions.data = chosen
 
 
-def _remember_sent_to(email: str, slugs: list[str] | None = None) -> None:
+# What else the sign-up form had, for correcting a mistyped address without typing it all
+# again; consent is not among them: it is given again with the corrected address.
+TYPED_DETAILS = ("name", "organisation", "role", "newsletter")
+
+
+def _typed_details(form: RegistrationForm) -> dict:
+    return {name: form[name].data for name in TYPED_DETAILS if form[name].data}
+
+
+def _remember_sent_to(
+    email: str, slugs: list[str] | None = None, details: dict | None = None
+) -> None:
     """This browser's last address, for the check-your-mail page (only the visitor sees it:
-    the same page follows whether the address was new, known or confirmed)."""
+    the same page follows whether the address was new, known or confirmed), and what else
+    was typed with it, for "correct it"."""
     session["sent_to"] = email
     session["sent_sessions"] = list(slugs or [])
+    if details:
+        session["sent_details"] = details
+    else:
+        session.pop("sent_details", None)
 
 
 @bp.get("/register/sent")
@@ -209,7 +229,14 @@ def confirm(token: str):
             return render_template("registration/confirm_closed.html", closed=result.closed)
         if result.manage_token is None:
             return render_template("registration/already_confirmed.html")
-        if result.waiting:
+        if result.waiting and not result.confirmed:
+            flash(
+                _(
+                    "Your registration is confirmed. You are on the waiting list: there were "
+                    "no places left. We will mail you as soon as a place comes free."
+                )
+            )
+        elif result.waiting:
             flash(_("You are signed up. Some sessions were full: you are on the waiting list."))
         else:
             flash(_("You are signed up. We have mailed you your personal link."), "success")
