@@ -9,7 +9,9 @@ interpreter:
 It prints one JSON object: requests, errors (with a few samples), requests per second and the
 p50/p95/p99/max latency in milliseconds. Every client keeps one connection open and sends its
 next request when the previous answer is read (a closed loop, like wrk). Bounded in time
-(``--duration``) and in count (``--max-requests``).
+(``--duration``) and in count (``--max-requests``). Plain GETs say they accept what a browser
+accepts (``Accept-Encoding: gzip, deflate, br, zstd``), so a page is measured compressed, as
+visitors get it; the bodies are not decoded.
 
 ``--signup`` is the full sign-up: each client GETs /register once (its cookie jar then holds
 the session with the CSRF token), reads the form, and then POSTs it again and again with a
@@ -34,6 +36,8 @@ from urllib.parse import urlencode
 
 REQUEST_TIMEOUT = 15.0
 MAX_ERROR_SAMPLES = 5
+# What Chrome and Firefox send: a page is measured as a browser gets it (compressed).
+BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 
 
 class HTTPError(Exception):
@@ -286,6 +290,8 @@ async def client_loop(args, client_id: int, stats: Stats, warm_until: float, sto
                 "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
                 "Content-Type": "application/x-www-form-urlencoded",
             }
+        elif args.accept_encoding:
+            headers = {**headers, "Accept-Encoding": args.accept_encoding}
         while (now := time.monotonic()) < stop_at and len(stats.latencies) < args.max_requests:
             started = time.perf_counter()
             try:
@@ -349,6 +355,7 @@ async def run(args) -> dict:
         "p95_ms": round(percentile(ordered, 0.95) * ms, 2),
         "p99_ms": round(percentile(ordered, 0.99) * ms, 2),
         "max_ms": round((ordered[-1] if ordered else 0.0) * ms, 2),
+        **({"latencies_ms": [round(x * ms, 2) for x in ordered]} if args.raw else {}),
     }
 
 
@@ -365,6 +372,12 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds before measuring")
     parser.add_argument("--max-requests", type=int, default=500_000)
     parser.add_argument("--language", default="nl")
+    parser.add_argument("--raw", action="store_true", help="also print every latency (ms)")
+    parser.add_argument(
+        "--accept-encoding",
+        default=BROWSER_ACCEPT_ENCODING,
+        help="sent with the plain GETs, as a browser does ('' for none); bodies are not decoded",
+    )
     args = parser.parse_args()
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         parser.error("the load generator only talks to this machine (127.0.0.1)")

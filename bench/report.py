@@ -118,7 +118,9 @@ def markdown(results: dict) -> str:
         f"Python {m['python']}; load average at start {m['load_average_at_start']}. "
         f"{results['timing']['duration']} s per measurement after "
         f"{results['timing']['warmup']} s warm-up; client and server share the machine. "
-        "Each ratio is to the hello app measured right before it at the same load.",
+        "Each ratio is to the hello app at the same load: measured in turns with a page "
+        "(three slices each; page GETs accept gzip and brotli as a browser does), right "
+        "before a write.",
         "",
         "Writes are also given as a ratio to the write ceiling (bench/write_app.py: insert one "
         "row and commit, same gunicorn, same database), measured right before them.",

@@ -93,6 +93,10 @@ def loadgen(
     return json.loads(out.stdout)
 
 
+# A page and the hello app take turns this many times (see alternated).
+ROUNDS = 3
+
+
 def measure(
     port: int,
     timing: dict,
@@ -103,16 +107,21 @@ def measure(
     mode=(),
     database_uri: str | None = None,
 ) -> dict:
-    """32 and 128 clients; each figure with its ratio to the hello ceiling measured just
-    before it at the same load (the machine may be shared: paired figures drift together),
-    and for a write (``write_port``) also to the write ceiling, measured right before too.
-    After a sign-up burst (``database_uri``), also how long until every sign-up stored
-    under it was registered and mailed (then the next measurement starts)."""
+    """32 and 128 clients; each figure with its ratio to the hello ceiling at the same load:
+    measured in turns with a page (see ``alternated``), right before a write (the machine
+    may be shared: paired figures drift together). A write (``write_port``) also gets its
+    ratio to the write ceiling, measured right before it. After a sign-up burst
+    (``database_uri``), also how long until every sign-up stored under it was registered
+    and mailed (then the next measurement starts)."""
     result = {}
     for clients in CONCURRENCY:
-        ceiling = loadgen(hello_port, clients, timing) if hello_port else None
-        writes = loadgen(write_port, clients, timing, mode=["--post"]) if write_port else None
-        figures = loadgen(port, clients, timing, path=path, signup=signup, mode=mode)
+        writes = None
+        if hello_port and not signup and not mode:  # a page: it and hello take turns
+            ceiling, figures = alternated(hello_port, port, clients, timing, path)
+        else:
+            ceiling = loadgen(hello_port, clients, timing) if hello_port else None
+            writes = loadgen(write_port, clients, timing, mode=["--post"]) if write_port else None
+            figures = loadgen(port, clients, timing, path=path, signup=signup, mode=mode)
         if signup and database_uri:
             figures.update(drain_backlog(database_uri, figures, timing))
         if ceiling:
@@ -124,6 +133,46 @@ def measure(
         result[str(clients)] = figures
         print(f"    {clients:>3} clients: {report.figure_line(figures)}", flush=True)
     return result
+
+
+def alternated(hello_port: int, port: int, clients: int, timing: dict, path: str):
+    """Hello and the page measured in turns (``ROUNDS`` slices each, the order swapped every
+    round), so a change in the machine's load during the measurement hits both alike; each
+    one's slices combined into one figure."""
+    part = {"duration": timing["duration"] / ROUNDS, "warmup": min(timing["warmup"], 0.5)}
+    slices: dict[int, list[dict]] = {hello_port: [], port: []}
+    for number in range(ROUNDS):
+        order = (hello_port, port) if number % 2 == 0 else (port, hello_port)
+        for target in order:
+            where = "/" if target == hello_port else path
+            slices[target].append(loadgen(target, clients, part, path=where, mode=["--raw"]))
+    return combined(slices[hello_port]), combined(slices[port])
+
+
+def combined(slices: list[dict]) -> dict:
+    """One figure from several measurements of the same thing: rate over their whole time,
+    percentiles over all their latencies."""
+    latencies = sorted(x for part in slices for x in part["latencies_ms"])
+    duration = sum(part["duration_s"] for part in slices)
+
+    def percentile(fraction: float) -> float:
+        if not latencies:
+            return 0.0
+        return latencies[min(len(latencies) - 1, round(fraction * (len(latencies) - 1)))]
+
+    return {
+        "concurrency": slices[0]["concurrency"],
+        "duration_s": round(duration, 3),
+        "requests": len(latencies),
+        "errors": sum(part["errors"] for part in slices),
+        "error_samples": [e for part in slices for e in part["error_samples"]][:5],
+        "rps": round(len(latencies) / max(duration, 1e-9), 1),
+        "p50_ms": percentile(0.50),
+        "p95_ms": percentile(0.95),
+        "p99_ms": percentile(0.99),
+        "max_ms": latencies[-1] if latencies else 0.0,
+        "slices_rps": [part["rps"] for part in slices],
+    }
 
 
 def drain_backlog(uri: str, figures: dict, timing: dict, timeout: float = 600.0) -> dict:

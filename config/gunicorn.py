@@ -23,6 +23,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from gunicorn.glogging import Logger
+
 # More workers than this only adds memory and database connections on a small machine.
 MAX_WORKERS = 12
 
@@ -111,6 +113,17 @@ def post_worker_init(worker) -> None:
 
 
 accesslog = None
+
+
+class AppWritesTheRequestLine(Logger):
+    """gunicorn's logger without its access log. With ``logconfig_dict`` set, gunicorn would
+    still gather every request's fields for an access line that goes nowhere."""
+
+    def access(self, resp, req, environ, request_time) -> None:
+        return None
+
+
+logger_class = AppWritesTheRequestLine
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 logconfig_dict = {

@@ -29,6 +29,9 @@ def create_app(test_config: dict[str, Any] | None = None, env: str | None = None
     from .inputs import register_input_safety
 
     register_input_safety(app)  # before the blueprints: it bounds their <int:...> converters
+    from . import cookie_session
+
+    cookie_session.init_app(app)
     register_extensions(app)
     init_features(app)
     register_template_helpers(app)

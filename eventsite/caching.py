@@ -38,6 +38,7 @@ from time import monotonic
 from flask import Flask, Response, current_app, g, request, session
 from werkzeug.http import http_date, is_resource_modified, quote_etag
 
+from .content_coding import chosen_coding, compress
 from .database import DatabaseUnavailable, rollback_quietly, unavailable_reason
 from .extensions import db
 from .i18n import current_language
@@ -128,13 +129,19 @@ def _last_page_or_raise(error: Exception, latest_key: tuple, content_type: str, 
 
 
 def _serve(page: CachedPage, modified: datetime, content_type: str, max_age: int) -> Response:
-    """The page, or 304 when the visitor's copy is current."""
+    """The page (compressed as the client accepts, once per page), or 304 when the visitor's
+    copy is current."""
+    coding = page.coding_for(request.headers.get("Accept-Encoding", ""), content_type)
+    etag = page.etag if coding is None else f"{page.etag}:{coding}"
     # If-None-Match decides where sent; If-Modified-Since alone is honoured too (calendar apps).
-    if not is_resource_modified(request.environ, etag=page.etag, last_modified=modified):
+    if not is_resource_modified(request.environ, etag=etag, last_modified=modified):
         response = Response(status=304)
     else:
-        response = Response(page.body, content_type=content_type)
+        response = Response(page.encoded(coding), content_type=content_type)
         response.headers.extend(page.body_headers)
+        if coding is not None:
+            response.headers["Content-Encoding"] = coding
+    response.headers["ETag"] = quote_etag(etag)
     response.headers.extend(page.headers)
     if session.modified or session.permanent:  # a Set-Cookie must not reach a shared cache
         response.headers["Cache-Control"] = "private, no-cache"
@@ -149,29 +156,47 @@ def _response(rendered: Rendered, content_type: str) -> Response:
 
 
 class CachedPage:
-    """A page's validators and headers, and its body once rendered."""
+    """A page's validators and headers, and its body once rendered (and compressed, per
+    coding, when first asked for)."""
 
-    __slots__ = ("etag", "headers", "body", "body_headers", "last_modified")
+    __slots__ = ("etag", "headers", "body", "body_headers", "last_modified", "_encoded")
 
     def __init__(self, etag: str, headers: list[tuple[str, str]], last_modified: datetime) -> None:
         self.etag, self.headers, self.last_modified = etag, headers, last_modified
         self.body: str | bytes | None = None
         self.body_headers: list[tuple[str, str]] = []
+        self._encoded: dict[str | None, bytes] = {}
 
     def fill(self, rendered: Rendered) -> None:
         body, extra = rendered if isinstance(rendered, tuple) else (rendered, {})
         self.body, self.body_headers = body, list(extra.items())
+        self._encoded = {None: body.encode() if isinstance(body, str) else body}
+
+    def coding_for(self, accept_encoding: str, content_type: str) -> str | None:
+        """The coding this client gets the body in (None: as it is)."""
+        plain = self._encoded.get(None)
+        if plain is None:
+            return None
+        return chosen_coding(current_app, accept_encoding, content_type, len(plain))
+
+    def encoded(self, coding: str | None) -> bytes:
+        """The body in ``coding``, compressed on first use (two threads at once: both compress
+        the same bytes, harmless)."""
+        body = self._encoded.get(coding)
+        if body is None:
+            body = self._encoded[coding] = compress(self._encoded[None], coding)
+        return body
 
     @classmethod
     def new(cls, key: tuple, version: Version, per_language: bool) -> CachedPage:
         text = "|".join(map(str, (build_id(current_app), *key)))
         etag = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        varies = "Accept-Language, Cookie" if per_language else "Cookie"
         return cls(
             etag,
             [
-                ("ETag", quote_etag(etag)),
                 ("Last-Modified", http_date(version.last_modified)),
-                ("Vary", "Accept-Language, Cookie" if per_language else "Cookie"),
+                ("Vary", f"{varies}, Accept-Encoding"),
             ],
             version.last_modified,
         )

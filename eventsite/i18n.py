@@ -2,21 +2,39 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from babel import Locale
 from flask import current_app, request, session
 from flask_babel import get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 
-def select_locale() -> str:
-    """The visitor's language for this request."""
-    languages = current_app.config["LANGUAGES"]
+def select_locale() -> Locale:
+    """The visitor's language for this request (a shared Locale: Flask-Babel would parse
+    the code anew for every request)."""
+    languages = tuple(current_app.config["LANGUAGES"])
     asked = request.args.get("lang")
     if asked in languages:
         session["lang"] = asked
-        return asked
+        return _locale(asked)
     chosen = session.get("lang")
     if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(languages) or languages[0]
+        return _locale(chosen)
+    return _locale(_best_match(request.headers.get("Accept-Language", ""), languages))
+
+
+@lru_cache(maxsize=256)
+def _best_match(accept_language: str, languages: tuple[str, ...]) -> str:
+    """The first of ``languages`` the header prefers, else the first (once per header)."""
+    accepted = parse_accept_header(accept_language, LanguageAccept)
+    return accepted.best_match(languages) or languages[0]
+
+
+@lru_cache(maxsize=16)
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
 
 
 def current_language() -> str:

@@ -17,6 +17,7 @@ current browsers send on every post whatever the referrer policy:
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, render_template, request
@@ -121,12 +122,24 @@ def register_security_headers(app: Flask) -> None:
 
     @app.after_request
     def add_headers(response: Response) -> Response:
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        if request.endpoint not in _FRAMEABLE:
-            headers.setdefault("X-Frame-Options", "DENY")
-        if app.config["HSTS"]:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        wanted = _default_headers(request.endpoint not in _FRAMEABLE, app.config["HSTS"])
+        present = {key.lower() for key in response.headers.keys()}  # one pass, not one per header
+        missing = [(key, value) for key, value in wanted if key.lower() not in present]
+        if missing:
+            response.headers.extend(missing)
         return response
+
+
+@lru_cache(maxsize=4)
+def _default_headers(deny_framing: bool, hsts: bool) -> tuple[tuple[str, str], ...]:
+    """The security headers every response gets unless it set its own."""
+    headers = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ]
+    if deny_framing:
+        headers.append(("X-Frame-Options", "DENY"))
+    if hsts:
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    return tuple(headers)

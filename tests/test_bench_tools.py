@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from bench.loadgen import FormReader, SignupForm, percentile, read_response
 from bench.report import targets
+from bench.run import combined
 
 
 def parse(raw: bytes, method: str = "GET"):
@@ -116,3 +117,17 @@ def test_confirm_links_are_read_from_the_stored_mails(tmp_path):
     out = tmp_path / "links.txt"
     assert confirm_links(tmp_path, out) == 2
     assert out.read_text().split() == ["/confirm/abc.DEF-1", "/confirm/xyz_2"]
+
+
+def test_slices_combine_into_one_rate_and_percentiles_over_all_latencies():
+    slices = [
+        {"concurrency": 32, "duration_s": 1.0, "errors": 0, "error_samples": [], "rps": 3.0,
+         "latencies_ms": [1.0, 2.0, 3.0]},
+        {"concurrency": 32, "duration_s": 2.0, "errors": 1, "error_samples": ["500"], "rps": 1.5,
+         "latencies_ms": [10.0, 20.0, 30.0]},
+    ]
+    figure = combined(slices)
+    assert figure["requests"] == 6 and figure["rps"] == 2.0  # 6 answers in 3 seconds
+    assert figure["p50_ms"] in (3.0, 10.0) and figure["p99_ms"] == figure["max_ms"] == 30.0
+    assert figure["errors"] == 1 and figure["error_samples"] == ["500"]
+    assert figure["slices_rps"] == [3.0, 1.5]

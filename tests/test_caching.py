@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 from datetime import date
 
+import brotli
 import pytest
 from flask import render_template_string, template_rendered
 from sqlalchemy import text
@@ -253,3 +255,74 @@ def test_logged_in_organiser_gets_a_fresh_private_page(app, client, edition):
         sess["_user_id"] = "1"
     response = client.get("/")
     assert response.cache_control.private and "ETag" not in response.headers
+
+
+# --- Compressed once per version -------------------------------------------------------------
+
+BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd"}
+
+
+@pytest.fixture
+def compressions(monkeypatch):
+    """How many bodies are compressed (brotli or gzip), whoever does it."""
+    calls: list[str] = []
+
+    def counting(name, real):
+        def compress(*args, **kwargs):
+            calls.append(name)
+            return real(*args, **kwargs)
+
+        return compress
+
+    monkeypatch.setattr(brotli, "compress", counting("br", brotli.compress))
+    monkeypatch.setattr(gzip, "compress", counting("gzip", gzip.compress))
+    return calls
+
+
+@pytest.mark.parametrize("url", (*PAGES, "/editions/2027/calendar.ics"))
+def test_a_cached_page_is_compressed_once_for_every_browser(
+    app, client, edition, compressions, url
+):
+    plain = client.get(url)
+    first = client.get(url, headers=BROWSER)
+    second = app.test_client().get(url, headers=BROWSER)  # another visitor
+    assert first.headers["Content-Encoding"] == second.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(second.data) == plain.data
+    assert len(second.data) < len(plain.data) / 2
+    assert compressions == ["br"]  # the second visitor got the stored bytes
+    assert second.headers["ETag"] == f'{plain.headers["ETag"][:-1]}:br"'
+    assert second.headers["Vary"].count("Accept-Encoding") == 1
+    again = client.get(url, headers={**BROWSER, "If-None-Match": second.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["ETag"] == second.headers["ETag"]
+
+
+def test_an_edit_gives_a_new_compressed_page(client, edition, clock):
+    before = client.get("/sessions/2027-noord", headers={**EN, **BROWSER})
+    clock.at(2027, 5, 1, 12, 5)
+    noord().apply_changes(title="Robots on the shop floor", title_en="Robots on the shop floor")
+    db.session.commit()
+    after = client.get(
+        "/sessions/2027-noord", headers={**EN, **BROWSER, "If-None-Match": before.headers["ETag"]}
+    )
+    assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
+    assert b"Robots on the shop floor" in brotli.decompress(after.data)
+
+
+@pytest.mark.parametrize(
+    "accepts, coding",
+    [
+        ("gzip", "gzip"),  # a calendar app fetching the feed
+        ("br;q=0, gzip", "gzip"),
+        ("gzip;q=0.5, br;q=0.8", "br"),
+        ("gzip;q=1.0, br;q=0.5", "gzip"),
+        ("*", "br"),
+        ("identity", None),
+        ("deflate", None),
+    ],
+)
+def test_the_client_chooses_the_coding(client, edition, accepts, coding):
+    plain = client.get("/")
+    response = client.get("/", headers={"Accept-Encoding": accepts})
+    assert response.headers.get("Content-Encoding") == coding
+    decoded = {"br": brotli.decompress, "gzip": gzip.decompress, None: bytes}[coding]
+    assert decoded(response.data) == plain.data

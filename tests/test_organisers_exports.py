@@ -202,6 +202,14 @@ def test_every_export_is_audited_and_admins_see_the_log(client, exported):
     assert f"all their sessions of {edition.name_en or edition.name} (5) as an Excel file" in page
 
 
+def test_csv_cells_moments_numbers_and_formulas():
+    from datetime import UTC, datetime
+
+    moments = [datetime(2027, 4, 1, 15, 5, 0, 123456), datetime(2027, 4, 1, 13, 5, tzinfo=UTC)]
+    text = "".join(exports.csv_chunks(["h"] * 6, [[*moments, None, 7, "=1+1", "Zoë"]]))
+    assert text.splitlines()[1] == "2027-04-01 15:05:00,2027-04-01 13:05:00,,7,'=1+1,Zoë"
+
+
 def test_neutralise_and_helpers():
     for cell in ("=1+1", "+1", "-1", "@A1", "\tx", "\rx", "\nx"):
         assert exports.neutralise(cell) == "'" + cell

@@ -157,6 +157,21 @@ def test_redact_path_keeps_slugs_and_cuts_long_paths():
     assert request_id_from("") != request_id_from(None)  # each generated id is new
 
 
+def test_generated_request_ids_are_unique_across_forked_workers():
+    """gunicorn forks its workers from one process: each must make ids of its own."""
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the forked worker
+        os.write(write, request_id_from(None).encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    theirs = os.read(read, 64).decode()
+    mine = {request_id_from(None) for _ in range(1000)}
+    assert len(mine) == 1000 and theirs not in mine
+    assert all(re.fullmatch(r"[0-9a-f]{32}", id_) for id_ in (*mine, theirs))
+    assert theirs[:16] not in {id_[:16] for id_ in mine}  # not the parent's prefix
+
+
 # --- make serve ---------------------------------------------------------------------------
 
 
@@ -204,7 +219,9 @@ def test_serve_runs_the_production_configuration(tmp_path):
         server.wait(timeout=30)
     output = (tmp_path / "stdout").read_text()
     assert "throwaway secret" in output and "SESSION_COOKIE_SECURE=false" in output
-    lines = [json.loads(x) for x in output.splitlines() if x.startswith('{"event":"request"')]
+    # raw_decode: honcho may print its own "SIGTERM received" right after the last line.
+    decode = json.JSONDecoder().raw_decode
+    lines = [decode(x)[0] for x in output.splitlines() if x.startswith('{"event":"request"')]
     assert any(x["request_id"] == "serve-test" and x["status"] == 200 for x in lines)
 
 

@@ -50,7 +50,6 @@ COLUMNS = (
 # After these, one column per sign-up question (see README).
 
 
-SPREADSHEET_DATETIME = "%Y-%m-%d %H:%M:%S"
 XLSX_DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 # The state shown for every registration of a session the organisers cancelled.
 SESSION_CANCELLED = "session_cancelled"
@@ -96,12 +95,21 @@ def export_row(record: Sequence, state_label: Callable[[str], str], yes_no: tupl
     ]
 
 
-def _csv_cell(cell) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, datetime):
-        return cell.strftime(SPREADSHEET_DATETIME)
-    return neutralise(str(cell))
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
+
+
+def _csv_row(row: Iterable) -> list[str]:
+    """A row's cells as CSV text (100,000 rows per export: one loop, no call per cell)."""
+    cells = []
+    for cell in row:
+        if cell is None:
+            cells.append("")
+        elif isinstance(cell, datetime):  # 2021-05-31 15:00:00, a zone's offset left out
+            cells.append(cell.isoformat(" ", "seconds")[:19])
+        else:
+            text = cell if type(cell) is str else str(cell)
+            cells.append("'" + text if text[:1] in _FORMULA_FIRST else text)
+    return cells
 
 
 def neutralise(cell: str) -> str:
@@ -121,7 +129,7 @@ def csv_chunks(
     buffer.truncate()
     count = 0
     for row in rows:
-        writer.writerow([_csv_cell(cell) for cell in row])
+        writer.writerow(_csv_row(row))
         count += 1
         if count % batch == 0:
             yield buffer.getvalue()
