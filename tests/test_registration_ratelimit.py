@@ -92,6 +92,12 @@ def test_one_ip_address_is_limited(app, client, open_edition):
     assert response.status_code == 200  # another IP: the form answers (with its errors)
 
 
+def test_colleagues_behind_one_office_address_can_all_sign_up(client, open_edition):
+    """After an internal mailing, 30 colleagues from one IP address (the default limit)."""
+    codes = {sign_up(client, email=f"collega{n}@bedrijf.nl").status_code for n in range(30)}
+    assert codes == {302}
+
+
 def test_resend_is_limited_per_address(client, open_edition):
     token = csrf_token(client, "/register/resend")
     codes = [
