@@ -206,7 +206,11 @@ class BaseConfig:
     # many days after the end.
     FEEDBACK_CHANGE_DAYS = 14
     # Rate limits on sign-up, resend and the management actions (Flask-Limiter notation).
-    REGISTRATION_LIMIT_PER_IP = "20 per hour"
+    # Per IP address high enough for many people behind one address: colleagues at one
+    # office signing up after an internal mailing, phones behind a carrier's shared address
+    # (CGNAT). Each mailbox is protected by the per-address limit; this one bounds how much
+    # mail one machine can make the site send (sign-up and resend count together).
+    REGISTRATION_LIMIT_PER_IP = "100 per hour"
     REGISTRATION_LIMIT_PER_EMAIL = "5 per hour"
     MANAGE_LIMIT_PER_IP = "60 per hour"
     MANAGE_LIMIT_PER_LINK = "30 per hour"

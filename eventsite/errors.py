@@ -5,12 +5,17 @@ A database that is unavailable (down, too slow, full, read-only: see ``database.
 whether it was saved: "not saved" only when that is certain.
 """
 
-from flask import Flask, g, jsonify, make_response, render_template, request
+import math
+import time
+
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import HTTPException
 
 from .database import commit_outcome_unknown, rollback_quietly, unavailable_reason
-from .extensions import db
+from .extensions import db, limiter
 
 # Codes with a page of their own; any other HTTP error uses the generic page.
 OWN_PAGES = {404, 429, 500}
@@ -48,6 +53,46 @@ def json_error(error: HTTPException):
     return response
 
 
+def minutes_until_allowed() -> int | None:
+    """Whole minutes (at least 1) until the rate limit that refused this request lets an
+    attempt through again (Flask-Limiter knows the limit that tripped and its reset time);
+    None if no limit tripped or its storage cannot tell."""
+    tripped = limiter.current_limit
+    if tripped is None or not tripped.breached:
+        return None
+    try:
+        seconds = tripped.window.reset_time - time.time()  # reset_at rounds up a second
+    except Exception:  # the storage went away meanwhile: say less rather than fail
+        current_app.logger.warning("rate-limit reset time unavailable", exc_info=True)
+        return None
+    return max(1, math.ceil(seconds / 60))
+
+
+def try_again_sentence() -> str:
+    """When a visitor refused by a rate limit can try again, roughly: the limits run per
+    hour or per quarter, so "a few minutes" would often be untrue."""
+    minutes = minutes_until_allowed()
+    if minutes is None:
+        return _("Please try again later.")
+    if minutes <= 90:
+        return ngettext(
+            "You can try again in %(num)d minute.", "You can try again in %(num)d minutes.", minutes
+        )
+    hours = math.ceil(minutes / 60)
+    return ngettext(
+        "You can try again in %(num)d hour.", "You can try again in %(num)d hours.", hours
+    )
+
+
+def error_page(error: HTTPException):
+    """An HTTP error as a page in the site's style (or JSON under an API's paths)."""
+    if request.path.startswith(tuple(current_app.extensions.get(JSON_ERRORS_KEY, ()))):
+        return json_error(error)
+    template = f"errors/{error.code}.html" if error.code in OWN_PAGES else "errors/generic.html"
+    extra = {"try_again": try_again_sentence()} if error.code == 429 else {}
+    return render_template(template, error=error, **extra), error.code
+
+
 def register_error_handlers(app: Flask) -> None:
     """Render HTTP errors and unexpected exceptions as pages."""
 
@@ -66,10 +111,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        if request.path.startswith(tuple(app.extensions.get(JSON_ERRORS_KEY, ()))):
-            return json_error(error)
-        template = f"errors/{error.code}.html" if error.code in OWN_PAGES else "errors/generic.html"
-        return render_template(template, error=error), error.code
+        return error_page(error)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -160,6 +160,11 @@ def test_every_page_is_valid_html(app, client, open_edition, make_organiser, tmp
         as_text=True)
     errors = client.post("/register", data={"csrf_token": csrf_from(client, "/register")})
     pages["/register (errors)"] = errors.get_data(as_text=True)
+    app.config["REGISTRATION_LIMIT_PER_EMAIL"] = "1 per hour"
+    for _ in range(2):
+        limited = sign_up(client, email="carla@example.nl")
+    assert limited.status_code == 429
+    pages["/register (limited)"] = limited.get_data(as_text=True)
 
     make_organiser("admin@example.org", "admin")
     db.session.commit()

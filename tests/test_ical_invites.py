@@ -56,6 +56,20 @@ def test_invite_parts_have_the_imip_content_types(app, make_edition):
         assert event["ATTENDEE"] == "mailto:ondernemer@example.nl"
 
 
+def test_the_organizer_is_named_in_the_attendees_language(app, make_edition):
+    edition = make_edition()
+    names = {}
+    for language in ("nl", "en"):
+        attendee = factories.attendee(
+            edition.sessions[0], f"{language}@example.nl", language=language
+        )
+        part, _ = invite_attachments(edition.sessions[0], attendee)
+        (event,) = Calendar.from_ical(part.content).walk("VEVENT")
+        assert event["ORGANIZER"] == "mailto:jaarevent@smartindustry.nl"
+        names[language] = event["ORGANIZER"].params["CN"]
+    assert names == {"nl": "Smart Industry Jaarevent", "en": "Smart Industry Annual Event"}
+
+
 def test_the_organizer_can_be_configured_and_a_join_link_given(app, make_edition):
     app.config["MAIL_ORGANIZER"] = "Programmabureau <programma@smartindustry.example>"
     edition = make_edition()

@@ -55,6 +55,10 @@ def test_confirming_twice_is_harmless(client, open_edition):
     assert again.status_code == 200
     assert "al gebruikt" in again.get_data(as_text=True)
     assert "al bevestigd" in again.get_data(as_text=True)
+    assert again.get_data(as_text=True).count("niets veranderd") == 1  # said once
+    # Opened again (GET): the same page, in English too.
+    assert client.get(path).get_data(as_text=True).count("niets veranderd") == 1
+    assert client.get(f"{path}?lang=en").get_data(as_text=True).lower().count("nothing has") == 1
     assert states() == ["confirmed"] and open_edition.sessions[0].confirmed_count == 1
     assert len(outbox("welcome")) == 1
 

@@ -1,6 +1,7 @@
 """End to end through a real SMTP server: sign up, mail, confirm, personal link, reminders."""
 
 from datetime import timedelta
+from email.utils import parseaddr
 
 from eventsite.extensions import db
 from tests.helpers import (
@@ -55,6 +56,23 @@ def test_english_mails(client, open_edition, smtp):
     [mail] = smtp.to("john@example.com")
     assert mail["Subject"] == "Please confirm your registration"
     assert "Monday, 31 May 2027, 15:00–16:30 CEST" in mail_text(mail)  # British order
+
+
+def test_the_sender_name_is_in_the_mails_language_and_the_address_stays(
+    app, client, open_edition, smtp
+):
+    sign_up(client, email="john@example.com", lang="en")
+    confirm(client, path_to(smtp.wait_for("john@example.com", 1)[0], "/confirm/"))
+    english = smtp.wait_for("john@example.com", 2)
+    sign_up(client, email="anna@example.nl")
+    [dutch] = smtp.wait_for("anna@example.nl", 1)
+    address = parseaddr(app.config["MAIL_DEFAULT_SENDER"])[1]
+    for mail in english:  # the confirmation request and the welcome
+        assert mail["From"] == f"Smart Industry Annual Event <{address}>", mail["Subject"]
+    assert dutch["From"] == f"Smart Industry Jaarevent <{address}>"
+    # The envelope sender (bounces, SPF) is the same for both.
+    envelopes = {e.mail_from for e in smtp.catcher.envelopes}
+    assert envelopes == {address}
 
 
 def test_smtp_down_during_sign_up_loses_nothing(client, runner, open_edition, smtp, clock):

@@ -55,6 +55,41 @@ def test_add_and_drop_sessions(client, open_edition):
     assert states() == ["confirmed", "confirmed"]
 
 
+def test_removing_a_session_asks_first(client, open_edition):
+    """One tap on "Deze sessie weghalen" opens a confirming page; only its button drops."""
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord", "2027-oost"])
+    page = client.get(manage).get_data(as_text=True)
+    # A link to the confirming page, no form that drops at once.
+    assert f'href="{manage}/drop/2027-noord"' in page
+    assert f'action="{manage}/drop/' not in page
+    asked = client.get(f"{manage}/drop/2027-noord")
+    assert asked.status_code == 200 and asked.headers["Cache-Control"] == "no-store"
+    html = asked.get_data(as_text=True)
+    assert "Deze sessie weghalen?" in html and "Digitaliseren begint bij je mensen" in html
+    assert "Je geeft je plek in deze sessie op." in html
+    assert "Je andere sessies blijven zoals ze zijn." in html
+    assert f'href="{manage}"' in html  # "Terug"
+    assert states() == ["confirmed", "confirmed"] and outbox("cancelled") == []
+    done = post_button(client, f"{manage}/drop/2027-noord", f"{manage}/drop/2027-noord")
+    assert done.headers["Location"] == manage
+    assert "De sessie is uit je aanmelding gehaald." in client.get(manage).get_data(as_text=True)
+    db.session.expire_all()
+    assert states() == ["cancelled", "confirmed"]
+    # Asked again for a session no longer held: back to the personal page.
+    again = client.get(f"{manage}/drop/2027-noord")
+    assert again.status_code == 302 and again.headers["Location"] == manage
+
+
+def test_removing_a_waiting_list_place_says_so(client, open_edition):
+    open_edition.sessions[0].capacity = 0
+    db.session.commit()
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
+    assert states() == ["waiting"]
+    html = client.get(f"{manage}/drop/2027-noord?lang=en").get_data(as_text=True)
+    assert "You leave the waiting list of this session." in html
+    assert "other sessions" not in html  # there are none
+
+
 def test_actions_without_csrf_change_nothing(client, open_edition):
     manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
     for action in ("/drop/2027-noord", "/cancel", "/add/2027-zuid", "/erase"):

@@ -46,7 +46,7 @@ def invite_attachments(
     confirmation mail); without it the event says where to find the link.
     ``whole_session=False`` with CANCEL: only this attendee drops out.
     """
-    name, address = lookups.organizer()
+    name, address = lookups.organizer(attendee.language)
     content = builders.invite(
         session,
         attendee,

@@ -20,16 +20,22 @@ def attendee_for_token(token: str) -> Attendee | None:
     return lookup_attendee(token)
 
 
-def organizer() -> tuple[str, str]:
-    """(name, address) of the event as iTIP ORGANIZER: MAIL_ORGANIZER, else the sender's."""
-    configured = current_app.config.get("MAIL_ORGANIZER") or ""
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+def organizer(language: str = "nl") -> tuple[str, str]:
+    """(name, address) of the event as iTIP ORGANIZER: MAIL_ORGANIZER, else the sender's.
+    In an invite in English, a name that is the Dutch SITE_NAME is SITE_NAME_EN (as the
+    From of the mail that carries it)."""
+    config = current_app.config
+    configured = config.get("MAIL_ORGANIZER") or ""
+    sender = config["MAIL_DEFAULT_SENDER"]
     if isinstance(sender, tuple | list):
         sender = f"{sender[0]} <{sender[1]}>"
     name, address = parseaddr(configured or sender)
     if not address:
         name, address = parseaddr(sender)
-    return name or current_app.config["SITE_NAME"], address
+    name = name or config["SITE_NAME"]
+    if language != "nl" and config.get("SITE_NAME_EN") and name == config["SITE_NAME"]:
+        name = config["SITE_NAME_EN"]
+    return name, address
 
 
 def confirmed_registrations(attendee: Attendee) -> list[Registration]:

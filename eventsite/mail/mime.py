@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC
 from email import policy
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, formataddr, parseaddr
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -37,6 +37,18 @@ def list_id() -> str:
     return f"<{host}>"
 
 
+def from_header(sender: str, language: str) -> str:
+    """The From of a mail in ``language``: MAIL_DEFAULT_SENDER, whose display name, when it
+    is the Dutch SITE_NAME, becomes SITE_NAME_EN in a mail that is not in Dutch. The address
+    stays the same (SPF, DKIM, replies); another display name is left as configured."""
+    config = current_app.config
+    name, address = parseaddr(sender)
+    english = config.get("SITE_NAME_EN")
+    if language != "nl" and english and name and name == config["SITE_NAME"]:
+        return formataddr((english, address))
+    return sender
+
+
 def build_mime(row: OutboxMessage, sender: str, smtputf8: bool = False) -> EmailMessage:
     """The full MIME message for ``row``, with its stable Message-ID.
 
@@ -46,7 +58,7 @@ def build_mime(row: OutboxMessage, sender: str, smtputf8: bool = False) -> Email
     # SMTP policy: CRLF line ends and folded headers, as the wire needs.
     message = EmailMessage(policy=policy.SMTPUTF8 if smtputf8 else policy.SMTP)
     message["Subject"] = header_safe(row.subject)
-    message["From"] = header_safe(sender)
+    message["From"] = header_safe(from_header(sender, row.language))
     message["To"] = wire_address(row.recipient, smtputf8)
     # "+0000": the time is known to be UTC ("-0000" would say the offset is unknown).
     message["Date"] = format_datetime(row.created_at.astimezone(UTC))

@@ -81,7 +81,8 @@ def test_registration_pages_have_no_serious_accessibility_violations(
     check(page, live_site, None, language)
 
     check(page, live_site, my, language)
-    expect(page.locator("form[action*='/drop/']")).to_have_count(2)
+    expect(page.locator("main a[href*='/drop/']")).to_have_count(2)
+    check(page, live_site, f"{my}/drop/{live_site.slugs[0]}", language)  # the confirming page
     check(page, live_site, f"{my}/join/{live_site.slugs[0]}", language)  # not open yet
     check(page, live_site, f"{my}/feedback/{live_site.slugs[0]}", language)  # not yet
     check(page, live_site, f"{my}/cancel", language)

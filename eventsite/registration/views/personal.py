@@ -123,15 +123,33 @@ def _added(token: str, added: self_service.Added) -> Response:
     return redirect(url_for(".manage", token=token))
 
 
-@bp.post("/my/<token>/drop/<slug>")
+@bp.route("/my/<token>/drop/<slug>", methods=["GET", "POST"])
 @manage_limit
 def drop(token: str, slug: str):
-    """Drop one session; the place goes to the first person waiting."""
+    """Drop one session, after a confirming button (as cancelling everything): the personal
+    page links here, so one stray tap on a phone gives no place away. The POST drops it;
+    the place goes to the first person waiting."""
     attendee = _attendee_or_404(token)
     session = _session_or_404(slug)
-    if ActionForm().validate_on_submit() and self_service.drop_session(attendee, session.id):
-        flash(_("The session has been removed from your registration."), "success")
-    return redirect(url_for(".manage", token=token))
+    form = ActionForm()
+    if request.method == "POST":
+        if form.validate_on_submit() and self_service.drop_session(attendee, session.id):
+            flash(_("The session has been removed from your registration."), "success")
+        return redirect(url_for(".manage", token=token))
+    now = utcnow()
+    active = [r for r in attendee.registrations if r.state in ACTIVE]
+    registration = next((r for r in active if r.session_id == session.id), None)
+    if registration is None or now >= session.start_at:  # nothing (left) to remove
+        return redirect(url_for(".manage", token=token))
+    html = render_template(
+        "registration/drop.html",
+        form=form,
+        token=token,
+        session=session,
+        registration=registration,
+        others=len(active) - 1,
+    )
+    return private(Response(html))
 
 
 @bp.post("/my/<token>/messages/<any(stop, resume):action>")

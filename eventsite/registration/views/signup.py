@@ -15,9 +15,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
+from werkzeug.exceptions import HTTPException
 
 from ...clock import utcnow
 from ...core import unit_of_work
+from ...errors import error_page, try_again_sentence
 from ...extensions import db
 from ...holes import HoledPage, cached_holed
 from ...i18n import current_language
@@ -111,8 +113,11 @@ def _form(offer: Offer, **kwargs) -> RegistrationForm:
     return form
 
 
-def _render_form(offer: Offer, form: RegistrationForm | None = None) -> str:
-    """The form page (or the closed page) with holes; without ``form``: an empty form.
+def _render_form(
+    offer: Offer, form: RegistrationForm | None = None, limited: str | None = None
+) -> str:
+    """The form page (or the closed page) with holes; without ``form``: an empty form;
+    ``limited``: past a rate limit, when to try again (``too_many_attempts``).
 
     The questions are part of the page rendered once per version: a change to them raises
     the edition's version (``questions.touch_edition_on_questions_or_mail_texts``)."""
@@ -129,7 +134,34 @@ def _render_form(offer: Offer, form: RegistrationForm | None = None) -> str:
         sessions=queries.edition_sessions(edition),
         now=utcnow(),
         questions=[(q, form[field_name(q)]) for q in form.asked_questions],
+        limited=limited,
     )
+
+
+@bp.errorhandler(429)
+def too_many_attempts(error: HTTPException):
+    """Past a sign-up or resend limit (``per_ip``, ``per_email``): the form again with what
+    was typed, when to try again at the top, status 429. The limit refused the request
+    before the view: nothing was registered, stored or mailed, nor is it here. Any other page
+    of the blueprint gets the site's 429 page."""
+    if (
+        request.method != "POST"
+        or not g.get("csrf_valid", False)  # only a form this site gave echoes its input
+        or request.endpoint not in ("registration.register", "registration.resend")
+    ):
+        return error_page(error)
+    if request.endpoint == "registration.resend":
+        form = EmailForm(meta={"csrf": False})
+        html = render_template("registration/resend.html", form=form, limited=try_again_sentence())
+        return html, 429
+    offer = current_offer()
+    if not offer.open_slugs:
+        return error_page(error)
+    form = _form(offer, meta={"csrf": False})
+    page = HoledPage(_render_form(offer, form, limited=try_again_sentence()))
+    response = _form_response(page, [s for s in form.sessions.data or [] if s in offer.open_slugs])
+    response.status_code = 429
+    return response
 
 
 def _prefill(form: RegistrationForm, open_slugs: set[str]) -> None:
