@@ -136,6 +136,32 @@ class Gunicorn:
                 self.process.wait()
 
 
+class FlaskWorker:
+    """``flask worker`` (the outbox, the stored sign-ups, reminders) as production runs it
+    beside gunicorn, until the ``with`` ends: it registers what a recycled gunicorn worker
+    (``max_requests``) stored and left."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env, self.log = env, log
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> FlaskWorker:
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                [str(BIN / "flask"), "worker"], cwd=ROOT, env=self.env, stdout=log, stderr=log
+            )
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
 class Caddy:
     """Caddy with config/Caddyfile: HTTPS on 127.0.0.1:<port> in front of ``upstream``.
 

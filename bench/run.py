@@ -45,6 +45,7 @@ from bench.fill import add_attendees, programme_facts  # noqa: E402
 from bench.ports import free_port  # noqa: E402
 from bench.processes import (  # noqa: E402
     ROOT,
+    FlaskWorker,
     Gunicorn,
     PrivatePostgres,
     SmtpSink,
@@ -278,6 +279,7 @@ def bench_database(
         SmtpSink(mail_port, tmp / f"{name}-mail.txt", store=store),
         Gunicorn("bench.write_app:app", write_port, write_env, tmp / f"{name}-write.log"),
         Gunicorn("wsgi:app", port, env, tmp / f"{name}-site.log", ready_path="/healthz") as server,
+        FlaskWorker(env, tmp / f"{name}-worker.log"),
     ):
         print("  write ceiling (bench/write_app.py) POST /", flush=True)
         # Against hello too: what a bare insert-and-commit reaches is the most a sign-up can.
