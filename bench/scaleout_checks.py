@@ -9,17 +9,20 @@ from dataclasses import dataclass, field
 from itertools import count
 from urllib.parse import urlencode, urlsplit
 
+from limits import parse
 from sqlalchemy import func, select
 
 from bench.fill import bench_app
 from bench.loadgen import Connection, FormReader, SignupForm, cookie_header
+from config import ProductionConfig
 from eventsite.extensions import db
 from eventsite.mail.models import QUEUED, SENDING, OutboxMessage
 from eventsite.programme.models import ProgrammeSession
 from eventsite.registration.models import CONFIRMED, Attendee, Registration
 
 REDIRECT = (302, 303)
-RATE_LIMIT_ATTEMPTS = 100
+# More sign-ups than the documented per-address limit (config: REGISTRATION_LIMIT_PER_IP).
+RATE_LIMIT_ATTEMPTS = parse(ProductionConfig.REGISTRATION_LIMIT_PER_IP).amount + 10
 _addresses = count(1)
 
 
