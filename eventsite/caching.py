@@ -101,9 +101,9 @@ def cached_response(
     page = cache.get(key)
     if page is None:
         page = CachedPage.new(key, version, per_language)
-    elif page.body is not None:
+    elif page.rendered:
         _latest_pages(current_app).put(latest_key, page)
-    if page.body is None and is_resource_modified(
+    if not page.rendered and is_resource_modified(
         request.environ, etag=page.etag, last_modified=version.last_modified
     ):
         try:
@@ -159,17 +159,21 @@ class CachedPage:
     """A page's validators and headers, and its body once rendered (and compressed, per
     coding, when first asked for)."""
 
-    __slots__ = ("etag", "headers", "body", "body_headers", "last_modified", "_encoded")
+    __slots__ = ("etag", "headers", "body_headers", "last_modified", "_encoded")
 
     def __init__(self, etag: str, headers: list[tuple[str, str]], last_modified: datetime) -> None:
         self.etag, self.headers, self.last_modified = etag, headers, last_modified
-        self.body: str | bytes | None = None
         self.body_headers: list[tuple[str, str]] = []
+        # The body as bytes per coding; None: as rendered. Empty until rendered.
         self._encoded: dict[str | None, bytes] = {}
+
+    @property
+    def rendered(self) -> bool:
+        return None in self._encoded
 
     def fill(self, rendered: Rendered) -> None:
         body, extra = rendered if isinstance(rendered, tuple) else (rendered, {})
-        self.body, self.body_headers = body, list(extra.items())
+        self.body_headers = list(extra.items())
         self._encoded = {None: body.encode() if isinstance(body, str) else body}
 
     def coding_for(self, accept_encoding: str, content_type: str) -> str | None:
