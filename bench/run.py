@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import extras, report  # noqa: E402
 from bench.fill import add_attendees, programme_facts  # noqa: E402
+from bench.loadgen import percentile  # noqa: E402
 from bench.ports import free_port  # noqa: E402
 from bench.processes import (  # noqa: E402
     ROOT,
@@ -155,12 +156,6 @@ def combined(slices: list[dict]) -> dict:
     percentiles over all their latencies."""
     latencies = sorted(x for part in slices for x in part["latencies_ms"])
     duration = sum(part["duration_s"] for part in slices)
-
-    def percentile(fraction: float) -> float:
-        if not latencies:
-            return 0.0
-        return latencies[min(len(latencies) - 1, round(fraction * (len(latencies) - 1)))]
-
     return {
         "concurrency": slices[0]["concurrency"],
         "duration_s": round(duration, 3),
@@ -168,9 +163,9 @@ def combined(slices: list[dict]) -> dict:
         "errors": sum(part["errors"] for part in slices),
         "error_samples": [e for part in slices for e in part["error_samples"]][:5],
         "rps": round(len(latencies) / max(duration, 1e-9), 1),
-        "p50_ms": percentile(0.50),
-        "p95_ms": percentile(0.95),
-        "p99_ms": percentile(0.99),
+        "p50_ms": percentile(latencies, 0.50),
+        "p95_ms": percentile(latencies, 0.95),
+        "p99_ms": percentile(latencies, 0.99),
         "max_ms": latencies[-1] if latencies else 0.0,
         "slices_rps": [part["rps"] for part in slices],
     }
