@@ -72,8 +72,7 @@ def confirm_place(registration: Registration) -> str:
     now = utcnow()  # read after the lock: the waiting list's order is the order of the locks
     waiting_before = has_waiting_list(session_id)
     if not waiting_before and take_place(session_id):
-        registration.state = CONFIRMED
-        registration.confirmed_at = now
+        _give_place(registration, now)
         registration.waiting_since = None
         if is_full(session_id):
             session_full.send(registration.session)
@@ -83,6 +82,15 @@ def confirm_place(registration: Registration) -> str:
         if not waiting_before:
             waiting_list_started.send(registration.session)
     return registration.state
+
+
+def _give_place(registration: Registration, now) -> None:
+    """Confirm the place; one given up before (its CANCEL sent) gets a newer invite SEQUENCE,
+    or calendars would take the new REQUEST for the old one and keep the event removed."""
+    if registration.confirmed_at is not None:
+        registration.invite_sequence = (registration.invite_sequence or 0) + 1
+    registration.state = CONFIRMED
+    registration.confirmed_at = now
 
 
 def release(registration: Registration) -> Registration | None:
@@ -97,6 +105,8 @@ def release(registration: Registration) -> Registration | None:
     db.session.flush()
     if not held_place:
         return None
+    # The CANCEL that takes the event out of their calendar must be newer than the invite.
+    registration.invite_sequence = (registration.invite_sequence or 0) + 1
     lock_session(registration.session_id)
     db.session.execute(
         update(ProgrammeSession)
@@ -128,8 +138,7 @@ def promote_waiting(session_id: int) -> list[Registration]:
         )
         if first is None or not take_place(session_id):
             break
-        first.state = CONFIRMED
-        first.confirmed_at = utcnow()
+        _give_place(first, utcnow())
         db.session.flush()
         promoted.append(first)
     return promoted

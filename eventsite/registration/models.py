@@ -104,12 +104,21 @@ class Registration(db.Model):
     waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised by this attendee's own changes that reach their calendar (a place given up, a
+    # place taken again): their invites' SEQUENCE is the session's revision plus this, so
+    # every REQUEST and CANCEL they get is newer than the one before (RFC 5546 2.1.4).
+    invite_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     attendee: Mapped[Attendee] = relationship(back_populates="registrations")
     session: Mapped[ProgrammeSession] = relationship()
 
     def __repr__(self) -> str:
         return f"<Registration {self.attendee_id}/{self.session_id} {self.state}>"
+
+    @property
+    def calendar_sequence(self) -> int:
+        """The SEQUENCE of this attendee's calendar entry for the session."""
+        return self.session.revision + (self.invite_sequence or 0)
 
 
 class ManageToken(db.Model):
