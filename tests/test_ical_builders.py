@@ -237,6 +237,32 @@ def test_an_invite_has_organizer_attendee_and_method(app, make_edition, clock):
     assert parsed.vevent.attendee.params["CN"] == ["Jansen, Piet; jr."]
 
 
+def test_what_one_attendee_gets_carries_their_own_sequence(app, make_edition, clock):
+    """An attendee's invites, welcome file and feed say their sequence; public files the
+    session's revision."""
+    clock.at(2021, 5, 1, 12)
+    session = make_edition().sessions[0]
+    session.revision = 2
+    attendee = factories.attendee(session, "ondernemer@example.nl")
+    invite = builders.invite(
+        session,
+        attendee,
+        "CANCEL",
+        organizer_email="jaarevent@smartindustry.nl",
+        organizer_name="Smart Industry Jaarevent",
+        page_url=page_url(session),
+        stamp=datetime(2021, 5, 1, 12, tzinfo=UTC),
+        sequence=5,
+    )
+    assert only_event(invite)["SEQUENCE"] == 5
+    mine = {"sequence_for": lambda s: 5, "page_url_for": page_url}
+    welcome = builders.sessions_calendar(attendee, [session], lambda s: None, **mine)
+    feed = builders.personal_calendar(attendee, [session], lambda s: None, **mine)
+    assert only_event(welcome)["SEQUENCE"] == only_event(feed)["SEQUENCE"] == 5
+    public = builders.session_calendar(session, page_url_for=page_url)
+    assert only_event(public)["SEQUENCE"] == 2
+
+
 def test_vobject_reads_the_whole_feed_and_an_invite(app, make_edition):
     edition = make_edition()
     feed = builders.edition_calendar(edition, edition.sessions, page_url_for=page_url)

@@ -3,8 +3,10 @@
 from icalendar import Calendar
 
 from eventsite.extensions import db
+from eventsite.mail.sender import send_queued
 from eventsite.programme.models import ProgrammeSession
-from tests.helpers import confirm, csrf_token, manage_path, path_to, sign_up
+from eventsite.programme.signals import session_changed
+from tests.helpers import confirm, csrf_token, manage_path, path_to, post_button, sign_up
 
 
 def calendar_parts(message) -> list:
@@ -60,3 +62,65 @@ def test_dropping_a_session_sends_a_cancel_for_that_session(client, open_edition
     assert [method for method, _ in parts] == ["CANCEL"]
     event = parts[0][1].walk("VEVENT")[0]
     assert str(event["UID"]).split("@")[0] == noord.uid
+
+
+def sequence_of(message, method: str) -> int:
+    """The SEQUENCE of the one iTIP event in ``message``, which must be ``method``."""
+    ((found, calendar),) = calendar_parts(message)
+    assert found == method
+    (event,) = calendar.walk("VEVENT")
+    return int(event["SEQUENCE"])
+
+
+def test_signing_up_again_after_dropping_sends_newer_invites(client, open_edition, smtp):
+    """Calendars (Google, Outlook) ignore a REQUEST no newer than the CANCEL before it: after
+    dropping a session and adding it again, each message's SEQUENCE is higher than the last,
+    in the mails, in the personal feed and in the organisers' later updates."""
+    sign_up_and_confirm(client, smtp, ["2027-noord", "2027-oost"])
+    sign_up(client, email="bob@example.nl", sessions=["2027-noord"])
+    confirm(client, path_to(smtp.to("bob@example.nl")[0], "/confirm/"))
+    anna = smtp.to("anna@example.nl")
+    personal = manage_path(anna[1])
+    invited = sequence_of(anna[2], "REQUEST")
+
+    post_button(client, personal, f"{personal}/drop/2027-noord")
+    cancelled = sequence_of(smtp.to("anna@example.nl")[-1], "CANCEL")
+    post_button(client, personal, f"{personal}/add/2027-noord")
+    invited_again = sequence_of(smtp.to("anna@example.nl")[-1], "REQUEST")
+    assert invited < cancelled < invited_again
+    # The welcome mail's file to import is as new as the invite.
+    (file,) = smtp.to("anna@example.nl")[-2].iter_attachments()
+    (event,) = Calendar.from_ical(file.get_content()).walk("VEVENT")
+    assert int(event["SEQUENCE"]) == invited_again
+
+    feed = Calendar.from_ical(client.get(f"{personal}/calendar.ics").data)
+    sequences = {str(e["SUMMARY"]): int(e["SEQUENCE"]) for e in feed.walk("VEVENT")}
+    noord = db.session.scalar(db.select(ProgrammeSession).filter_by(slug="2027-noord"))
+    assert sequences[noord.title] == invited_again
+
+    noord.apply_changes(title="Nieuwe titel")
+    session_changed.send(noord)
+    db.session.commit()
+    send_queued()
+    assert sequence_of(smtp.to("anna@example.nl")[-1], "REQUEST") > invited_again
+    # Someone who never dropped it follows the session's own revision.
+    assert sequence_of(smtp.to("bob@example.nl")[-1], "REQUEST") == noord.revision
+
+
+def test_a_place_given_again_from_the_waiting_list_is_newer_than_its_cancel(
+    client, make_edition, smtp, clock
+):
+    clock.at(2027, 5, 1, 12)
+    make_edition(year=2027, capacity=1)
+    for address in ("first@example.nl", "second@example.nl"):
+        sign_up(client, email=address)
+        confirm(client, path_to(smtp.to(address)[-1], "/confirm/"))
+    first = manage_path(smtp.to("first@example.nl")[1])
+    second = manage_path(smtp.to("second@example.nl")[1])
+
+    post_button(client, first, f"{first}/drop/2027-noord")  # second gets the place
+    cancelled = sequence_of(smtp.to("first@example.nl")[-1], "CANCEL")
+    post_button(client, first, f"{first}/add/2027-noord")  # first waits now
+    post_button(client, second, f"{second}/drop/2027-noord")  # and gets it back
+    promoted = smtp.to("first@example.nl")[-1]
+    assert sequence_of(promoted, "REQUEST") > cancelled

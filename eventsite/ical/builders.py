@@ -81,8 +81,10 @@ def session_event(
     stamp: datetime,
     join_url: str | None = None,
     join_note: bool = False,
+    sequence: int | None = None,
 ) -> Event:
-    """The VEVENT for ``session``; times in the edition's zone, SEQUENCE its revision."""
+    """The VEVENT for ``session``; times in the edition's zone, SEQUENCE its revision (or,
+    in what one attendee gets, ``sequence``: see ``invite``)."""
     zone = ZoneInfo(session.edition.timezone)
     title = localized(session, "title", language)
     if session.is_cancelled:
@@ -98,7 +100,7 @@ def session_event(
     event.add("description", description_text(session, language, page_url, join_url, join_note))
     event.add("url", join_url or page_url, parameters={"VALUE": "URI"})
     event.add("location", "Online")
-    event.add("sequence", session.revision)
+    event.add("sequence", session.revision if sequence is None else sequence)
     event.add("status", "CANCELLED" if session.is_cancelled else "CONFIRMED")
     event.add("last-modified", session.updated_at.astimezone(UTC))
     event.add("transp", "OPAQUE")
@@ -157,6 +159,7 @@ def _add_events(
     language: str,
     page_url_for: UrlFor,
     join_url_for: UrlFor | None = None,
+    sequence_for: Callable[[object], int | None] | None = None,
 ) -> None:
     """One VEVENT per session; DTSTAMP is the session's last change, so unchanged sessions
     give the same bytes (and ETag)."""
@@ -168,6 +171,7 @@ def _add_events(
                 page_url=page_url_for(session),
                 stamp=session.updated_at,
                 join_url=join_url_for(session) if join_url_for else None,
+                sequence=sequence_for(session) if sequence_for else None,
             )
         )
 
@@ -195,10 +199,17 @@ def edition_calendar(
 
 
 def personal_calendar(
-    attendee, sessions, join_url_for: UrlFor, *, page_url_for: UrlFor, language: str | None = None
+    attendee,
+    sessions,
+    join_url_for: UrlFor,
+    *,
+    page_url_for: UrlFor,
+    language: str | None = None,
+    sequence_for: Callable[[object], int | None] | None = None,
 ) -> bytes:
     """The attendee's own sessions, each with the personal join link (never the stream link:
-    calendars get shared, and the join link can be checked and withdrawn)."""
+    calendars get shared, and the join link can be checked and withdrawn); ``sequence_for``:
+    the SEQUENCE of the attendee's invites, as ``invite``."""
     sessions = list(sessions)
     language = language or attendee.language
     calendar = new_calendar(sessions, edition=attendee.edition)
@@ -206,17 +217,26 @@ def personal_calendar(
         edition_name = localized(attendee.edition, "name", language)
         name = gettext("%(edition)s: my sessions", edition=edition_name)
     _feed_properties(calendar, name, attendee.edition.timezone)
-    _add_events(calendar, sessions, language, page_url_for, join_url_for)
+    _add_events(calendar, sessions, language, page_url_for, join_url_for, sequence_for)
     return to_ical(calendar)
 
 
-def sessions_calendar(attendee, sessions, join_url_for: UrlFor, *, page_url_for: UrlFor) -> bytes:
+def sessions_calendar(
+    attendee,
+    sessions,
+    join_url_for: UrlFor,
+    *,
+    page_url_for: UrlFor,
+    sequence_for: Callable[[object], int | None] | None = None,
+) -> bytes:
     """The sessions an attendee chose, as one METHOD:PUBLISH file (the welcome mail's
     attachment): each with the personal join link, no ORGANIZER or ATTENDEE, so clients
     import it as events rather than treat it as an invitation."""
     sessions = list(sessions)
     calendar = new_calendar(sessions, "PUBLISH")
-    _add_events(calendar, sessions, attendee.language, page_url_for, join_url_for)
+    _add_events(
+        calendar, sessions, attendee.language, page_url_for, join_url_for, sequence_for
+    )
     return to_ical(calendar)
 
 
@@ -231,14 +251,17 @@ def invite(
     stamp: datetime,
     join_url: str | None = None,
     whole_session: bool = True,
+    sequence: int | None = None,
 ) -> bytes:
     """An iTIP message (RFC 5546) for one attendee: METHOD:REQUEST adds or updates the event,
     METHOD:CANCEL removes it.
 
-    SEQUENCE is the session's revision in both. An attendee who drops a session gets a CANCEL
-    with the same SEQUENCE as their invite (``whole_session=False``: no STATUS:CANCELLED, as
-    RFC 5546 3.2.5 asks when uninviting); the later DTSTAMP makes it the newer message, and
-    should they sign up again, the REQUEST's still later DTSTAMP wins in turn.
+    ``sequence`` is this attendee's: the session's revision plus their own changes
+    (``Registration.calendar_sequence``), so each message is newer than the one before. An
+    attendee who drops a session gets a CANCEL one higher than their invite
+    (``whole_session=False``: no STATUS:CANCELLED, as RFC 5546 3.2.5 asks when uninviting);
+    should they sign up again, the REQUEST is one higher still. With an equal SEQUENCE,
+    Google, Outlook and Tutanota ignore the later message whatever its DTSTAMP.
     """
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"an invite is a REQUEST or a CANCEL, not {method!r}")
@@ -251,6 +274,7 @@ def invite(
         stamp=stamp,
         join_url=join_url,
         join_note=join_url is None,
+        sequence=sequence,
     )
     if method == "CANCEL":
         event.pop("STATUS")

@@ -39,12 +39,14 @@ def invite_attachments(
     *,
     join_url: str | None = None,
     whole_session: bool = True,
+    sequence: int | None = None,
 ) -> list[Attachment]:
     """The invite as a calendar body part and as a file, for ``queue_mail(attachments=...)``.
 
     ``join_url``: the attendee's personal join link, when the caller has the token (the
     confirmation mail); without it the event says where to find the link.
     ``whole_session=False`` with CANCEL: only this attendee drops out.
+    ``sequence``: the attendee's ``Registration.calendar_sequence``.
     """
     name, address = lookups.organizer(attendee.language)
     content = builders.invite(
@@ -57,6 +59,7 @@ def invite_attachments(
         stamp=utcnow(),
         join_url=join_url,
         whole_session=whole_session,
+        sequence=sequence,
     )
     filename = session_filename(session)
     return [
@@ -76,21 +79,21 @@ def invite_attachments(
     ]
 
 
-def confirmed_attendees(session: ProgrammeSession) -> list[Attendee]:
-    """Everyone with a confirmed place in ``session`` (not pending, waiting or cancelled).
+def confirmed_registrations(session: ProgrammeSession) -> list[tuple[Attendee, Registration]]:
+    """Everyone with a confirmed place in ``session`` (not pending, waiting or cancelled),
+    with their registration (whose ``calendar_sequence`` their invites carry).
 
     ``messages_opt_out`` does not count here: a changed time is about their appointment, not
     an organiser's message.
     """
-    return list(
-        db.session.scalars(
-            db.select(Attendee)
-            .join(Registration, Registration.attendee_id == Attendee.id)
-            .where(Registration.session_id == session.id, Registration.state == CONFIRMED)
-            .options(selectinload(Attendee.edition))
-            .order_by(Attendee.id)
-        )
+    rows = db.session.execute(
+        db.select(Attendee, Registration)
+        .join(Registration, Registration.attendee_id == Attendee.id)
+        .where(Registration.session_id == session.id, Registration.state == CONFIRMED)
+        .options(selectinload(Attendee.edition))
+        .order_by(Attendee.id)
     )
+    return [(attendee, registration) for attendee, registration in rows]
 
 
 def _queue(
@@ -101,6 +104,7 @@ def _queue(
     method: str,
     attachments: list[Attachment] | None = None,
     join_url: str | None = None,
+    sequence: int | None = None,
 ) -> OutboxMessage:
     """``join_url``: the personal join link, shown in the mail's text too (not only inside the
     calendar file, which some clients never open). The templates greet with ``greeting``."""
@@ -120,7 +124,8 @@ def _queue(
             "zone": session.edition.timezone,
             "page_url": addresses.page_url(session),
         },
-        attachments=attachments or invite_attachments(session, attendee, method),
+        attachments=attachments
+        or invite_attachments(session, attendee, method, sequence=sequence),
         # Rendered once per session, method and language (every confirmation sends one);
         # the greeting and the join link are filled in per mail.
         same_for=(what_sessions_show(session.edition, [session]), method),
@@ -147,11 +152,17 @@ def _first_time(session: ProgrammeSession, method: str) -> bool:
 
 
 def queue_session_update(session: ProgrammeSession) -> list[OutboxMessage]:
-    """An updated invite (same UID, SEQUENCE = the new revision) to every confirmed attendee."""
-    attendees = confirmed_attendees(session)
+    """An updated invite (same UID, SEQUENCE raised with the revision) to every confirmed
+    attendee."""
+    places = confirmed_registrations(session)
     if not _first_time(session, "REQUEST"):
         return []
-    return [_queue(session, a, kind="ical-update", method="REQUEST") for a in attendees]
+    return [
+        _queue(
+            session, a, kind="ical-update", method="REQUEST", sequence=r.calendar_sequence
+        )
+        for a, r in places
+    ]
 
 
 def queue_session_cancel(session: ProgrammeSession) -> list[OutboxMessage]:
@@ -159,10 +170,13 @@ def queue_session_cancel(session: ProgrammeSession) -> list[OutboxMessage]:
 
     Send the signal before setting the registrations to cancelled, or nobody is told.
     """
-    attendees = confirmed_attendees(session)
+    places = confirmed_registrations(session)
     if not _first_time(session, "CANCEL"):
         return []
-    return [_queue(session, a, kind="ical-cancel", method="CANCEL") for a in attendees]
+    return [
+        _queue(session, a, kind="ical-cancel", method="CANCEL", sequence=r.calendar_sequence)
+        for a, r in places
+    ]
 
 
 def on_session_changed(session: ProgrammeSession, **_extra) -> None:
@@ -187,10 +201,22 @@ def _registration_invite(
     session = registration.session
     if method == "REQUEST":
         join_url = (join_links or {}).get(session.id)
-        return invite_attachments(session, attendee, "REQUEST", join_url=join_url)
+        return invite_attachments(
+            session,
+            attendee,
+            "REQUEST",
+            join_url=join_url,
+            sequence=registration.calendar_sequence,
+        )
     if session.is_cancelled:
         return None
-    return invite_attachments(session, attendee, "CANCEL", whole_session=False)
+    return invite_attachments(
+        session,
+        attendee,
+        "CANCEL",
+        whole_session=False,
+        sequence=registration.calendar_sequence,
+    )
 
 
 def publish_attachment(
@@ -201,11 +227,13 @@ def publish_attachment(
     sessions = [r.session for r in registrations]
     if not sessions:
         return []
+    sequences = {r.session_id: r.calendar_sequence for r in registrations}
     content = builders.sessions_calendar(
         attendee,
         sessions,
         lambda session: (join_links or {}).get(session.id),
         page_url_for=addresses.page_url,
+        sequence_for=lambda session: sequences.get(session.id),
     )
     if len(sessions) == 1:
         filename = session_filename(sessions[0])

@@ -118,11 +118,15 @@ def personal_ics(token: str):
         abort(404)
     registrations = lookups.confirmed_registrations(attendee)
     sessions = [r.session for r in registrations]
+    # The SEQUENCE of the attendee's own invites: a feed event older than a CANCEL they had
+    # would not bring back a session they signed up for again.
+    sequences = {r.session_id: r.calendar_sequence for r in registrations}
     body = builders.personal_calendar(
         attendee,
         sessions,
         lambda session: join_url(token, session),
         page_url_for=addresses.page_url,
+        sequence_for=lambda session: sequences.get(session.id),
     )
     # A dropped place changes the file too: its moment counts.
     modified = lookups.newest(
