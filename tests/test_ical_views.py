@@ -188,3 +188,22 @@ def test_the_personal_feed_block_for_the_attendees_page(app, make_edition):
     assert 'href="webcal://localhost/my/tok-123/calendar.ics"' in html
     assert 'href="http://localhost/my/tok-123/calendar.ics"' in html
     assert "Deel dit adres niet" in html
+
+
+def test_add_to_calendar_links_keep_the_session_link_after_a_long_description(
+    client, make_edition, clock
+):
+    """Google and Outlook take at most ``MAX_DETAILS`` characters of text: a long summary is
+    cut, not the link to the session's page at the end (the event's only way back to it)."""
+    clock.at(2026, 11, 25, 12)
+    make_edition(2027, starts_on=date(2027, 5, 31))
+    session = session_by_slug("2027-noord")
+    session.description = "Hoe neem je je medewerkers mee in de digitalisering? " * 40
+    db.session.commit()
+    page = client.get("/sessions/2027-noord").get_data(as_text=True)
+    for host, field in (("calendar.google.com", "details"), ("outlook.live.com", "body")):
+        url = unescape(re.search(rf'href="(https://{re.escape(host)}/[^"]+)"', page)[1])
+        text = parse_qs(urlsplit(url).query)[field][0]
+        assert len(text) <= 1200
+        assert "\nProgramma en details: http://localhost/sessions/2027-noord\n" in text
+        assert "Hoe neem je je medewerkers mee" in text and "…" in text

@@ -18,7 +18,9 @@ def page_url(session: ProgrammeSession) -> str:
 def calendar_links(session: ProgrammeSession, language: str) -> dict[str, str]:
     """The add-event addresses of Google Calendar and Outlook for one session."""
     title = localized(session, "title", language)
-    details = description_text(session, language, page_url(session))
+    details = description_text(
+        session, language, page_url(session), max_length=links.MAX_DETAILS
+    )
     common = {"title": title, "start": session.start_at, "end": session.end_at}
     return {
         "google": links.google_calendar_url(

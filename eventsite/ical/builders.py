@@ -37,9 +37,18 @@ def event_uid(session) -> str:
 
 
 def description_text(
-    session, language: str, page_url: str, join_url: str | None = None, join_note: bool = False
+    session,
+    language: str,
+    page_url: str,
+    join_url: str | None = None,
+    join_note: bool = False,
+    max_length: int | None = None,
 ) -> str:
-    """The plain-text DESCRIPTION: theme, hub, chair, speakers, summary and the links."""
+    """The plain-text DESCRIPTION: theme, hub, chair, speakers, summary and the links.
+
+    ``max_length``: the summary is cut (with "…") so the text fits, keeping the links after
+    it (Google's and Outlook's add-event addresses take only so much).
+    """
     with force_locale(language):
         lines = []
         theme = localized(session, "theme", language)
@@ -54,9 +63,8 @@ def description_text(
             for speaker in session.speakers:
                 extra = ", ".join(x for x in (speaker.role, speaker.company) if x)
                 lines.append(f"- {speaker.name}" + (f" ({extra})" if extra else ""))
-        summary = localized(session, "description", language)
-        if summary:
-            lines += ["", summary]
+        summary = localized(session, "description", language) or ""
+        head = len(lines)
         lines.append("")
         if join_url:
             lines.append(gettext("Join the session (your personal link): %(url)s", url=join_url))
@@ -70,7 +78,22 @@ def description_text(
         lines.append(gettext("Programme and details: %(url)s", url=page_url))
         if session.is_example:
             lines += ["", gettext("The hub, theme, speakers and times are examples.")]
+    if summary:
+        if max_length is not None:
+            room = max_length - len("\n".join(lines)) - len("\n\n")
+            summary = _cut(summary, room)
+        if summary:
+            lines[head:head] = ["", summary]
     return "\n".join(lines)
+
+
+def _cut(text: str, length: int) -> str:
+    """``text``, or as much of it as fits in ``length`` characters with "…"; "" if none."""
+    if len(text) <= length:
+        return text
+    if length < 2:
+        return ""
+    return text[: length - 1].rstrip() + "…"
 
 
 def session_event(
