@@ -105,6 +105,31 @@ def test_a_non_ascii_local_part_is_delivered_through_a_server_with_smtputf8(serv
     assert mail["To"] == "jän@example.nl"
 
 
+def test_plain_addresses_go_without_smtputf8_where_the_server_offers_it(server):
+    """A relay that offers SMTPUTF8 must pass a mail marked SMTPUTF8, with raw UTF-8 in its
+    headers, only to a next hop that offers it too, and bounces it otherwise (many company
+    mail servers do not): so only a mail whose address needs it is sent that way, and an
+    accented subject goes encoded (RFC 2047), readable everywhere."""
+    server.start(smtputf8=True)
+    for recipient in ("zoë@example.nl", GOOD[0]):
+        queue_mail(
+            kind="test",
+            recipient=recipient,
+            language="nl",
+            template="test_hello",
+            context={"name": "Zoë"},
+        )
+    db.session.commit()
+    assert send_queued().sent == 2
+    (plain,) = [e for e in server.handler.envelopes if e.rcpt_tos == [GOOD[0]]]
+    assert "SMTPUTF8" not in plain.mail_options
+    head = plain.content.split(b"\r\n\r\n", 1)[0]
+    assert head.isascii() and b"=?utf-8?" in head
+    (accented,) = [e for e in server.handler.envelopes if e.rcpt_tos == ["zoë@example.nl"]]
+    assert "SMTPUTF8" in accented.mail_options
+    assert all(m["Subject"].endswith(" Zoë") for m in server.messages)
+
+
 def test_a_line_break_in_a_subject_is_flattened_not_injected(server):
     queue_many(
         [

@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from ..clock import utcnow
 from ..extensions import db
-from .addresses import AddressError, wire_address
+from .addresses import AddressError, needs_smtputf8, wire_address
 from .mime import build_mime
 from .models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
 from .signing import dkim_sign
@@ -134,7 +134,9 @@ class Batch:
         return True
 
     def _send_one(self, server, envelope_from, sender, row, deadline) -> Outcome:
-        smtputf8 = server.offers_smtputf8
+        # Only where the address needs it: a relay passes a mail sent with SMTPUTF8 (its
+        # headers then raw UTF-8) only to a next hop that offers it too, and bounces it else.
+        smtputf8 = needs_smtputf8(row.recipient) and server.offers_smtputf8
         try:
             recipient = wire_address(row.recipient, smtputf8)
             data = dkim_sign(
