@@ -273,3 +273,33 @@ def test_raising_the_capacity_gives_places_to_the_waiting_list_in_order(
         db.select(OutboxMessage.recipient).where(OutboxMessage.recipient.like("wacht%"))
     ).all()
     assert sorted(promoted_mails) == ["wacht0@example.nl", "wacht1@example.nl"]
+
+
+def test_a_typo_in_the_date_cannot_move_a_session_out_of_the_edition(
+    client, make_edition, make_organiser
+):
+    """As on the new-session form: a day of the edition, start and end on the same day; a
+    mistyped year would otherwise send every attendee an invite for 2072."""
+    session, url = noord_edit_page(client, make_edition, make_organiser)
+    before = (session.start_at, session.end_at, session.revision)
+    cases = [
+        (
+            {"start_at": "2072-05-31T15:00", "end_at": "2072-05-31T16:30"},
+            "Kies een dag van de editie: 2027-05-31 tot en met 2027-06-04.",
+        ),
+        (
+            {"start_at": "2027-06-04T15:00", "end_at": "2027-06-05T16:30"},
+            "Een sessie begint en eindigt op dezelfde dag.",
+        ),
+    ]
+    for change, message in cases:
+        data = form_data(client, url)
+        data.update(change)
+        with received(session_changed) as calls:
+            response = client.post(url, data=data)
+        assert response.status_code == 200, change
+        assert message in response.get_data(as_text=True), change
+        assert calls == []
+    db.session.expire_all()
+    session = db.session.get(ProgrammeSession, session.id)
+    assert (session.start_at, session.end_at, session.revision) == before

@@ -167,6 +167,30 @@ def test_answered_questions_are_retired_not_deleted_and_choices_keep_answers(
     assert {"question.add", "question.remove", "question.update", "question.retire"} <= actions
 
 
+def test_adding_or_removing_a_choice_line_keeps_what_people_chose(
+    client, open_edition, make_organiser
+):
+    """A choice that keeps its text keeps its answers, wherever its line moves: a choice put
+    on top must not turn everyone's "1-10" into the new text."""
+    size, _robots = setup_questions(client, make_organiser, open_edition)
+    sign_up(client, **{f"q_{size.id}": str(size.choices[0].id)})  # 1-10
+    edit = f"/organiser/editions/2027/questions/{size.id}"
+    fields = {"csrf_token": csrf_token(client, edit), "label": size.label, "required": "y"}
+
+    client.post(edit, data={**fields, "choices": "Geen | None\n1-10\n11-50\nMeer dan 50"})
+    [question, _] = questions_of(open_edition)
+    assert [c.label for c in question.choices] == ["Geen", "1-10", "11-50", "Meer dan 50"]
+    rows = csv_rows(client.get("/organiser/sessions/2027-noord/attendees.csv"))
+    assert rows[1][-2] == "1-10"
+
+    # A line nobody chose taken out: the others keep their answers.
+    client.post(edit, data={**fields, "choices": "1-10\nMeer dan 50"})
+    [question, _] = questions_of(open_edition)
+    assert [c.label for c in question.choices] == ["1-10", "Meer dan 50"]
+    rows = csv_rows(client.get("/organiser/sessions/2027-noord/attendees.csv"))
+    assert rows[1][-2] == "1-10"
+
+
 def test_a_hub_organiser_sees_only_answers_asked_for_their_hub(
     client, open_edition, make_organiser, make_registration
 ):

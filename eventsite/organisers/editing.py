@@ -90,6 +90,9 @@ def edit_session(
             n=programme_session.confirmed_count,
         )
         return EditResult(saved=False, errors={"capacity": str(message)})
+    day_errors = _day_errors(programme_session, data["start_at"], data["end_at"])
+    if day_errors:
+        return EditResult(saved=False, errors=day_errors)
     zone = programme_session.edition.timezone
     changes = {name: (data[name] or "").strip() for name in TEXT_FIELDS}
     for name in ("title_en", "theme_en", "description_en"):
@@ -131,6 +134,29 @@ def edit_session(
         message = _l("The capacity cannot be lower than the confirmed places.")
         return EditResult(saved=False, errors={"capacity": str(message)})
     return EditResult(saved=True, calendar_changed=calendar_changed, promoted=len(promoted))
+
+
+def _day_errors(programme_session: ProgrammeSession, start: datetime, end: datetime) -> dict:
+    """New times stay on one day of the edition, as the new-session form asks: a mistyped
+    year must not send every attendee an invite for another year. Times as they are pass
+    (an edition's dates may have moved without its sessions)."""
+    edition = programme_session.edition
+    zone = edition.timezone
+    if (start, end) == (
+        local_input(programme_session.start_at, zone),
+        local_input(programme_session.end_at, zone),
+    ):
+        return {}
+    if not edition.starts_on <= start.date() <= edition.ends_on:
+        message = _l(
+            "Choose a day of the edition: %(first)s to %(last)s.",
+            first=edition.starts_on.isoformat(),
+            last=edition.ends_on.isoformat(),
+        )
+        return {"start_at": str(message)}
+    if end.date() != start.date():
+        return {"end_at": str(_l("A session starts and ends on the same day."))}
+    return {}
 
 
 def edit_facts(programme_session: ProgrammeSession, before: dict, fields: list[str]) -> dict:

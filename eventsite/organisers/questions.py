@@ -73,12 +73,15 @@ def _apply(question: Question, data: QuestionData) -> None:
 
 
 def _apply_choices(question: Question, choices: list[tuple[str, str]]) -> None:
-    """Line n edits choice n (its answers stay); extra lines add, missing lines remove
-    choices nobody chose (else refused, naming the choice)."""
+    """A line with a choice's exact Dutch text keeps that choice (and its answers), wherever
+    the line moved to; the other lines edit the remaining choices in order (a changed text
+    keeps its answers), extra lines add; choices left over are removed if nobody chose them
+    (else refused, naming the choice)."""
     if not choices:
         raise QuestionRefused("choices", _l("Please give at least one choice."))
     existing = list(question.choices)
-    for removed in existing[len(choices) :]:
+    kept = _matching_choices(existing, [dutch for dutch, _english in choices])
+    for removed in (c for c in existing if c not in kept):
         if removed.id is not None and choice_has_answers(question, removed.id):
             raise QuestionRefused(
                 "choices",
@@ -89,13 +92,27 @@ def _apply_choices(question: Question, choices: list[tuple[str, str]]) -> None:
                 ),
             )
         question.choices.remove(removed)
-    for position, (dutch, english) in enumerate(choices):
-        if position < len(existing):
-            choice = existing[position]
-        else:
+    for position, ((dutch, english), choice) in enumerate(zip(choices, kept, strict=True)):
+        if choice is None:
             choice = QuestionChoice()
             question.choices.append(choice)
         choice.position, choice.label, choice.label_en = position, dutch, english or None
+
+
+def _matching_choices(existing: list[QuestionChoice], lines: list[str]) -> list:
+    """Per line, the existing choice it edits (None: a new one): same text first, then the
+    choices not matched yet, in order."""
+    kept: list[QuestionChoice | None] = [None] * len(lines)
+    free = list(existing)
+    for n, text in enumerate(lines):
+        same = next((c for c in free if c.label == text), None)
+        if same is not None:
+            kept[n] = same
+            free.remove(same)
+    for n in range(len(lines)):
+        if kept[n] is None and free:
+            kept[n] = free.pop(0)
+    return kept
 
 
 def may_change(actor, question: Question) -> bool:
