@@ -4,11 +4,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from icalendar import Calendar
+
 from eventsite.extensions import db
 from eventsite.organisers.models import AuditLog
 from eventsite.programme.models import ProgrammeSession
 from eventsite.programme.signals import session_cancelled, session_changed
-from tests.helpers import csrf_token, form_data, form_data_from, log_in
+from tests.helpers import csrf_token, form_data, form_data_from, log_in, path_of
 
 
 @contextmanager
@@ -200,6 +202,13 @@ def test_moving_a_session_mails_one_updated_invite_per_confirmed_attendee(
     for message in smtp.messages:
         calendar = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
         assert calendar and "SEQUENCE:1" in calendar[0].get_content()
+        # The update replaces the calendar event: the personal join link stays in it, and in
+        # the mail's text, and it works.
+        (event,) = Calendar.from_ical(calendar[0].get_content()).walk("VEVENT")
+        join = path_of(str(event["URL"]))
+        assert join.startswith("/my/") and join.endswith("/join/2027-noord")
+        assert str(event["URL"]) in message.get_body(("plain",)).get_content()
+        assert client.get(join).status_code != 404
 
 
 def test_cancelling_mails_every_confirmed_attendee_once(

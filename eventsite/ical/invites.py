@@ -22,6 +22,7 @@ from ..mail.models import OutboxMessage
 from ..mail.outbox import Attachment, queue_mail
 from ..programme.models import ProgrammeSession, what_sessions_show
 from ..programme.signals import session_cancelled, session_changed
+from ..registration.links import issue_manage_token, join_url
 from ..registration.models import CONFIRMED, Attendee, Registration
 from ..registration.signals import calendar_parts_wanted, invite_mails_wanted
 from . import addresses, builders, lookups
@@ -125,7 +126,7 @@ def _queue(
             "page_url": addresses.page_url(session),
         },
         attachments=attachments
-        or invite_attachments(session, attendee, method, sequence=sequence),
+        or invite_attachments(session, attendee, method, join_url=join_url, sequence=sequence),
         # Rendered once per session, method and language (every confirmation sends one);
         # the greeting and the join link are filled in per mail.
         same_for=(what_sessions_show(session.edition, [session]), method),
@@ -153,16 +154,24 @@ def _first_time(session: ProgrammeSession, method: str) -> bool:
 
 def queue_session_update(session: ProgrammeSession) -> list[OutboxMessage]:
     """An updated invite (same UID, SEQUENCE raised with the revision) to every confirmed
-    attendee."""
+    attendee, with their personal join link: the update replaces the event in their calendar,
+    and the link they had there must not go with it (a new token each, as every mail)."""
     places = confirmed_registrations(session)
     if not _first_time(session, "REQUEST"):
         return []
-    return [
-        _queue(
-            session, a, kind="ical-update", method="REQUEST", sequence=r.calendar_sequence
+    queued = []
+    for attendee, registration in places:
+        queued.append(
+            _queue(
+                session,
+                attendee,
+                kind="ical-update",
+                method="REQUEST",
+                sequence=registration.calendar_sequence,
+                join_url=join_url(issue_manage_token(attendee), session),
+            )
         )
-        for a, r in places
-    ]
+    return queued
 
 
 def queue_session_cancel(session: ProgrammeSession) -> list[OutboxMessage]:
