@@ -10,7 +10,15 @@ from eventsite.extensions import db
 from eventsite.organisers.models import AuditLog
 from eventsite.programme.models import ProgrammeSession
 from eventsite.programme.signals import session_cancelled, session_changed
-from tests.helpers import csrf_token, form_data, form_data_from, log_in, path_of
+from tests.helpers import (
+    csrf_token,
+    form_data,
+    form_data_from,
+    log_in,
+    manage_path,
+    path_of,
+    post_button,
+)
 
 
 @contextmanager
@@ -225,6 +233,35 @@ def test_cancelling_mails_every_confirmed_attendee_once(
     client.post(cancel, data={"csrf_token": token})
     mails = db.session.scalars(db.select(OutboxMessage).filter_by(kind="ical-cancel")).all()
     assert [m.recipient for m in mails] == ["ok@example.nl"]
+
+
+def test_cancelling_takes_the_waiting_list_off_and_tells_them_once(
+    client, make_edition, make_organiser, make_registration, smtp
+):
+    """Those waiting for a cancelled session hear it too (in their language), once, and no
+    longer wait; a later edit of the cancelled session mails them nothing more."""
+    session, url = noord_edit_page(client, make_edition, make_organiser)
+    make_registration(session, email="ok@example.nl")
+    waiting = make_registration(session, email="wacht@example.nl", state="waiting")
+    make_registration(session, email="waiting@example.com", state="waiting", language="en")
+    make_registration(session, email="open@example.nl", state="pending")
+    cancel = f"/organiser/sessions/{session.slug}/cancel"
+    assert post_button(client, cancel, cancel).status_code == 302
+    data = form_data(client, url)
+    data["title"] = "Andere titel"
+    client.post(url, data=data)
+
+    (dutch,) = smtp.to("wacht@example.nl")
+    assert dutch["Subject"].startswith("Geannuleerd: ")
+    text = dutch.get_body(("plain",)).get_content()
+    assert "waarvoor je op de wachtlijst stond" in text and manage_path(dutch)
+    (english,) = smtp.to("waiting@example.com")
+    assert "whose waiting list you were on" in english.get_body(("plain",)).get_content()
+    assert smtp.to("open@example.nl") == []
+    db.session.refresh(waiting)
+    assert waiting.state == "cancelled"
+    page = client.get(manage_path(dutch)).get_data(as_text=True)
+    assert "Wachtlijst: nummer" not in page
 
 
 def test_an_edit_in_between_is_not_silently_overwritten(client, make_edition, make_organiser):

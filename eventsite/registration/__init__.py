@@ -12,8 +12,8 @@ def init_app(app: Flask) -> None:
 
     from ..core.jobs import registry_of
     from ..mail.views import bp as mail_bp
-    from ..programme.signals import edition_copied, session_changed
-    from . import cli, edition_copy, housekeeping, intake, questions, sources
+    from ..programme.signals import edition_copied, session_cancelled, session_changed
+    from . import cli, edition_copy, housekeeping, intake, questions, sources, waiting_list
     from .jobs import register_jobs
     from .views import bp
 
@@ -25,6 +25,10 @@ def init_app(app: Flask) -> None:
     app.before_request(sources.remember_source)
     # Connecting twice (a second app) is harmless: blinker keeps one receiver.
     session_changed.connect(housekeeping.rearm_reminders)
+    # A cancelled session's waiting list is closed and told (after the calendar's receivers
+    # told those with a place: blinker calls receivers in the order they connected).
+    session_changed.connect(waiting_list.close_for_cancelled_session)
+    session_cancelled.connect(waiting_list.close_for_cancelled_session)
     edition_copied.connect(edition_copy.copy_signup_texts)
     # The sign-up page is cached per edition version: its questions raise that version.
     touch = questions.touch_edition_on_questions_or_mail_texts

@@ -138,6 +138,17 @@ def send_waiting(attendee: Attendee, registration: Registration, position: int |
     )
 
 
+def send_waiting_cancelled(attendee: Attendee, registration: Registration) -> None:
+    """The organisers cancelled a session this attendee was waiting for: off the list."""
+    _queue(
+        "waiting-cancelled",
+        attendee,
+        "waiting_cancelled",
+        registration=registration,
+        manage_link=manage_url(issue_manage_token(attendee)),
+    )
+
+
 def send_promoted(attendee: Attendee, registration: Registration) -> None:
     """A place freed up and it is yours now; the mail carries its one invite (REQUEST)."""
     token = issue_manage_token(attendee)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import selectinload
+
+from ..clock import utcnow
+from ..extensions import db
+from ..programme.models import ProgrammeSession
 from . import capacity, notifications
-from .models import Registration
+from .models import CANCELLED, WAITING, Registration
 from .signals import registration_promoted
 
 
@@ -27,3 +32,23 @@ def release_and_promote(registration: Registration) -> Registration | None:
         notifications.send_promoted(promoted.attendee, promoted)
         registration_promoted.send(promoted.attendee, registration=promoted)
     return promoted
+
+
+def close_for_cancelled_session(session: ProgrammeSession, **_extra) -> list[Registration]:
+    """Receiver of the programme's ``session_cancelled`` and ``session_changed``: when the
+    organisers cancel a session, those on its waiting list are taken off it and told (those
+    with a place get the calendar's cancellation). Once: a later edit finds no one waiting."""
+    if not session.is_cancelled:
+        return []
+    waiting = db.session.scalars(
+        db.select(Registration)
+        .filter_by(session_id=session.id, state=WAITING)
+        .options(selectinload(Registration.attendee))
+        .order_by(Registration.id)
+    ).all()
+    now = utcnow()
+    for registration in waiting:
+        registration.state = CANCELLED
+        registration.cancelled_at = now
+        notifications.send_waiting_cancelled(registration.attendee, registration)
+    return list(waiting)
