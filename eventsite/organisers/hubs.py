@@ -1,6 +1,7 @@
 """The hubs' own details: name, short description, website, contact address and logo.
 
-Admins edit every hub; a region organiser only their own (``may_edit_hub``). A change raises
+Admins add a hub (``create_hub``) and edit every hub; a region organiser only their own
+(``may_edit_hub``). A change raises
 the hub's ``updated_at``, which is part of the programme pages' version, so its sessions'
 pages show the new name or logo at once.
 """
@@ -11,7 +12,9 @@ import hashlib
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from ..core import unit_of_work
 from ..core.media import ImageRefused, has_upload, store_upload
 from ..extensions import db
 from ..programme.models import Region
@@ -33,6 +36,30 @@ def visible_hubs(organiser: Organiser) -> list[Region]:
 
 def may_edit_hub(organiser: Organiser, region: Region) -> bool:
     return organiser.is_admin or organiser.region_id == region.id
+
+
+def slug_taken(slug: str) -> str:
+    message = _l(
+        "There is already a hub with the short name %(slug)s: choose another one.", slug=slug
+    )
+    return str(message)
+
+
+def create_hub(organiser: Organiser, data: dict) -> tuple[Region | None, Outcome]:
+    """A new hub from the validated new-hub form; refused with a message at the slug when
+    a hub has it already. The unique constraint decides, not a look-up first: a double
+    submit's second request waits for the first one's commit and is refused the same way."""
+    slug = data["slug"]
+    values = {name: (data.get(name) or "").strip() or None for name in HUB_FIELDS}
+    region = Region(slug=slug, **values)
+    db.session.add(region)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        unit_of_work.rollback()  # nothing of this request is kept
+        return None, Outcome(False, {"slug": slug_taken(slug)})
+    audit.record(organiser, "hub.add", slug, region=region, data={"name": region.name})
+    return region, Outcome(True)
 
 
 def hub_fingerprint(region: Region) -> str:

@@ -9,6 +9,7 @@ from wtforms import BooleanField, EmailField, HiddenField, StringField, TextArea
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, ValidationError
 
 from ..inputs import SafeForm as FlaskForm
+from ..programme.loader import SLUG
 from ..programme.videos import BadVideoUrl, check_video_url
 from .forms import web_url
 
@@ -65,3 +66,34 @@ class HubForm(FlaskForm):
     )
     logo = FileField(_l("Logo"), description=PHOTO_HELP)
     remove_logo = BooleanField(_l("Remove the logo"))
+
+
+def hub_slug(form, field) -> None:
+    """2 to 40 lowercase letters, digits and hyphens (a hyphen only between them): the
+    hub's part of URLs and programme files, so the same rule as ``programme.loader``."""
+    value = (field.data or "").strip()
+    field.data = value
+    if not (2 <= len(value) <= 40 and SLUG.fullmatch(value)):
+        raise ValidationError(
+            _l(
+                "Use 2 to 40 lowercase letters, digits and hyphens, without spaces "
+                "(for example flevoland or noord-holland)."
+            )
+        )
+
+
+class NewHubForm(HubForm):
+    """A new hub: its short name for URLs, then the edit form's fields (the logo is added
+    on the edit page it opens on)."""
+
+    fingerprint = None
+    logo = None
+    remove_logo = None
+    slug = StringField(
+        _l("Short name in web addresses"),
+        description=_l(
+            "Lowercase letters, digits and hyphens, for example flevoland. It appears in the "
+            "addresses of the hub's pages and in programme files, and cannot be changed later."
+        ),
+        validators=[DataRequired(), hub_slug],
+    )

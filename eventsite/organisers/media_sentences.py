@@ -29,4 +29,5 @@ def register() -> None:
         "video.reorder",
         _l("%(actor)s moved the video '%(name)s' to place %(position)d in the session '%(title)s'"),
     )
+    sentence("hub.add", _l("%(actor)s added the hub %(name)s"))
     sentence("hub.update", _l("%(actor)s changed the details of the hub %(name)s"))

@@ -1,4 +1,5 @@
-"""The hubs: the list (admins all, region organisers their own) and the edit form."""
+"""The hubs: the list (admins all, region organisers their own), a new hub (admins) and the
+edit form."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from flask_login import current_user
 from ...extensions import db
 from ...programme.models import Region
 from .. import hubs
+from ..auth import admin_required
 from ..blueprint import bp
-from ..media_forms import HubForm
+from ..media_forms import HubForm, NewHubForm
 from .common import show_errors
 
 UPLOAD_ENDPOINTS = ("organisers.hub_edit",)
@@ -20,6 +22,22 @@ UPLOAD_ENDPOINTS = ("organisers.hub_edit",)
 def hub_list():
     """The hubs this organiser may edit."""
     return render_template("organisers/hubs.html", hubs=hubs.visible_hubs(current_user))
+
+
+@bp.route("/hubs/new", methods=["GET", "POST"])
+@admin_required
+def hub_new():
+    """Add a hub (a sixth region joining the programme); its logo on the edit page after."""
+    form = NewHubForm()
+    if form.validate_on_submit():
+        region, outcome = hubs.create_hub(current_user, form.data)
+        if outcome.saved:
+            flash(
+                _("Hub %(name)s added. You can add its logo here.", name=region.name), "success"
+            )
+            return redirect(url_for("organisers.hub_edit", hub=region.slug))
+        show_errors(form, outcome.errors)
+    return render_template("organisers/hub_new.html", form=form)
 
 
 @bp.route("/hubs/<hub>/edit", methods=["GET", "POST"])
