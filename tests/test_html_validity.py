@@ -172,6 +172,12 @@ def test_every_page_is_valid_html(app, client, open_edition, make_organiser, tmp
     log_in(organiser, "admin@example.org")
     pages.update({f"admin {k}": v for k, v in get_pages(app, organiser, values).items()})
     pages.update(signup_shaping_pages(app, organiser, values))
+    hub_new = "/organiser/hubs/new"
+    assert f"admin {hub_new}" in pages
+    pages[f"admin {hub_new} (errors)"] = organiser.post(
+        hub_new, data={"csrf_token": csrf_from(organiser, hub_new), "slug": "Met Spatie"}
+    ).get_data(as_text=True)
+    assert "Gebruik 2 tot 40 kleine letters" in pages[f"admin {hub_new} (errors)"]
     pages.update(adding_with_questions(organiser, client, manage))
     make_organiser("zuid@example.org", "region", "zuid")
     pages.update(hub_question_pages(app))
