@@ -83,3 +83,28 @@ def test_hub_organiser_adds_a_speaker_with_a_photo_seen_on_the_public_page(live_
     assert_accessible(visitor, "public session page with speaker photos")
     screenshot(visitor, "session-speakers-desktop")
     assert csp_errors == []
+
+
+def test_an_admin_adds_a_hub_in_the_browser(live_site, make_page):
+    """The new-hub form: a malformed short name is refused at the field with the input kept,
+    then the hub is added and opens on its edit page; both pages pass axe-core."""
+    admin = create_organiser(live_site, "admin@example.org", "--role", "admin")
+    page = make_page(PHONE, "nl")
+    browser_log_in(page, live_site, admin)
+    page.goto(live_site("/organiser/hubs"))
+    page.get_by_role("link", name="Hub toevoegen").click()
+    page.wait_for_url(re.compile(r".*/organiser/hubs/new$"))
+    assert_accessible(page, "new hub form")
+    page.fill("#slug", "Flevo Land")
+    page.fill("#name", "Smart Industry Hub Flevoland")
+    page.fill("#website", "https://hubflevoland.example.org")
+    page.get_by_role("button", name="Hub toevoegen").click()
+    expect(page.locator("#slug-error")).to_contain_text("Gebruik 2 tot 40 kleine letters")
+    expect(page.locator("#name")).to_have_value("Smart Industry Hub Flevoland")
+    assert_accessible(page, "new hub form with an error")
+    screenshot(page, "hub-new-errors-phone")
+    page.fill("#slug", "flevoland")
+    page.get_by_role("button", name="Hub toevoegen").click()
+    page.wait_for_url(re.compile(r".*/organiser/hubs/flevoland/edit$"))
+    expect(page.locator(".flash").first).to_contain_text("Hub Smart Industry Hub Flevoland")
+    expect(page.locator("#website")).to_have_value("https://hubflevoland.example.org")
