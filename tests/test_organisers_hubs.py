@@ -53,6 +53,8 @@ def add_hub(client, **fields):
 
 
 def test_an_admin_adds_a_hub_and_uses_it_for_a_session_and_an_account(app, admin):
+    api = app.test_client()
+    assert "flevoland" not in api.get("/api/v1/hubs").get_data(as_text=True)  # now cached
     listing = admin.get("/organiser/hubs").get_data(as_text=True)
     assert f'href="{NEW}"' in listing and "Hub toevoegen" in listing
     form = admin.get(NEW).get_data(as_text=True)
@@ -72,6 +74,7 @@ def test_an_admin_adds_a_hub_and_uses_it_for_a_session_and_an_account(app, admin
     )
     assert "/organiser/hubs/flevoland/edit" in admin.get("/organiser/hubs").get_data(as_text=True)
     assert "Bea Beheer heeft hub Smart Industry Hub Flevoland toegevoegd" in audit_page(admin)
+    assert FLEVOLAND["name"] in api.get("/api/v1/hubs").get_data(as_text=True)
 
     # The edition's new-session form offers it, and the session is on the public programme.
     page = "/organiser/editions/2027/sessions/new"

@@ -22,7 +22,8 @@ CALENDAR_FIELDS = ("title", "start_at", "end_at", "status")
 
 
 class Region(db.Model):
-    """One of the five regional Smart Industry hubs; each hosts a day."""
+    """A regional Smart Industry hub (five today; admins add one at /organiser/hubs/new);
+    each hosts a day."""
 
     __tablename__ = "region"
 
