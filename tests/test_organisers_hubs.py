@@ -4,6 +4,7 @@ cannot add one; a taken or malformed short name is refused in Dutch and nothing 
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -189,3 +190,24 @@ def test_html_in_a_new_hubs_names_is_escaped_on_the_public_pages(app, admin):
         assert "<script>alert" not in html and "<img src=x" not in html, where
     assert "&lt;script&gt;alert(" in pages["session"].get_data(as_text=True)
     assert re.search(r"&lt;script&gt;alert\(", pages["programme"].get_data(as_text=True))
+
+
+def test_a_new_hub_with_the_longest_short_name_goes_through_a_programme_file(admin):
+    slug = "noordoost-" + "x" * 30  # 40 characters, the most the form allows
+    assert add_hub(admin, slug=slug).status_code == 302
+    region = db.session.scalar(db.select(Region).filter_by(slug=slug))
+    post_form(
+        admin, "/organiser/editions/2027/sessions/new", {**SESSION, "region": str(region.id)}
+    )
+    file = admin.get("/organiser/editions/2027/programme.toml").get_data()
+    assert f'slug = "{slug}"'.encode() in file and f'region = "{slug}"'.encode() in file
+    loaded = admin.post(
+        "/organiser/editions/load",
+        data={
+            "csrf_token": token_on(admin, "/organiser/editions/load"),
+            "file": (io.BytesIO(file), "jaarevent-2027.toml"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert loaded.status_code == 302
+    assert admin.get(f"/sessions/2027-{slug}").status_code == 200
