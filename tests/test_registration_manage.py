@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from eventsite.extensions import db
 from eventsite.mail.models import OutboxMessage
+from eventsite.programme.models import CANCELLED
 from eventsite.registration.attendees import attendee_for_token
 from tests.helpers import (
     attendees,
@@ -88,6 +89,20 @@ def test_removing_a_waiting_list_place_says_so(client, open_edition):
     html = client.get(f"{manage}/drop/2027-noord?lang=en").get_data(as_text=True)
     assert "You leave the waiting list of this session." in html
     assert "other sessions" not in html  # there are none
+
+
+def test_a_session_cancelled_by_the_organisers_offers_no_remove(client, open_edition):
+    """The personal page offered "Deze sessie weghalen" for a cancelled session; its page
+    said the place would go to the waiting list, and its button silently did nothing."""
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord", "2027-oost"])
+    open_edition.sessions[0].status = CANCELLED
+    db.session.commit()
+    page = client.get(manage).get_data(as_text=True)
+    assert "Geannuleerd door de organisatie" in page
+    assert f'href="{manage}/drop/2027-noord"' not in page
+    assert f'href="{manage}/drop/2027-oost"' in page
+    asked = client.get(f"{manage}/drop/2027-noord")
+    assert asked.status_code == 302 and asked.headers["Location"] == manage
 
 
 def test_actions_without_csrf_change_nothing(client, open_edition):

@@ -139,7 +139,8 @@ def drop(token: str, slug: str):
     now = utcnow()
     active = [r for r in attendee.registrations if r.state in ACTIVE]
     registration = next((r for r in active if r.session_id == session.id), None)
-    if registration is None or now >= session.start_at:  # nothing (left) to remove
+    # Nothing (left) to remove: not held, started, or cancelled (history, as in drop_session).
+    if registration is None or now >= session.start_at or session.is_cancelled:
         return redirect(url_for(".manage", token=token))
     html = render_template(
         "registration/drop.html",
