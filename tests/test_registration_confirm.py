@@ -145,8 +145,16 @@ def test_a_session_closed_since_the_sign_up_is_not_confirmed(client, open_editio
     open_edition.sessions[0].registration_closes_at = clock.at(2027, 5, 1, 13)
     db.session.commit()
     clock.at(2027, 5, 1, 14)
-    assert confirm(client, path).status_code == 302
+    response = confirm(client, path)
+    assert response.status_code == 302
     assert states() == ["cancelled", "confirmed"]
+    # Said on the page it leads to: "Je bent aangemeld" alone read as both sessions.
+    page = client.get(path_of(response.headers["Location"])).get_data(as_text=True)
+    assert "Je bent aangemeld." in page
+    assert (
+        "Niet bevestigd: de aanmelding is gesloten of de sessie is geannuleerd: "
+        "Digitaliseren begint bij je mensen." in page
+    )
 
 
 def test_confirm_page_names_each_sessions_day_once(client, open_edition):

@@ -12,6 +12,7 @@ from tests.helpers import (
     csrf_token,
     outbox,
     post_button,
+    sign_up,
     signed_up_and_confirmed,
     states,
 )
@@ -103,6 +104,31 @@ def test_a_session_cancelled_by_the_organisers_offers_no_remove(client, open_edi
     assert f'href="{manage}/drop/2027-oost"' in page
     asked = client.get(f"{manage}/drop/2027-noord")
     assert asked.status_code == 302 and asked.headers["Location"] == manage
+
+
+def test_confirming_from_the_personal_page_says_what_became_of_each_session(
+    client, open_edition, clock
+):
+    """The button said "Je sessies zijn bevestigd." also when a session was full (waiting list) or
+    had closed (not signed up at all)."""
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
+    open_edition.sessions[1].capacity = 0
+    db.session.commit()
+    sign_up(client, sessions=["2027-oost"], email="anna@example.nl")
+    post_button(client, manage, f"{manage}/confirm")
+    page = client.get(manage).get_data(as_text=True)
+    assert "Je sessies zijn bevestigd." not in page
+    assert "Je staat op de wachtlijst: er was geen plek meer." in page
+    assert states() == ["confirmed", "waiting"]
+    sign_up(client, sessions=["2027-zuid"], email="anna@example.nl")
+    open_edition.sessions[2].registration_closes_at = clock.at(2027, 5, 1, 13)
+    db.session.commit()
+    clock.at(2027, 5, 1, 14)
+    post_button(client, manage, f"{manage}/confirm")
+    page = client.get(manage).get_data(as_text=True)
+    assert "Je sessies zijn bevestigd." not in page
+    assert "Niet bevestigd: de aanmelding is gesloten of de sessie is geannuleerd:" in page
+    assert states() == ["confirmed", "waiting", "cancelled"]
 
 
 def test_actions_without_csrf_change_nothing(client, open_edition):

@@ -21,6 +21,7 @@ from ..forms import ActionForm, EraseForm
 from ..join import join_target
 from ..question_fields import answers_form_class, field_name
 from .blueprint import bp, manage_limit, private
+from .signup import flash_confirmation
 
 
 def _attendee_or_404(token: str):
@@ -66,8 +67,8 @@ def manage_confirm(token: str):
     """Confirm sessions chosen later on the sign-up form, from the personal page."""
     attendee = _attendee_or_404(token)
     if ActionForm().validate_on_submit():
-        signup.confirm_attendee(attendee, request.remote_addr)
-        flash(_("Your sessions are confirmed."), "success")
+        result = signup.confirm_attendee(attendee, request.remote_addr)
+        flash_confirmation(result, _("Your sessions are confirmed."))
     return redirect(url_for(".manage", token=token))
 
 
