@@ -156,6 +156,22 @@ def test_cancel_everything_keeps_data_until_erased(client, open_edition):
     assert client.get(manage).status_code == 200
 
 
+def test_cancelling_everything_once_the_sessions_are_past_says_nothing_changed(
+    client, open_edition, clock
+):
+    """After the session "Mijn hele aanmelding annuleren" was still offered, and its button
+    said "Je aanmelding is geannuleerd." while the place stayed (it is the record of who
+    came)."""
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
+    clock.set(open_edition.sessions[0].end_at)
+    assert f'href="{manage}/cancel"' not in client.get(manage).get_data(as_text=True)
+    post_button(client, f"{manage}/cancel", f"{manage}/cancel")  # a page left open
+    page = client.get(manage).get_data(as_text=True)
+    assert "Je aanmelding is geannuleerd." not in page
+    assert "Er viel niets te annuleren" in page
+    assert states() == ["confirmed"] and outbox("cancelled") == []
+
+
 def test_download_my_data(client, open_edition):
     manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
     response = client.get(f"{manage}/data.json")

@@ -25,7 +25,7 @@ class Added(enum.Enum):
     ATTENDEE_GONE = "gone"  # erased in another tab meanwhile
 
 
-def _still_changeable(registration: Registration, now) -> bool:
+def still_changeable(registration: Registration, now) -> bool:
     """A place can be given up or confirmed only before its session starts and while it
     is not cancelled; afterwards the registration is history (attendance, recordings)."""
     session = registration.session
@@ -84,7 +84,7 @@ def drop_session(attendee: Attendee, session_id: int) -> Registration | None:
         (
             r
             for r in attendee.registrations
-            if r.session_id == session_id and r.state in ACTIVE and _still_changeable(r, now)
+            if r.session_id == session_id and r.state in ACTIVE and still_changeable(r, now)
         ),
         None,
     )
@@ -107,7 +107,7 @@ def cancel_all(attendee: Attendee) -> list[Registration]:
         return []
     now = utcnow()
     active = sorted(
-        (r for r in attendee.registrations if r.state in ACTIVE and _still_changeable(r, now)),
+        (r for r in attendee.registrations if r.state in ACTIVE and still_changeable(r, now)),
         key=lambda r: r.session_id,
     )
     held_places = [r for r in active if r.state == CONFIRMED]

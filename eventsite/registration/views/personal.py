@@ -54,6 +54,8 @@ def manage(token: str):
         positions={r.id: waiting_position(r) for r in registrations},
         feedback_open=feedback.may_answer(registrations, now),
         addable=addable,
+        # Anything "cancel my whole registration" would change (not started, not cancelled).
+        cancellable=any(self_service.still_changeable(r, now) for r in registrations),
         form=ActionForm(),
         now=now,
         join_opens_before=timedelta(minutes=current_app.config["JOIN_OPENS_MINUTES_BEFORE"]),
@@ -175,8 +177,16 @@ def cancel(token: str):
     attendee = _attendee_or_404(token)
     form = ActionForm()
     if form.validate_on_submit():
-        self_service.cancel_all(attendee)
-        flash(_("Your registration has been cancelled."), "success")
+        cancelled = self_service.cancel_all(attendee)
+        if cancelled or not any(r.state in ACTIVE for r in attendee.registrations):
+            flash(_("Your registration has been cancelled."), "success")
+        else:  # only places in sessions that started or were cancelled: those stay
+            flash(
+                _(
+                    "There was nothing to cancel: your sessions have started or were "
+                    "cancelled by the organisers."
+                )
+            )
         return redirect(url_for(".manage", token=token))
     return private(Response(render_template("registration/cancel.html", form=form, token=token)))
 
