@@ -1,6 +1,7 @@
 """The personal page: sessions, add and drop, cancel, data download, erase, join links."""
 
 import json
+import re
 from datetime import timedelta
 
 from eventsite.extensions import db
@@ -90,6 +91,32 @@ def test_removing_a_waiting_list_place_says_so(client, open_edition):
     html = client.get(f"{manage}/drop/2027-noord?lang=en").get_data(as_text=True)
     assert "You leave the waiting list of this session." in html
     assert "other sessions" not in html  # there are none
+
+
+def test_the_mail_after_leaving_a_waiting_list_does_not_speak_of_a_place(client, open_edition):
+    """It said "Zoals je vroeg, heb je geen plek meer in:" to someone who only waited."""
+    open_edition.sessions[1].capacity = 0
+    db.session.commit()
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord", "2027-oost"])
+    sign_up(client, sessions=["2027-zuid"], email="anna@example.nl")
+    assert states() == ["confirmed", "waiting", "pending"]
+    post_button(client, f"{manage}/drop/2027-oost", f"{manage}/drop/2027-oost")
+    dropped = outbox("cancelled")[-1].text_body
+    assert "Zoals je vroeg, sta je niet meer op de wachtlijst voor:" in dropped
+    assert "geen plek" not in dropped and "Slim produceren met data" in dropped
+    post_button(client, manage, f"{manage}/add/2027-oost")
+    post_button(client, f"{manage}/cancel", f"{manage}/cancel")
+    everything = outbox("cancelled")[-1]
+    text = " ".join(everything.text_body.split())
+    assert everything.subject == "Je aanmelding is geannuleerd"
+    assert (
+        "Zoals je vroeg, is je aanmelding geannuleerd. Je hebt geen plek meer in: "
+        "- Digitaliseren begint bij je mensen" in text
+    )
+    assert "Je staat niet meer op de wachtlijst voor: - Slim produceren met data" in text
+    assert "Nog niet bevestigd, en niet meer in je aanmelding: - Robotisering in het mkb" in text
+    html = " ".join(re.sub(r"<[^>]+>", " ", everything.html_body).split())
+    assert "Je staat niet meer op de wachtlijst voor:" in html
 
 
 def test_a_session_cancelled_by_the_organisers_offers_no_remove(client, open_edition):

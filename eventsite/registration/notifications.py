@@ -172,12 +172,15 @@ def send_cancelled(
     registrations: list[Registration],
     everything: bool,
     dropped_places: list[Registration] = (),
+    left_waiting: list[Registration] = (),
 ) -> None:
-    """Confirms that sessions (or the whole registration) were cancelled; the places given
-    up leave the attendee's calendar by a CANCEL each: attached when it is one, else as
-    mails of their own (one iTIP object per mail)."""
+    """Confirms that sessions (or the whole registration) were cancelled, saying which were
+    places, which waiting lists and which not yet confirmed; the places given up leave the
+    attendee's calendar by a CANCEL each: attached when it is one, else as mails of their
+    own (one iTIP object per mail)."""
     token = None if everything else issue_manage_token(attendee)
     dropped = list(dropped_places)
+    waiting = list(left_waiting)
     _queue(
         "cancelled",
         attendee,
@@ -186,6 +189,9 @@ def send_cancelled(
         # calendar (sessions that are themselves cancelled had their own CANCEL).
         attachments=calendar_parts(attendee, dropped, "CANCEL") if len(dropped) == 1 else [],
         registrations=registrations,
+        places=[r.session for r in dropped],
+        left_waiting=[r.session for r in waiting],
+        not_confirmed=[r.session for r in registrations if r not in dropped and r not in waiting],
         everything=everything,
         manage_link=manage_url(token) if token else None,
     )

@@ -91,10 +91,11 @@ def drop_session(attendee: Attendee, session_id: int) -> Registration | None:
     if registration is None:
         return None
     held_place = [registration] if registration.state == CONFIRMED else []
+    waited = [registration] if registration.state == WAITING else []
     release_and_promote(registration)
     place_dropped.send(attendee, registration=registration)
     notifications.send_cancelled(
-        attendee, [registration], everything=False, dropped_places=held_place
+        attendee, [registration], everything=False, dropped_places=held_place, left_waiting=waited
     )
     db.session.flush()
     return registration
@@ -111,11 +112,14 @@ def cancel_all(attendee: Attendee) -> list[Registration]:
         key=lambda r: r.session_id,
     )
     held_places = [r for r in active if r.state == CONFIRMED]
+    waited = [r for r in active if r.state == WAITING]
     for registration in active:
         release_and_promote(registration)
     if active:
         registration_cancelled.send(attendee, registrations=active)
-        notifications.send_cancelled(attendee, active, everything=True, dropped_places=held_places)
+        notifications.send_cancelled(
+            attendee, active, everything=True, dropped_places=held_places, left_waiting=waited
+        )
     db.session.flush()
     return active
 
