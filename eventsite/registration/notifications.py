@@ -91,13 +91,18 @@ def send_confirm_request(
 
 
 def send_already_registered(
-    attendee: Attendee, new_sessions: list[ProgrammeSession], request: SignupRequest | None = None
+    attendee: Attendee,
+    new_sessions: list[ProgrammeSession],
+    request: SignupRequest | None = None,
+    asked_for_link: bool = False,
 ) -> None:
-    """A confirmed person signed up again: their link, and a confirm link for new sessions."""
+    """A confirmed person signed up again (or, ``asked_for_link``, asked for their link):
+    their link, and a confirm link for new sessions."""
     _queue(
         "already",
         attendee,
         "already",
+        asked_for_link=asked_for_link,
         manage_link=manage_url(issue_manage_token(attendee)),
         new_sessions=new_sessions,
         confirm_link=confirm_url(attendee, request) if new_sessions else None,

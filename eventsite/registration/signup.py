@@ -152,7 +152,7 @@ def resend(edition: Edition, email: str) -> None:
         return
     pending = [r.session for r in attendee.registrations if r.state == PENDING]
     if attendee.confirmed_at is not None:
-        notifications.send_already_registered(attendee, pending)
+        notifications.send_already_registered(attendee, pending, asked_for_link=True)
     elif pending:
         request = open_request(attendee)
         sessions = pending_request_sessions(request) if request else pending
