@@ -103,7 +103,7 @@ def send_already_registered(
         attendee,
         "already",
         asked_for_link=asked_for_link,
-        manage_link=manage_url(issue_manage_token(attendee)),
+        manage_link=manage_url(issue_manage_token(attendee), attendee.language),
         new_sessions=new_sessions,
         confirm_link=confirm_url(attendee, request) if new_sessions else None,
     )
@@ -124,7 +124,7 @@ def send_welcome(
         attachments=welcome_attachments(attendee, confirmed, token),
         confirmed=confirmed,
         waiting=waiting,
-        manage_link=manage_url(token),
+        manage_link=manage_url(token, attendee.language),
         join_links=_join_links(confirmed, token),
     )
     send_invites(attendee, confirmed, "REQUEST", token)
@@ -139,7 +139,7 @@ def send_waiting(attendee: Attendee, registration: Registration, position: int |
         "waiting",
         registration=registration,
         position=position,
-        manage_link=manage_url(token),
+        manage_link=manage_url(token, attendee.language),
     )
 
 
@@ -154,7 +154,7 @@ def send_promoted(attendee: Attendee, registration: Registration) -> None:
             attendee, [registration], "REQUEST", _join_links([registration], token)
         ),
         registration=registration,
-        manage_link=manage_url(token),
+        manage_link=manage_url(token, attendee.language),
         join_link=join_url(token, registration.session),
     )
 
@@ -167,7 +167,7 @@ def send_reminder(attendee: Attendee, registration: Registration) -> None:
         attendee,
         "reminder",
         registration=registration,
-        manage_link=manage_url(token),
+        manage_link=manage_url(token, attendee.language),
         join_link=join_url(token, registration.session),
     )
 
@@ -198,7 +198,7 @@ def send_cancelled(
         left_waiting=[r.session for r in waiting],
         not_confirmed=[r.session for r in registrations if r not in dropped and r not in waiting],
         everything=everything,
-        manage_link=manage_url(token) if token else None,
+        manage_link=manage_url(token, attendee.language) if token else None,
     )
     if len(dropped) > 1:
         send_invites(attendee, dropped, "CANCEL")
