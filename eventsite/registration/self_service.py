@@ -124,6 +124,18 @@ def cancel_all(attendee: Attendee) -> list[Registration]:
     return active
 
 
+def holds_registrations(attendee_id: int) -> bool:
+    """Whether the person (if still there) has registrations that hold, wait for or await a
+    place: after ``cancel_all``, the places kept as history. By id: the attendee object of a
+    person erased meanwhile (another tab) can no longer be read."""
+    found = db.session.scalar(
+        db.select(Registration.id)
+        .where(Registration.attendee_id == attendee_id, Registration.state.in_(ACTIVE))
+        .limit(1)
+    )
+    return found is not None
+
+
 def set_messages_opt_out(attendee: Attendee, stop: bool) -> None:
     """Stop or resume organiser messages (reminders and calendar updates still go)."""
     attendee.messages_opt_out = stop

@@ -177,8 +177,9 @@ def cancel(token: str):
     attendee = _attendee_or_404(token)
     form = ActionForm()
     if form.validate_on_submit():
+        attendee_id = attendee.id
         cancelled = self_service.cancel_all(attendee)
-        if cancelled or not any(r.state in ACTIVE for r in attendee.registrations):
+        if cancelled or not self_service.holds_registrations(attendee_id):
             flash(_("Your registration has been cancelled."), "success")
         else:  # only places in sessions that started or were cancelled: those stay
             flash(
