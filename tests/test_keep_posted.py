@@ -129,7 +129,7 @@ def unsubscribe_link_of(app, interest: Interest) -> str:
     from eventsite.registration.interest import unsubscribe_url
 
     with app.test_request_context():
-        return urlsplit(unsubscribe_url(interest.id)).path
+        return urlsplit(unsubscribe_url(interest.id, interest.email)).path
 
 
 def test_asking_again_and_bad_input(client, make_edition, clock):
@@ -186,3 +186,20 @@ def test_region_organisers_do_not_see_the_list(client, make_organiser, make_edit
     make_organiser("noord@example.org", "region", "noord")
     log_in(client, "noord@example.org")
     assert client.get("/organiser/keep-me-posted").status_code == 403
+
+
+def test_a_removed_address_link_shows_and_removes_nobody_else(app, client, make_edition, clock):
+    """SQLite gives the id of the newest row, once removed, to the next address asked: the
+    removed person's old link then downloaded that person's data and could remove them."""
+    make_edition(2027)
+    clock.at(2027, 7, 1, 12)
+    ask(client, "anna@example.nl")
+    confirm_by_mail(client, "anna@example.nl")
+    link = unsubscribe_link_of(app, addresses()["anna@example.nl"])
+    anonymous = app.test_client(use_cookies=False)
+    assert anonymous.get(f"{link}/data.json").get_json()["email"] == "anna@example.nl"
+    addresses()["anna@example.nl"].email = "bob@example.com"  # as if removed and the id reused
+    db.session.commit()
+    assert anonymous.get(f"{link}/data.json").status_code == 404
+    anonymous.post(link, data={"List-Unsubscribe": "One-Click"})
+    assert set(addresses()) == {"bob@example.com"}

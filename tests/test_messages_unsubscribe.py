@@ -9,6 +9,7 @@ from eventsite.mail.sender import send_queued
 from eventsite.messaging import services
 from eventsite.organisers.models import Organiser
 from eventsite.registration.models import Attendee
+from eventsite.registration.unsubscribe import _serializer
 from tests import factories, messages_helpers
 from tests.helpers import csrf_token
 from tests.mail_corpus import build_corpus
@@ -156,3 +157,29 @@ def test_the_personal_pages_stop_is_in_the_data_download_too(client, noord, smtp
     download = client.get(f"{manage}/data.json").get_json()
     assert download["organiser_messages_stopped_by"] == "personal page"
     assert download["organiser_messages_stopped_at"] is not None
+
+
+def test_an_erased_persons_link_does_not_stop_messages_to_whoever_gets_their_id(
+    app, client, noord, smtp
+):
+    """SQLite hands the id of the newest row, once erased, to the next sign-up: the link in
+    the erased person's old message stopped the messages of someone else."""
+    send(client, noord.slug, message_form(client, noord.slug, subject_nl="B", body_nl="Hallo"))
+    [mail] = received(smtp)["niet-nl@example.nl"]
+    url = one_click_url(mail)
+    attendee = db.session.scalar(db.select(Attendee).filter_by(email="niet-nl@example.nl"))
+    attendee.email = "someone.else@example.nl"  # as if erased and the id reused
+    db.session.commit()
+    provider = app.test_client(use_cookies=False)
+    assert provider.get(url).status_code == 404
+    assert provider.post(url, data={"List-Unsubscribe": "One-Click"}).status_code == 404
+    db.session.expire_all()
+    assert attendee.messages_opt_out is False
+    # A link made before the address was in it (the id alone) still works for its owner.
+    with app.test_request_context():
+        old = "/unsubscribe/" + _serializer().dumps(attendee.id)
+    attendee.email = "niet-nl@example.nl"
+    db.session.commit()
+    assert provider.post(old, data={"List-Unsubscribe": "One-Click"}).status_code == 200
+    db.session.expire_all()
+    assert attendee.messages_opt_out is True

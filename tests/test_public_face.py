@@ -213,6 +213,18 @@ def test_typo_suggestions():
     assert suggest("jan@gmail.com") is None
 
 
+@pytest.mark.parametrize(
+    "address",
+    ["jan@hotmail.be", "jan@outlook.be", "jan@hotmail.de", "jan@outlook.de", "jan@mail.com"],
+)
+def test_real_neighbours_of_common_domains_are_not_typos(client, open_edition, address):
+    """A Belgian hotmail.be (or a German hotmail.de, or mail.com) was asked "Bedoel je
+    jan@hotmail.nl?": one tap on it and the confirmation mail went to someone else."""
+    assert suggest(address) is None
+    response = sign_up(client, email=address)
+    assert response.status_code == 302 and states() == ["pending"]
+
+
 def test_check_your_mail_shows_the_address_and_a_way_to_correct_it(client, open_edition):
     sign_up(client, email="anna@exmaple.nl", sessions=["2027-zuid"])
     page = client.get("/register/sent").get_data(as_text=True)
@@ -251,7 +263,7 @@ def test_correcting_the_address_keeps_what_else_was_typed(client, open_edition):
 
 def test_confirm_page_lists_what_is_confirmed_and_posts_to_itself(client, open_edition):
     sign_up(client, email="anna@example.nl")
-    path = re.search(r"https?://[^/]+(/confirm/\S+)", outbox("confirm")[-1].text_body).group(1)
+    path = re.search(r"https?://[^/]+(/confirm/[^\s?]+)", outbox("confirm")[-1].text_body).group(1)
     html = client.get(path).get_data(as_text=True)
     assert "Digitaliseren begint bij je mensen" in html and "anna@example.nl" in html
     assert 'action=""' not in html and f'action="{path}"' in html

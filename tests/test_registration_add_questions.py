@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from eventsite.extensions import db
 from eventsite.registration.question_models import Question
-from tests.helpers import attendees, csrf_token, post_button, signed_up_and_confirmed, states
+from tests.helpers import (
+    attendees,
+    csrf_token,
+    post_button,
+    sign_up,
+    signed_up_and_confirmed,
+    states,
+)
 from tests.questions_helpers import add_question, csv_rows, organiser_logs_in
 
 
@@ -132,3 +139,21 @@ def test_the_answers_form_keeps_csrf_and_a_closed_session(
     closed = client.post(f"{manage}/add/2027-zuid", data={"csrf_token": token, **answer})
     assert "gesloten" in client.get(closed.headers["Location"]).get_data(as_text=True)
     assert states() == ["confirmed"] and answers_of("anna@example.nl") == {}
+
+
+def test_answers_sent_with_the_form_are_kept_when_confirming_on_the_personal_page(
+    app, client, open_edition, make_organiser
+):
+    """A confirmed person chose another hub's session on /register and answered its
+    questions there; confirmed with the personal page's button (not the mail's link), the
+    answers were dropped: the organisers' list showed the required question unanswered."""
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
+    organiser, (robots, sector) = hub_questions(app, make_organiser, open_edition)
+    few = str(robots.choices[1].id)
+    sign_up(client, sessions=["2027-zuid"], **{f"q_{robots.id}": few, f"q_{sector.id}": "Metaal"})
+    assert states() == ["confirmed", "pending"] and answers_of("anna@example.nl") == {}
+    post_button(client, manage, f"{manage}/confirm")
+    assert states() == ["confirmed", "confirmed"]
+    assert answers_of("anna@example.nl") == {robots.id: few, sector.id: "Metaal"}
+    rows = csv_rows(organiser.get("/organiser/sessions/2027-zuid/attendees.csv"))
+    assert rows[1][-2:] == ["Een paar", "Metaal"]

@@ -215,3 +215,18 @@ def test_a_welcome_mail_with_only_waiting_places_promises_no_join_links(
     assert "/join/" not in waiting_only.text_body and "wachtlijst" in waiting_only.text_body
     assert "deelnamelinks" not in waiting_only.text_body
     assert "deelnamelinks" not in waiting_only.html_body
+
+
+def test_the_welcome_mail_speaks_of_one_full_session_in_the_singular(client, make_edition, clock):
+    """One full session read "Deze sessies zijn vol; je staat op de wachtlijst"."""
+    clock.at(2027, 5, 1, 12)
+    make_edition(year=2027, capacity=1)
+    signed_up_and_confirmed(client, "first@example.nl", ["2027-noord", "2027-oost"])
+    signed_up_and_confirmed(client, "second@example.nl", ["2027-noord"])
+    [one] = outbox("welcome", to="second@example.nl")
+    assert "Deze sessie is vol; je staat op de wachtlijst" in one.text_body
+    assert "Deze sessie is vol; je staat op de wachtlijst" in one.html_body
+    assert "Deze sessies zijn vol" not in one.text_body
+    signed_up_and_confirmed(client, "third@example.nl", ["2027-noord", "2027-oost"])
+    [two] = outbox("welcome", to="third@example.nl")
+    assert "Deze sessies zijn vol; je staat op de wachtlijst" in two.text_body

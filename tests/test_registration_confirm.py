@@ -139,14 +139,39 @@ def test_resend_mails_a_new_confirm_link_and_is_neutral(client, open_edition):
     assert client.get(link_to(outbox("already")[-1], "/my/")).status_code == 200
 
 
+def test_asking_for_the_personal_link_is_not_called_signing_up_again(client, open_edition):
+    """The button "Mail me my personal link" brought "Iemand, waarschijnlijk jij, heeft zich opnieuw
+    aangemeld met dit adres": the person had only asked for their link."""
+    sign_up(client)
+    confirm(client, confirm_path())
+    token = csrf_token(client, "/register/resend")
+    client.post("/register/resend", data={"csrf_token": token, "email": "Anna@Example.nl "})
+    [mail] = outbox("already")
+    assert mail.subject == "Je persoonlijke link"
+    assert "opnieuw aangemeld" not in mail.text_body
+    assert "heeft de persoonlijke link van dit adres opgevraagd" in mail.text_body
+    assert "heeft de persoonlijke link van dit adres opgevraagd" in mail.html_body
+    assert client.get(link_to(mail, "/my/")).status_code == 200
+    sign_up(client)  # the form again: that is signing up again
+    assert "opnieuw aangemeld" in outbox("already")[-1].text_body
+
+
 def test_a_session_closed_since_the_sign_up_is_not_confirmed(client, open_edition, clock):
     sign_up(client, sessions=["2027-noord", "2027-oost"])
     path = confirm_path()
     open_edition.sessions[0].registration_closes_at = clock.at(2027, 5, 1, 13)
     db.session.commit()
     clock.at(2027, 5, 1, 14)
-    assert confirm(client, path).status_code == 302
+    response = confirm(client, path)
+    assert response.status_code == 302
     assert states() == ["cancelled", "confirmed"]
+    # Said on the page it leads to: "Je bent aangemeld" alone read as both sessions.
+    page = client.get(path_of(response.headers["Location"])).get_data(as_text=True)
+    assert "Je bent aangemeld." in page
+    assert (
+        "Niet bevestigd: de aanmelding is gesloten of de sessie is geannuleerd: "
+        "Digitaliseren begint bij je mensen." in page
+    )
 
 
 def test_confirm_page_names_each_sessions_day_once(client, open_edition):

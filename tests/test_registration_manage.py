@@ -1,16 +1,19 @@
 """The personal page: sessions, add and drop, cancel, data download, erase, join links."""
 
 import json
+import re
 from datetime import timedelta
 
 from eventsite.extensions import db
 from eventsite.mail.models import OutboxMessage
+from eventsite.programme.models import CANCELLED
 from eventsite.registration.attendees import attendee_for_token
 from tests.helpers import (
     attendees,
     csrf_token,
     outbox,
     post_button,
+    sign_up,
     signed_up_and_confirmed,
     states,
 )
@@ -90,6 +93,71 @@ def test_removing_a_waiting_list_place_says_so(client, open_edition):
     assert "other sessions" not in html  # there are none
 
 
+def test_the_mail_after_leaving_a_waiting_list_does_not_speak_of_a_place(client, open_edition):
+    """It said "Zoals je vroeg, heb je geen plek meer in:" to someone who only waited."""
+    open_edition.sessions[1].capacity = 0
+    db.session.commit()
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord", "2027-oost"])
+    sign_up(client, sessions=["2027-zuid"], email="anna@example.nl")
+    assert states() == ["confirmed", "waiting", "pending"]
+    post_button(client, f"{manage}/drop/2027-oost", f"{manage}/drop/2027-oost")
+    dropped = outbox("cancelled")[-1].text_body
+    assert "Zoals je vroeg, sta je niet meer op de wachtlijst voor:" in dropped
+    assert "geen plek" not in dropped and "Slim produceren met data" in dropped
+    post_button(client, manage, f"{manage}/add/2027-oost")
+    post_button(client, f"{manage}/cancel", f"{manage}/cancel")
+    everything = outbox("cancelled")[-1]
+    text = " ".join(everything.text_body.split())
+    assert everything.subject == "Je aanmelding is geannuleerd"
+    assert (
+        "Zoals je vroeg, is je aanmelding geannuleerd. Je hebt geen plek meer in: "
+        "- Digitaliseren begint bij je mensen" in text
+    )
+    assert "Je staat niet meer op de wachtlijst voor: - Slim produceren met data" in text
+    assert "Nog niet bevestigd, en niet meer in je aanmelding: - Robotisering in het mkb" in text
+    html = " ".join(re.sub(r"<[^>]+>", " ", everything.html_body).split())
+    assert "Je staat niet meer op de wachtlijst voor:" in html
+
+
+def test_a_session_cancelled_by_the_organisers_offers_no_remove(client, open_edition):
+    """The personal page offered "Deze sessie weghalen" for a cancelled session; its page
+    said the place would go to the waiting list, and its button silently did nothing."""
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord", "2027-oost"])
+    open_edition.sessions[0].status = CANCELLED
+    db.session.commit()
+    page = client.get(manage).get_data(as_text=True)
+    assert "Geannuleerd door de organisatie" in page
+    assert f'href="{manage}/drop/2027-noord"' not in page
+    assert f'href="{manage}/drop/2027-oost"' in page
+    asked = client.get(f"{manage}/drop/2027-noord")
+    assert asked.status_code == 302 and asked.headers["Location"] == manage
+
+
+def test_confirming_from_the_personal_page_says_what_became_of_each_session(
+    client, open_edition, clock
+):
+    """The button said "Je sessies zijn bevestigd." also when a session was full (waiting list) or
+    had closed (not signed up at all)."""
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
+    open_edition.sessions[1].capacity = 0
+    db.session.commit()
+    sign_up(client, sessions=["2027-oost"], email="anna@example.nl")
+    post_button(client, manage, f"{manage}/confirm")
+    page = client.get(manage).get_data(as_text=True)
+    assert "Je sessies zijn bevestigd." not in page
+    assert "Je staat op de wachtlijst: er was geen plek meer." in page
+    assert states() == ["confirmed", "waiting"]
+    sign_up(client, sessions=["2027-zuid"], email="anna@example.nl")
+    open_edition.sessions[2].registration_closes_at = clock.at(2027, 5, 1, 13)
+    db.session.commit()
+    clock.at(2027, 5, 1, 14)
+    post_button(client, manage, f"{manage}/confirm")
+    page = client.get(manage).get_data(as_text=True)
+    assert "Je sessies zijn bevestigd." not in page
+    assert "Niet bevestigd: de aanmelding is gesloten of de sessie is geannuleerd:" in page
+    assert states() == ["confirmed", "waiting", "cancelled"]
+
+
 def test_actions_without_csrf_change_nothing(client, open_edition):
     manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
     for action in ("/drop/2027-noord", "/cancel", "/add/2027-zuid", "/erase"):
@@ -113,6 +181,22 @@ def test_cancel_everything_keeps_data_until_erased(client, open_edition):
     assert [s.confirmed_count for s in open_edition.sessions[:2]] == [0, 0]
     assert "Je aanmelding is geannuleerd" in outbox("cancelled")[-1].subject
     assert client.get(manage).status_code == 200
+
+
+def test_cancelling_everything_once_the_sessions_are_past_says_nothing_changed(
+    client, open_edition, clock
+):
+    """After the session "Mijn hele aanmelding annuleren" was still offered, and its button
+    said "Je aanmelding is geannuleerd." while the place stayed (it is the record of who
+    came)."""
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
+    clock.set(open_edition.sessions[0].end_at)
+    assert f'href="{manage}/cancel"' not in client.get(manage).get_data(as_text=True)
+    post_button(client, f"{manage}/cancel", f"{manage}/cancel")  # a page left open
+    page = client.get(manage).get_data(as_text=True)
+    assert "Je aanmelding is geannuleerd." not in page
+    assert "Er viel niets te annuleren" in page
+    assert states() == ["confirmed"] and outbox("cancelled") == []
 
 
 def test_download_my_data(client, open_edition):

@@ -116,3 +116,19 @@ def test_confirming_after_the_session_was_cancelled_says_so(client, make_edition
     assert "Aanmelding gesloten" in page or "gesloten" in page
     assert "Digitaliseren begint bij je mensen" in page
     assert "al bevestigd" not in page
+
+
+def test_cancelling_everything_after_another_tab_erased_the_person(app, client, open_edition):
+    """Erased in one tab, "Ja, alles annuleren" in another: nothing to cancel, no error."""
+    signed_up_and_confirmed(client, "anna@example.nl")
+    first, first_ctx = stale_attendee(app, "anna@example.nl")
+    attendee_id = first.id
+    second, second_ctx = stale_attendee(app, "anna@example.nl")
+    with unit_of_work():
+        self_service.erase(second)
+    second_ctx.pop()
+    with unit_of_work():
+        assert self_service.cancel_all(first) == []
+        assert self_service.holds_registrations(attendee_id) is False
+    first_ctx.pop()
+    assert db.session.scalar(db.select(Attendee).filter_by(email="anna@example.nl")) is None

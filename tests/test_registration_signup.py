@@ -1,11 +1,12 @@
 """The sign-up form: fields, errors, pending registrations, neutral answers, closed sessions."""
 
 import re
+from urllib.parse import urlsplit
 
 from eventsite.core.privacy import PRIVACY_VERSION
 from eventsite.extensions import db
 from eventsite.programme.models import ProgrammeSession
-from tests.helpers import attendees, outbox, sign_up, states
+from tests.helpers import attendees, confirm, links_in, outbox, sign_up, states
 
 
 def test_form_has_the_fields_and_preselects_a_session(client, open_edition):
@@ -41,6 +42,41 @@ def test_english_sign_up_gets_english_mail(client, open_edition):
     assert mail.language == "en" and mail.subject == "Please confirm your registration"
     assert "Digitalisation starts with your people" in mail.text_body
     assert attendees()[0].newsletter is True
+
+
+def test_links_in_english_mails_open_english_pages_in_any_browser(app, client, open_edition):
+    """Signed up in English, the mail's links opened in a browser without that choice (a mail
+    app's own browser on a phone set to Dutch) showed the confirmation and personal pages in
+    Dutch; the same for Dutch mails on a phone set to English."""
+    sign_up(client, lang="en", email="ben@example.com")
+    sign_up(client, lang="nl", email="bas@example.nl")
+    for email, language, other, heading in [
+        ("ben@example.com", "en", "nl", "Confirm your registration"),
+        ("bas@example.nl", "nl", "en", "Bevestig je aanmelding"),
+    ]:
+        phone = app.test_client()  # no cookie: nothing chosen in this browser
+        link = urlsplit(mail_link(outbox("confirm", to=email)[-1], "/confirm/"))
+        page = phone.get(f"{link.path}?{link.query}", headers={"Accept-Language": other})
+        assert heading in page.get_data(as_text=True)
+        confirm(phone, link.path)
+        mail = outbox("welcome", to=email)[-1]
+        assert mail.language == language
+        personal = urlsplit(mail_link(mail, "/my/"))
+        page = app.test_client().get(
+            f"{personal.path}?{personal.query}", headers={"Accept-Language": other}
+        )
+        assert ("My registration" if language == "en" else "Mijn aanmelding") in page.get_data(
+            as_text=True
+        )
+
+
+def mail_link(mail, prefix: str) -> str:
+    """The first link in ``mail`` to a page at ``prefix`` (not below it: no join link)."""
+    return next(
+        url
+        for url in links_in(mail)
+        if urlsplit(url).path.startswith(prefix) and urlsplit(url).path.count("/") == 2
+    )
 
 
 def test_errors_are_shown_next_to_each_field_with_input_kept(client, open_edition):

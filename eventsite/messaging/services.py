@@ -153,7 +153,7 @@ def _queue(log: OrganiserMessage, kind: str, people: list[Recipient], mail_for) 
                 "text_body": text,
                 "html_body": html,
                 "organiser_message_id": log.id,
-                "list_unsubscribe": list_unsubscribe(person.attendee_id),
+                "list_unsubscribe": list_unsubscribe(person.attendee_id, person.email),
             }
         )
     at_once = len(rows) <= current_app.config["MESSAGES_SEND_AT_ONCE_MAX"]

@@ -26,7 +26,7 @@ from ..mail.undeliverable import is_undeliverable
 from ..programme.models import Edition
 from .attendees import normalise_email
 from .interest_models import Interest, InterestAnnouncement
-from .tokens import hash_token, new_manage_token
+from .tokens import email_digest, hash_token, new_manage_token
 
 UNSUBSCRIBE_SALT = "eventsite.registration.interest-unsubscribe"
 ANNOUNCEMENT_KIND = "interest-announcement"
@@ -102,24 +102,34 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
 
 
-def unsubscribe_url(interest_id: int) -> str:
-    return external_url("registration.interest_unsubscribe", token=_serializer().dumps(interest_id))
+def unsubscribe_url(interest_id: int, email: str) -> str:
+    """The link carries a digest of the address too: SQLite gives a removed row's id to the
+    next address asked, and this link must never show or remove that one."""
+    token = _serializer().dumps([interest_id, email_digest(email)])
+    return external_url("registration.interest_unsubscribe", token=token)
 
 
-def list_unsubscribe(interest_id: int) -> str:
+def list_unsubscribe(interest_id: int, email: str) -> str:
     sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
-    return f"<{unsubscribe_url(interest_id)}>, <mailto:{sender}?subject=unsubscribe>"
+    return f"<{unsubscribe_url(interest_id, email)}>, <mailto:{sender}?subject=unsubscribe>"
 
 
 def for_unsubscribe(token: str) -> Interest | None:
-    """The address of a genuine unsubscribe token, or None (forged, or already removed)."""
+    """The address of a genuine unsubscribe token, or None (forged, or already removed).
+    Links made before the digest (the id alone) still work."""
     try:
-        interest_id = _serializer().loads(token)
+        data = _serializer().loads(token)
     except BadSignature:
         return None
-    if not isinstance(interest_id, int):
+    digest = None
+    if isinstance(data, list) and len(data) == 2:
+        data, digest = data
+    if not isinstance(data, int) or isinstance(data, bool):
         return None
-    return db.session.get(Interest, interest_id)
+    found = db.session.get(Interest, data)
+    if found is None or (digest is not None and email_digest(found.email) != digest):
+        return None
+    return found
 
 
 def download(interest: Interest) -> dict:
@@ -216,7 +226,7 @@ def announce(edition: Edition, confirmed_before: datetime | None = None) -> int:
                 },
             )
         subject, text, html = rendered[person.language]
-        link = unsubscribe_url(person.id)
+        link = unsubscribe_url(person.id, person.email)
         rows.append(
             {
                 "kind": ANNOUNCEMENT_KIND,
@@ -225,7 +235,7 @@ def announce(edition: Edition, confirmed_before: datetime | None = None) -> int:
                 "subject": subject[:300],
                 "text_body": text.replace(UNSUBSCRIBE_PLACEHOLDER, link),
                 "html_body": html.replace(UNSUBSCRIBE_PLACEHOLDER, link),
-                "list_unsubscribe": list_unsubscribe(person.id),
+                "list_unsubscribe": list_unsubscribe(person.id, person.email),
             }
         )
     return queue_many(rows)

@@ -19,7 +19,11 @@ def issue_manage_token(attendee: Attendee) -> str:
     return token
 
 
-def manage_url(token: str) -> str:
+def manage_url(token: str, language: str | None = None) -> str:
+    """The personal page; with ``language`` (the mail's), it opens in that language also on a
+    phone whose mail app opens links in a browser of its own (no language chosen there)."""
+    if language:
+        return external_url("registration.manage", token=token, lang=language)
     return external_url("registration.manage", token=token)
 
 
@@ -33,7 +37,8 @@ def confirm_url(attendee: Attendee, request: SignupRequest | None = None) -> str
         request = new_request(attendee, pending, None, attendee.signup_ip, utcnow())
     db.session.flush()  # the attendee and the request need their ids
     token = make_confirm_token(attendee.id, attendee.email, request.id)
-    return external_url("registration.confirm", token=token)
+    # In the mail's language, as the personal page (``manage_url``).
+    return external_url("registration.confirm", token=token, lang=attendee.language)
 
 
 def resend_url() -> str:

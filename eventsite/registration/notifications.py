@@ -91,14 +91,19 @@ def send_confirm_request(
 
 
 def send_already_registered(
-    attendee: Attendee, new_sessions: list[ProgrammeSession], request: SignupRequest | None = None
+    attendee: Attendee,
+    new_sessions: list[ProgrammeSession],
+    request: SignupRequest | None = None,
+    asked_for_link: bool = False,
 ) -> None:
-    """A confirmed person signed up again: their link, and a confirm link for new sessions."""
+    """A confirmed person signed up again (or, ``asked_for_link``, asked for their link):
+    their link, and a confirm link for new sessions."""
     _queue(
         "already",
         attendee,
         "already",
-        manage_link=manage_url(issue_manage_token(attendee)),
+        asked_for_link=asked_for_link,
+        manage_link=manage_url(issue_manage_token(attendee), attendee.language),
         new_sessions=new_sessions,
         confirm_link=confirm_url(attendee, request) if new_sessions else None,
     )
@@ -119,7 +124,7 @@ def send_welcome(
         attachments=welcome_attachments(attendee, confirmed, token),
         confirmed=confirmed,
         waiting=waiting,
-        manage_link=manage_url(token),
+        manage_link=manage_url(token, attendee.language),
         join_links=_join_links(confirmed, token),
     )
     send_invites(attendee, confirmed, "REQUEST", token)
@@ -134,7 +139,7 @@ def send_waiting(attendee: Attendee, registration: Registration, position: int |
         "waiting",
         registration=registration,
         position=position,
-        manage_link=manage_url(token),
+        manage_link=manage_url(token, attendee.language),
     )
 
 
@@ -160,7 +165,7 @@ def send_promoted(attendee: Attendee, registration: Registration) -> None:
             attendee, [registration], "REQUEST", _join_links([registration], token)
         ),
         registration=registration,
-        manage_link=manage_url(token),
+        manage_link=manage_url(token, attendee.language),
         join_link=join_url(token, registration.session),
     )
 
@@ -173,7 +178,7 @@ def send_reminder(attendee: Attendee, registration: Registration) -> None:
         attendee,
         "reminder",
         registration=registration,
-        manage_link=manage_url(token),
+        manage_link=manage_url(token, attendee.language),
         join_link=join_url(token, registration.session),
     )
 
@@ -183,12 +188,15 @@ def send_cancelled(
     registrations: list[Registration],
     everything: bool,
     dropped_places: list[Registration] = (),
+    left_waiting: list[Registration] = (),
 ) -> None:
-    """Confirms that sessions (or the whole registration) were cancelled; the places given
-    up leave the attendee's calendar by a CANCEL each: attached when it is one, else as
-    mails of their own (one iTIP object per mail)."""
+    """Confirms that sessions (or the whole registration) were cancelled, saying which were
+    places, which waiting lists and which not yet confirmed; the places given up leave the
+    attendee's calendar by a CANCEL each: attached when it is one, else as mails of their
+    own (one iTIP object per mail)."""
     token = None if everything else issue_manage_token(attendee)
     dropped = list(dropped_places)
+    waiting = list(left_waiting)
     _queue(
         "cancelled",
         attendee,
@@ -197,8 +205,11 @@ def send_cancelled(
         # calendar (sessions that are themselves cancelled had their own CANCEL).
         attachments=calendar_parts(attendee, dropped, "CANCEL") if len(dropped) == 1 else [],
         registrations=registrations,
+        places=[r.session for r in dropped],
+        left_waiting=[r.session for r in waiting],
+        not_confirmed=[r.session for r in registrations if r not in dropped and r not in waiting],
         everything=everything,
-        manage_link=manage_url(token) if token else None,
+        manage_link=manage_url(token, attendee.language) if token else None,
     )
     if len(dropped) > 1:
         send_invites(attendee, dropped, "CANCEL")

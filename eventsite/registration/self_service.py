@@ -25,7 +25,7 @@ class Added(enum.Enum):
     ATTENDEE_GONE = "gone"  # erased in another tab meanwhile
 
 
-def _still_changeable(registration: Registration, now) -> bool:
+def still_changeable(registration: Registration, now) -> bool:
     """A place can be given up or confirmed only before its session starts and while it
     is not cancelled; afterwards the registration is history (attendance, recordings)."""
     session = registration.session
@@ -84,17 +84,18 @@ def drop_session(attendee: Attendee, session_id: int) -> Registration | None:
         (
             r
             for r in attendee.registrations
-            if r.session_id == session_id and r.state in ACTIVE and _still_changeable(r, now)
+            if r.session_id == session_id and r.state in ACTIVE and still_changeable(r, now)
         ),
         None,
     )
     if registration is None:
         return None
     held_place = [registration] if registration.state == CONFIRMED else []
+    waited = [registration] if registration.state == WAITING else []
     release_and_promote(registration)
     place_dropped.send(attendee, registration=registration)
     notifications.send_cancelled(
-        attendee, [registration], everything=False, dropped_places=held_place
+        attendee, [registration], everything=False, dropped_places=held_place, left_waiting=waited
     )
     db.session.flush()
     return registration
@@ -107,17 +108,32 @@ def cancel_all(attendee: Attendee) -> list[Registration]:
         return []
     now = utcnow()
     active = sorted(
-        (r for r in attendee.registrations if r.state in ACTIVE and _still_changeable(r, now)),
+        (r for r in attendee.registrations if r.state in ACTIVE and still_changeable(r, now)),
         key=lambda r: r.session_id,
     )
     held_places = [r for r in active if r.state == CONFIRMED]
+    waited = [r for r in active if r.state == WAITING]
     for registration in active:
         release_and_promote(registration)
     if active:
         registration_cancelled.send(attendee, registrations=active)
-        notifications.send_cancelled(attendee, active, everything=True, dropped_places=held_places)
+        notifications.send_cancelled(
+            attendee, active, everything=True, dropped_places=held_places, left_waiting=waited
+        )
     db.session.flush()
     return active
+
+
+def holds_registrations(attendee_id: int) -> bool:
+    """Whether the person (if still there) has registrations that hold, wait for or await a
+    place: after ``cancel_all``, the places kept as history. By id: the attendee object of a
+    person erased meanwhile (another tab) can no longer be read."""
+    found = db.session.scalar(
+        db.select(Registration.id)
+        .where(Registration.attendee_id == attendee_id, Registration.state.in_(ACTIVE))
+        .limit(1)
+    )
+    return found is not None
 
 
 def set_messages_opt_out(attendee: Attendee, stop: bool) -> None:

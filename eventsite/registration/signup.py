@@ -152,7 +152,7 @@ def resend(edition: Edition, email: str) -> None:
         return
     pending = [r.session for r in attendee.registrations if r.state == PENDING]
     if attendee.confirmed_at is not None:
-        notifications.send_already_registered(attendee, pending)
+        notifications.send_already_registered(attendee, pending, asked_for_link=True)
     elif pending:
         request = open_request(attendee)
         sessions = pending_request_sessions(request) if request else pending
@@ -225,11 +225,25 @@ def confirm_attendee(
                 apply_request(attendee, request)
             attendee.confirmed_at = now
             attendee.confirm_ip = ip
-        elif request is not None and request.answers:
-            # A confirmed person's answers stay theirs; questions new to them are added.
-            questions.set_answers(attendee, request.answers, only_missing=True)
+        else:
+            # A confirmed person's answers stay theirs; questions new to them are added:
+            # from the link's request, or (the personal page's button) from the requests
+            # that chose what was confirmed now, the newest first.
+            placed = {r.session_id for r in result.confirmed + result.waiting}
+            for answered in [request] if request is not None else _requests_for(attendee, placed):
+                if answered.answers:
+                    questions.set_answers(attendee, answered.answers, only_missing=True)
         result.manage_token = issue_manage_token(attendee)
         registration_confirmed.send(attendee, confirmed=result.confirmed, waiting=result.waiting)
         notifications.send_welcome(attendee, result.confirmed, result.waiting, result.manage_token)
     db.session.flush()
     return result
+
+
+def _requests_for(attendee: Attendee, session_ids: set[int]) -> list[SignupRequest]:
+    """The person's unused sign-up requests that chose any of these sessions, newest first."""
+    return [
+        r
+        for r in reversed(attendee.signup_requests)
+        if r.used_at is None and session_ids & set(r.session_id_list)
+    ]

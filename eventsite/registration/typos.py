@@ -40,6 +40,15 @@ COMMON_DOMAINS = (
     "zeelandnet.nl",
     "protonmail.com",
     "proton.me",
+    # Real addresses one or two letters from those above (Belgian and German neighbours,
+    # mail.com): listed so that they are never taken for a typo of a Dutch one.
+    "hotmail.be",
+    "outlook.be",
+    "hotmail.de",
+    "outlook.de",
+    "hotmail.fr",
+    "outlook.fr",
+    "mail.com",
 )
 
 

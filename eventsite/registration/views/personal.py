@@ -21,6 +21,7 @@ from ..forms import ActionForm, EraseForm
 from ..join import join_target
 from ..question_fields import answers_form_class, field_name
 from .blueprint import bp, manage_limit, private
+from .signup import flash_confirmation
 
 
 def _attendee_or_404(token: str):
@@ -53,6 +54,8 @@ def manage(token: str):
         positions={r.id: waiting_position(r) for r in registrations},
         feedback_open=feedback.may_answer(registrations, now),
         addable=addable,
+        # Anything "cancel my whole registration" would change (not started, not cancelled).
+        cancellable=any(self_service.still_changeable(r, now) for r in registrations),
         form=ActionForm(),
         now=now,
         join_opens_before=timedelta(minutes=current_app.config["JOIN_OPENS_MINUTES_BEFORE"]),
@@ -66,8 +69,8 @@ def manage_confirm(token: str):
     """Confirm sessions chosen later on the sign-up form, from the personal page."""
     attendee = _attendee_or_404(token)
     if ActionForm().validate_on_submit():
-        signup.confirm_attendee(attendee, request.remote_addr)
-        flash(_("Your sessions are confirmed."), "success")
+        result = signup.confirm_attendee(attendee, request.remote_addr)
+        flash_confirmation(result, _("Your sessions are confirmed."))
     return redirect(url_for(".manage", token=token))
 
 
@@ -139,7 +142,8 @@ def drop(token: str, slug: str):
     now = utcnow()
     active = [r for r in attendee.registrations if r.state in ACTIVE]
     registration = next((r for r in active if r.session_id == session.id), None)
-    if registration is None or now >= session.start_at:  # nothing (left) to remove
+    # Nothing (left) to remove: not held, started, or cancelled (history, as in drop_session).
+    if registration is None or now >= session.start_at or session.is_cancelled:
         return redirect(url_for(".manage", token=token))
     html = render_template(
         "registration/drop.html",
@@ -173,8 +177,17 @@ def cancel(token: str):
     attendee = _attendee_or_404(token)
     form = ActionForm()
     if form.validate_on_submit():
-        self_service.cancel_all(attendee)
-        flash(_("Your registration has been cancelled."), "success")
+        attendee_id = attendee.id
+        cancelled = self_service.cancel_all(attendee)
+        if cancelled or not self_service.holds_registrations(attendee_id):
+            flash(_("Your registration has been cancelled."), "success")
+        else:  # only places in sessions that started or were cancelled: those stay
+            flash(
+                _(
+                    "There was nothing to cancel: your sessions have started or were "
+                    "cancelled by the organisers."
+                )
+            )
         return redirect(url_for(".manage", token=token))
     return private(Response(render_template("registration/cancel.html", form=form, token=token)))
 

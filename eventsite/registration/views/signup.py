@@ -22,7 +22,7 @@ from ...core import unit_of_work
 from ...errors import error_page, try_again_sentence
 from ...extensions import db
 from ...holes import HoledPage, cached_holed
-from ...i18n import current_language
+from ...i18n import current_language, localized
 from ...mail.requested import register_handler, store_request
 from ...programme import queries
 from ...programme.models import Edition
@@ -261,17 +261,7 @@ def confirm(token: str):
             return render_template("registration/confirm_closed.html", closed=result.closed)
         if result.manage_token is None:
             return render_template("registration/already_confirmed.html")
-        if result.waiting and not result.confirmed:
-            flash(
-                _(
-                    "Your registration is confirmed. You are on the waiting list: there were "
-                    "no places left. We will mail you as soon as a place comes free."
-                )
-            )
-        elif result.waiting:
-            flash(_("You are signed up. Some sessions were full: you are on the waiting list."))
-        else:
-            flash(_("You are signed up. We have mailed you your personal link."), "success")
+        flash_confirmation(result, _("You are signed up. We have mailed you your personal link."))
         return redirect(url_for(".manage", token=result.manage_token))
     request_, problem = signup.request_from_confirm_token(token)
     if problem:
@@ -286,6 +276,31 @@ def confirm(token: str):
         sessions=request_sessions(request_),
     )
     return private(Response(html))
+
+
+def flash_confirmation(result: signup.Confirmation, all_placed: str) -> None:
+    """Say what confirming did (the link, or the personal page's button): places, waiting
+    lists, and the sessions left out because they closed or were cancelled meanwhile."""
+    if result.waiting and not result.confirmed:
+        flash(
+            _(
+                "Your registration is confirmed. You are on the waiting list: there were "
+                "no places left. We will mail you as soon as a place comes free."
+            )
+        )
+    elif result.waiting:
+        flash(_("You are signed up. Some sessions were full: you are on the waiting list."))
+    elif result.confirmed:
+        flash(all_placed, "success")
+    if result.closed:
+        titles = ", ".join(localized(r.session, "title") for r in result.closed)
+        flash(
+            _(
+                "Not confirmed: sign-up has closed or the session was cancelled: %(titles)s.",
+                titles=titles,
+            ),
+            "error",
+        )
 
 
 def _used_link_page() -> Response:
