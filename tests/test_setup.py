@@ -67,8 +67,17 @@ def run_check(mode: str) -> str:
 def expected_receivers() -> str:
     return str(
         {
-            "session-changed": ["on_session_changed", "rearm_reminders", "webhook_session_changed"],
-            "session-cancelled": ["on_session_cancelled", "webhook_session_cancelled"],
+            "session-changed": [
+                "close_for_cancelled_session",
+                "on_session_changed",
+                "rearm_reminders",
+                "webhook_session_changed",
+            ],
+            "session-cancelled": [
+                "close_for_cancelled_session",
+                "on_session_cancelled",
+                "webhook_session_cancelled",
+            ],
             "session-full": ["on_session_full"],
             "waiting-list-started": ["on_waiting_list_started"],
             "message-sent": ["audit_message"],

@@ -59,9 +59,13 @@ def has_waiting_list(session_id: int) -> bool:
 
 
 def lock_session(session_id: int) -> None:
-    """Lock the session row until the commit (PostgreSQL), serialising drops and promotions."""
+    """Lock the session row until the commit (PostgreSQL), serialising drops and promotions.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: a transaction that already wrote a row referring to
+    the session holds the foreign key's KEY SHARE on it, and two of those asking FOR UPDATE
+    would wait for each other (a deadlock); NO KEY UPDATE still serialises the lockers."""
     db.session.execute(
-        db.select(ProgrammeSession.id).filter_by(id=session_id).with_for_update()
+        db.select(ProgrammeSession.id).filter_by(id=session_id).with_for_update(key_share=True)
     ).first()
 
 
@@ -102,11 +106,12 @@ def release(registration: Registration) -> Registration | None:
     now = utcnow()
     registration.state = CANCELLED
     registration.cancelled_at = now
+    if held_place:
+        # The CANCEL that takes the event out of their calendar must be newer than the invite.
+        registration.invite_sequence = (registration.invite_sequence or 0) + 1
     db.session.flush()
     if not held_place:
         return None
-    # The CANCEL that takes the event out of their calendar must be newer than the invite.
-    registration.invite_sequence = (registration.invite_sequence or 0) + 1
     lock_session(registration.session_id)
     db.session.execute(
         update(ProgrammeSession)
@@ -134,7 +139,7 @@ def promote_waiting(session_id: int) -> list[Registration]:
             .filter_by(session_id=session_id, state=WAITING)
             .order_by(Registration.waiting_since, Registration.id)
             .limit(1)
-            .with_for_update()
+            .with_for_update(key_share=True)
         )
         if first is None or not take_place(session_id):
             break
