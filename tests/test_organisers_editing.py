@@ -239,7 +239,8 @@ def test_cancelling_takes_the_waiting_list_off_and_tells_them_once(
     client, make_edition, make_organiser, make_registration, smtp
 ):
     """Those waiting for a cancelled session hear it too (in their language), once, and no
-    longer wait; a later edit of the cancelled session mails them nothing more."""
+    longer wait; a later edit of the cancelled session mails them nothing more, nor those
+    who had a place (they had the calendar's cancellation)."""
     session, url = noord_edit_page(client, make_edition, make_organiser)
     make_registration(session, email="ok@example.nl")
     waiting = make_registration(session, email="wacht@example.nl", state="waiting")
@@ -258,6 +259,8 @@ def test_cancelling_takes_the_waiting_list_off_and_tells_them_once(
     (english,) = smtp.to("waiting@example.com")
     assert "whose waiting list you were on" in english.get_body(("plain",)).get_content()
     assert smtp.to("open@example.nl") == []
+    (cancel,) = smtp.to("ok@example.nl")
+    assert cancel["Subject"].startswith("Geannuleerd: ")
     db.session.refresh(waiting)
     assert waiting.state == "cancelled"
     page = client.get(manage_path(dutch)).get_data(as_text=True)

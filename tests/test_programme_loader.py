@@ -144,3 +144,27 @@ def test_a_changed_time_in_the_file_tells_the_listeners_once(runner, tmp_path):
     finally:
         session_changed.disconnect(listener)
     assert heard == [("2021-noord", 1)]
+
+
+def test_a_file_that_cancels_mails_the_attendees_once_and_a_later_correction_nothing(
+    runner, tmp_path
+):
+    from tests import factories
+    from tests.helpers import outbox
+
+    runner.invoke(args=["programme", "load", str(SEED)])
+    session = db.session.scalar(db.select(ProgrammeSession).filter_by(slug="2021-noord"))
+    factories.attendee(session, "ondernemer@example.nl")
+    db.session.commit()
+    cancelled = broken_copy(tmp_path, 'end = "16:30"\n', 'end = "16:30"\nstatus = "cancelled"\n')
+    assert runner.invoke(args=["programme", "load", str(cancelled)]).exit_code == 0
+    assert [(m.recipient, m.kind) for m in outbox()] == [("ondernemer@example.nl", "ical-cancel")]
+    corrected = tmp_path / "corrected.toml"
+    corrected.write_text(
+        cancelled.read_text(encoding="utf-8").replace('start = "15:00"', 'start = "14:30"', 1),
+        encoding="utf-8",
+    )
+    assert runner.invoke(args=["programme", "load", str(corrected)]).exit_code == 0
+    db.session.expire_all()
+    assert session.revision == 2  # the file's change is stored, and told to no one again
+    assert len(outbox()) == 1

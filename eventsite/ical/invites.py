@@ -188,12 +188,16 @@ def queue_session_cancel(session: ProgrammeSession) -> list[OutboxMessage]:
     ]
 
 
-def on_session_changed(session: ProgrammeSession, **_extra) -> None:
-    """Receiver of ``session_changed``: an update, or a cancellation if that is the change."""
-    if session.is_cancelled:
-        queue_session_cancel(session)
-    else:
+def on_session_changed(
+    session: ProgrammeSession, *, was_cancelled: bool = False, **_extra
+) -> None:
+    """Receiver of ``session_changed``: an update, or a cancellation if that is the change.
+    A cancelled session corrected afterwards mails nothing: its attendees had the CANCEL,
+    and a second "Cancelled:" mail reads as news."""
+    if not session.is_cancelled:
         queue_session_update(session)
+    elif not was_cancelled:
+        queue_session_cancel(session)
 
 
 def on_session_cancelled(session: ProgrammeSession, **_extra) -> None:

@@ -112,7 +112,10 @@ def edit_session(
             return EditResult(saved=True)
         db.session.flush()  # the database checks the capacity against the places here
         if calendar_changed:
-            session_changed.send(programme_session)
+            # The edit form leaves the status alone: a cancelled session stays cancelled.
+            session_changed.send(
+                programme_session, was_cancelled=programme_session.is_cancelled
+            )
         promoted = []
         if "capacity" in changed_fields and not programme_session.is_cancelled:
             # After the signal: those who move up get their own mail with the new details.

@@ -131,7 +131,7 @@ def update_edition(
         return EditionResult(saved=True)
     db.session.flush()
     for session in moved:
-        session_changed.send(session)
+        session_changed.send(session, was_cancelled=session.is_cancelled)
     audit.record(
         organiser,
         "edition.update",

@@ -285,12 +285,13 @@ def _apply_session(edition: Edition, spec: SessionSpec, filename: str) -> None:
             f"{session.edition.year}"
         )
     existed = session.id is not None
+    was_cancelled = existed and session.is_cancelled
     changed = session.apply_changes(
         region=region, start_at=spec.start_at, end_at=spec.end_at, **spec.fields
     )
     if existed and changed:
         # Attendees' calendars follow a changed file too (updated invites, same transaction).
-        session_changed.send(session)
+        session_changed.send(session, was_cancelled=was_cancelled)
     apply_speakers(session, spec.speakers)
     apply_videos(session, spec.videos)
 

@@ -9,7 +9,8 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# A session's title, times or status changed; its revision was raised. sender: the session.
+# A session's title, times or status changed; its revision was raised. sender: the session;
+# ``was_cancelled``: it was cancelled before this change (its attendees heard that already).
 session_changed = _signals.signal("session-changed")
 
 # A session was cancelled (status set to cancelled). sender: the session.
