@@ -9,11 +9,12 @@ from eventsite.messaging import services as messaging
 from eventsite.messaging.compose import Draft
 from eventsite.organisers.accounts import queue_password_mail
 from eventsite.organisers.models import Organiser
-from eventsite.programme.models import Edition, ProgrammeSession
+from eventsite.programme.models import CANCELLED, Edition, ProgrammeSession
 from eventsite.programme.signals import session_cancelled, session_changed
 from eventsite.registration.housekeeping import send_reminder
 from eventsite.registration.interest import announce
 from eventsite.registration.models import CONFIRMED, Registration
+from tests import factories
 from tests.helpers import confirm, csrf_token, manage_path, path_to, sign_up
 
 
@@ -52,8 +53,9 @@ def build_corpus(client, smtp, make_organiser) -> list[EmailMessage]:
 
 def build_full_corpus(client, smtp, make_organiser) -> list[EmailMessage]:
     """``build_corpus``, and the mails the organisers and the worker cause: a reminder, an
-    updated session (REQUEST, SEQUENCE raised) and a cancelled one (CANCEL), an organiser
-    message and the recording mail (bulk mail with List-Unsubscribe)."""
+    updated session (REQUEST, SEQUENCE raised) and a cancelled one (CANCEL, and the mail to
+    the one on its waiting list), an organiser message and the recording mail (bulk mail with
+    List-Unsubscribe)."""
     corpus = build_corpus(client, smtp, make_organiser)
     sign_up(client, email="bob@example.nl", sessions=["2027-noord", "2027-oost"], lang="en")
     confirm(client, path_to(smtp.wait_for("bob@example.nl", 1)[0], "/confirm/"))
@@ -65,9 +67,12 @@ def build_full_corpus(client, smtp, make_organiser) -> list[EmailMessage]:
             db.select(Registration).filter_by(session_id=noord.id, state=CONFIRMED)
         )
     send_reminder(reminded.id)
+    factories.registration(oost, "wim@example.nl", name="Wim Wachter", state="waiting")
+    db.session.commit()
     with unit_of_work():
         noord.apply_changes(title="Digitaliseren begint bij je mensen – en je klanten")
         session_changed.send(noord)
+        oost.apply_changes(status=CANCELLED)
         session_cancelled.send(oost)
     with unit_of_work():
         draft = Draft(
@@ -81,6 +86,7 @@ def build_full_corpus(client, smtp, make_organiser) -> list[EmailMessage]:
         messaging.send_recording(noord, organiser, key="corpus-recording")
     send_queued()
     smtp.wait_for("bob@example.nl", 9)
+    smtp.wait_for("wim@example.nl", 1)
     return corpus + list(smtp.messages)[len(corpus) :]
 
 
