@@ -98,8 +98,8 @@ def test_personal_feed_has_only_confirmed_sessions_with_join_links(client, make_
     assert "stream.example" not in body
     found = {str(e["URL"]) for e in events(response)}
     assert found == {
-        f"http://localhost/my/{token}/join/2021-noord",
-        f"http://localhost/my/{token}/join/2021-zuid",
+        f"http://localhost/my/{token}/join/2021-noord?lang=nl",
+        f"http://localhost/my/{token}/join/2021-zuid?lang=nl",
     }
     calendar = Calendar.from_ical(response.get_data())
     assert calendar["X-WR-CALNAME"] == "Smart Industry Jaarevent 2021: mijn sessies"

@@ -1,12 +1,21 @@
 """One iTIP object per mail (RFC 6047), over every mail the registration flows send."""
 
+from urllib.parse import urlsplit
+
 from icalendar import Calendar
 
 from eventsite.extensions import db
 from eventsite.mail.sender import send_queued
 from eventsite.programme.models import ProgrammeSession
 from eventsite.programme.signals import session_cancelled, session_changed
-from tests.helpers import confirm, csrf_token, manage_path, path_to, post_button, sign_up
+from tests.helpers import (
+    confirm,
+    csrf_token,
+    manage_path,
+    path_to,
+    post_button,
+    sign_up,
+)
 
 
 def calendar_parts(message) -> list:
@@ -69,6 +78,21 @@ def test_welcome_for_one_session_and_its_invite(client, open_edition, smtp):
     assert any(line.split()[-1:] == [str(event["URL"])] for line in text.splitlines())
     assert "/join/2027-noord" in mails[2].get_body(("html",)).get_content()
     assert_at_most_one_itip(mails)
+
+
+def test_the_invites_join_link_opens_in_the_attendees_language(client, open_edition, smtp):
+    """Opened from a calendar app (its browser asks for Dutch), the link to an English
+    speaker's session still answers in English."""
+    sign_up(client, email="bob@example.com", sessions=["2027-noord"], lang="en")
+    (request,) = smtp.to("bob@example.com")
+    confirm(client, path_to(request, "/confirm/"))
+    (part,) = calendar_parts(smtp.to("bob@example.com")[-1])
+    (event,) = Calendar.from_ical(part.get_content()).walk("VEVENT")
+    assert str(event["URL"]).endswith("/join/2027-noord?lang=en")
+    fresh = client.application.test_client()  # the calendar app's browser: no session
+    link = urlsplit(str(event["URL"]))
+    page = fresh.get(f"{link.path}?{link.query}", headers={"Accept-Language": "nl"})
+    assert "The session opens on" in page.get_data(as_text=True)
 
 
 def test_drop_add_and_cancel_everything(client, open_edition, smtp):

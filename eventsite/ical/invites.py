@@ -168,7 +168,7 @@ def queue_session_update(session: ProgrammeSession) -> list[OutboxMessage]:
                 kind="ical-update",
                 method="REQUEST",
                 sequence=registration.calendar_sequence,
-                join_url=join_url(issue_manage_token(attendee), session),
+                join_url=join_url(issue_manage_token(attendee), session, attendee.language),
             )
         )
     return queued

@@ -124,7 +124,7 @@ def personal_ics(token: str):
     body = builders.personal_calendar(
         attendee,
         sessions,
-        lambda session: join_url(token, session),
+        lambda session: join_url(token, session, attendee.language),
         page_url_for=addresses.page_url,
         sequence_for=lambda session: sequences.get(session.id),
     )

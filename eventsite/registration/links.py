@@ -41,10 +41,10 @@ def confirm_url(attendee: Attendee, request: SignupRequest | None = None) -> str
     return external_url("registration.confirm", token=token, lang=attendee.language)
 
 
-def resend_url() -> str:
-    return external_url("registration.resend")
-
-
-def join_url(token: str, session: ProgrammeSession) -> str:
-    """The personal link that leads to the session's stream (never the stream link itself)."""
+def join_url(token: str, session: ProgrammeSession, language: str | None = None) -> str:
+    """The personal link that leads to the session's stream (never the stream link itself).
+    Its waiting page ("opens at 14.45") speaks ``language``: the link is opened from a
+    calendar app, whose browser knows nothing of the language the person chose."""
+    if language:
+        return external_url("registration.join", token=token, slug=session.slug, lang=language)
     return external_url("registration.join", token=token, slug=session.slug)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from ..mail.outbox import Attachment
 from ..programme.models import ProgrammeSession, what_sessions_show
 from . import mail_texts
-from .links import confirm_url, issue_manage_token, join_url, manage_url, resend_url
+from .links import confirm_url, issue_manage_token, join_url, manage_url
 from .models import Attendee, Registration, SignupRequest
 from .signals import calendar_parts_wanted, invite_mails_wanted
 
@@ -37,7 +37,9 @@ def calendar_parts(
 
 
 def _join_links(registrations: list[Registration], token: str) -> dict[int, str]:
-    return {r.session_id: join_url(token, r.session) for r in registrations}
+    return {
+        r.session_id: join_url(token, r.session, r.attendee.language) for r in registrations
+    }
 
 
 def welcome_attachments(
@@ -86,7 +88,6 @@ def send_confirm_request(
             {"confirm_link": lambda: confirm_url(attendee, request)},
         ),
         sessions=sessions,
-        resend_link=resend_url(),
     )
 
 
@@ -166,7 +167,7 @@ def send_promoted(attendee: Attendee, registration: Registration) -> None:
         ),
         registration=registration,
         manage_link=manage_url(token, attendee.language),
-        join_link=join_url(token, registration.session),
+        join_link=join_url(token, registration.session, attendee.language),
     )
 
 
@@ -179,7 +180,7 @@ def send_reminder(attendee: Attendee, registration: Registration) -> None:
         "reminder",
         registration=registration,
         manage_link=manage_url(token, attendee.language),
-        join_link=join_url(token, registration.session),
+        join_link=join_url(token, registration.session, attendee.language),
     )
 
 
