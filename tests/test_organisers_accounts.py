@@ -81,6 +81,38 @@ def test_invite_errors_are_shown_at_the_field_and_the_input_is_kept(admin_client
     assert outbox() == []
 
 
+def test_two_invitations_for_one_address_at_once_make_one_account(app, admin_client):
+    """A double click on "Invite": both requests passed the form's check before either was
+    stored. One account and one mail; the other request says why, at the address."""
+    from eventsite.core.unit_of_work import unit_of_work
+    from tests.helpers import run_at_once
+
+    bea_id = account("bea@example.org").id
+    noord = account_admin.regions()[0]
+    region_id = noord.id
+
+    def invite_nina():
+        actor = db.session.get(Organiser, bea_id)
+        region = db.session.get(type(noord), region_id)
+        try:
+            with app.test_request_context("/organiser/accounts/invite"), unit_of_work():
+                account_admin.invite(actor, "nina@example.org", "Nina", "region", region, "nl")
+        except account_admin.RefusedError as error:
+            return (error.field, str(error))
+        return "invited"
+
+    results = run_at_once(app, [invite_nina, invite_nina])
+    assert sorted(results, key=str) == [
+        ("email", "Er is al een account met dit adres."),
+        "invited",
+    ]
+    assert [o.email for o in account_admin.all_accounts()] == [
+        "bea@example.org",
+        "nina@example.org",
+    ]
+    assert [m.recipient for m in outbox("organiser-welcome")] == ["nina@example.org"]
+
+
 def test_an_admin_changes_role_and_hub(admin_client, make_organiser):
     nina = make_organiser("nina@example.org", "region", "noord", name="Nina Noord")
     url = f"/organiser/accounts/{nina.id}"

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
+from ..core import unit_of_work
+from ..database import begin_write
 from ..extensions import db
 from ..programme.models import Region
 from . import accounts, audit
@@ -60,17 +63,28 @@ def _refuse_losing_last_admin(organiser: Organiser) -> None:
 def invite(
     actor: Organiser, email: str, name: str, role: str, region: Region | None, language: str
 ) -> Organiser:
-    """Create an account without a password and mail its owner a one-time link to set one."""
-    organiser = accounts.create_organiser(
-        email,
-        role,
-        region.slug if role == REGION and region is not None else None,
-        name,
-        None,
-        language,
-        actor=actor,
-        action="account.invite",
-    )
+    """Create an account without a password and mail its owner a one-time link to set one.
+
+    Refused at the address when it has an account, also one made after the form was checked
+    (a double click): the second request then waits for the first's commit and sees it."""
+    begin_write()  # SQLite: the look-up below sees what a request before this one stored
+    try:
+        organiser = accounts.create_organiser(
+            email,
+            role,
+            region.slug if role == REGION and region is not None else None,
+            name,
+            None,
+            language,
+            actor=actor,
+            action="account.invite",
+        )
+    except (accounts.AccountError, IntegrityError):
+        unit_of_work.rollback()  # nothing of this request is kept
+        if accounts.find(accounts.normalise_email(email)) is None:
+            raise
+        message = _l("There is an account with this address already.")
+        raise RefusedError(str(message), field="email") from None
     accounts.queue_password_mail(organiser, "welcome", language)
     return organiser
 

@@ -46,14 +46,18 @@ def invite_account():
     form = InviteForm()
     form.set_hub_choices(account_admin.regions())
     if form.validate_on_submit():
-        organiser = account_admin.invite(
-            current_user,
-            form.email.data,
-            form.name.data,
-            form.role.data,
-            _region(form.region.data),
-            form.language.data,
-        )
+        try:
+            organiser = account_admin.invite(
+                current_user,
+                form.email.data,
+                form.name.data,
+                form.role.data,
+                _region(form.region.data),
+                form.language.data,
+            )
+        except account_admin.RefusedError as error:
+            form.email.errors.append(str(error))
+            return render_template("organisers/invite_account.html", form=form)
         flash(
             _(
                 "%(name)s is invited: a mail with a link to set a password is on its way.",
