@@ -179,3 +179,24 @@ def test_mail_links_come_from_site_url_not_from_the_request_host(app, client, op
     sign_up(client)
     assert "https://jaarevent.example/aanmelden/confirm/" in outbox()[0].text_body
     assert "localhost" not in outbox()[0].text_body
+
+
+def test_a_session_cancelled_while_the_form_is_sent_keeps_what_was_typed(client, open_edition):
+    """The form was checked against the sessions as they were; the session was cancelled
+    before the sign-up was stored (here: behind the cached offer's back). The visitor sees the
+    form again with everything typed and the other session still ticked, and why."""
+    client.get("/register")  # the offer of this version is worked out
+    cancel = db.update(ProgrammeSession).where(ProgrammeSession.slug == "2027-zuid")
+    db.session.execute(cancel.values(status="cancelled"))
+    db.session.commit()
+    response = sign_up(
+        client, sessions=["2027-noord", "2027-zuid"], name="Ümit Öztürk", email="umit@example.nl"
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    title = db.session.scalar(db.select(ProgrammeSession.title).filter_by(slug="2027-zuid"))
+    assert f"{title} is net gesloten of geannuleerd." in page
+    assert 'value="Ümit Öztürk"' in page and 'value="umit@example.nl"' in page
+    assert re.search(r'value="2027-noord"[^>]*checked', page)
+    assert not re.search(r'value="2027-zuid"[^>]*checked', page)
+    assert attendees() == [] and outbox() == []

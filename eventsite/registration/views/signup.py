@@ -66,23 +66,42 @@ def register():
             with intake.intake_for(current_app).answering() as busy:
                 if busy:  # a burst: one row, the same for every address; registered later
                     intake.store(offer.edition_id, data, offer.ids_of(form.sessions.data))
-                elif not _sign_up_now(offer, data, form.sessions.data):
-                    flash(_("A session you chose has just closed; please choose again."), "error")
-                    return redirect(url_for(".register"))
+                else:
+                    closed = _sign_up_now(offer, data, form.sessions.data)
+                    if closed is not None:
+                        return _closed_meanwhile(offer, form, closed)
         _remember_sent_to(form.email.data, form.sessions.data, _typed_details(form))
         return redirect(url_for(".sent"))
     page = HoledPage(_render_form(offer, form))
     return _form_response(page, [s for s in form.sessions.data or [] if s in offer.open_slugs])
 
 
-def _sign_up_now(offer: Offer, data: signup.SignUp, slugs: list[str]) -> bool:
-    """Register the sign-up in this request; False if a chosen session has just closed."""
+def _sign_up_now(offer: Offer, data: signup.SignUp, slugs: list[str]) -> str | None:
+    """Register the sign-up in this request; None, or the slug of a chosen session that
+    closed (or was cancelled) since the form was checked: then nothing changed."""
     chosen = offer.load(slugs)
+    if not chosen:
+        return slugs[0]
     try:
         unit_of_work.retry_on_conflict(signup.sign_up, chosen[0].edition, data, chosen)
-    except (signup.SessionNotOpen, IndexError):  # raised before anything changed
-        return False
-    return True
+    except signup.SessionNotOpen as error:  # raised before anything changed
+        return error.session.slug if error.session is not None else slugs[0]
+    return None
+
+
+def _closed_meanwhile(offer: Offer, form: RegistrationForm, slug: str) -> Response:
+    """The form again with everything typed, that session unticked, and why at the sessions."""
+    closed = next((s for s in offer.load([slug])), None)
+    title = localized(closed, "title") if closed is not None else slug
+    message = _(
+        "%(title)s has just closed or been cancelled. Everything you typed is still in the "
+        "form: check the sessions you chose and send it again.",
+        title=title,
+    )
+    form.sessions.data = [s for s in form.sessions.data if s != slug]
+    form.sessions.errors = [message]
+    page = HoledPage(_render_form(offer, form))
+    return _form_response(page, form.sessions.data)
 
 
 # The per-request parts of the sign-up page (``{{ hole(...) }}`` in register.html): the CSRF
