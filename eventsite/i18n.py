@@ -1,11 +1,12 @@
-"""Language choice: ``?lang=`` sticks in the session, then ``Accept-Language``, then Dutch."""
+"""Language choice: ``?lang=`` sticks in the session, then ``Accept-Language``, then Dutch;
+outside a request (the command line, the worker's log) English."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
 from babel import Locale
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
@@ -14,6 +15,10 @@ from werkzeug.http import parse_accept_header
 def select_locale() -> Locale:
     """The visitor's language for this request (a shared Locale: Flask-Babel would parse
     the code anew for every request)."""
+    if not has_request_context():
+        # Mails choose their reader's language themselves (force_locale); what is left is
+        # text for the command line and logs, such as a programme file's error.
+        return _locale("en")
     languages = tuple(current_app.config["LANGUAGES"])
     asked = request.args.get("lang")
     if asked in languages:

@@ -116,7 +116,9 @@ def test_a_bad_upload_changes_nothing_and_says_what_is_wrong(
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Het bestand is niet ingeladen" in html and "atlantis" in html
+    assert "Het bestand is niet ingeladen" in html
+    # The whole sentence in the organiser's language, naming the place and the field.
+    assert "kapot.toml: sessie &#39;2027-zuid&#39;: veld &#39;region&#39;: onbekende regio" in html
     db.session.expire_all()
     titles = db.session.scalars(db.select(ProgrammeSession.title)).all()
     assert "Nieuw" not in titles
@@ -124,6 +126,12 @@ def test_a_bad_upload_changes_nothing_and_says_what_is_wrong(
 
     empty = post_form(client, "/organiser/editions/load", {})
     assert "Kies een bestand." in empty.get_data(as_text=True)
+    english = client.post(
+        "/organiser/editions/load?lang=en",
+        data={"csrf_token": _token(client), "file": (_file(b"[edition]\nyear = 'x'"), "x.toml")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "x.toml: [edition]: field &#39;year&#39;: expected a whole number, got" in english
 
 
 def _token(client) -> str:

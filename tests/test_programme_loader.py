@@ -65,6 +65,11 @@ def broken_copy(tmp_path, old: str, new: str) -> Path:
             '{ nam = "Voorbeeldspreker C"',
             "speaker 1: field 'name'",
         ),
+        (  # its message was only ever shown in the browser: on the command line it crashed
+            'end = "16:30"\n',
+            'end = "16:30"\nvideos = [{ title = "Film", url = "ftp://video.example/1" }]\n',
+            "video 1: field 'url': Enter the video's web address, starting with https://.",
+        ),
     ],
 )
 def test_a_broken_field_exits_non_zero_naming_it_and_changes_nothing(

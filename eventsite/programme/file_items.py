@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from ..extensions import db
 from .models import ProgrammeSession, SessionVideo, Speaker
 from .videos import BadVideoUrl, check_video_url
@@ -17,9 +19,8 @@ SPEAKER_FIELDS = ("name", "company", "role", "bio", "bio_en")
 
 
 def read_speaker(checker_class, session_check, index: int, table: Any) -> dict[str, str | None]:
-    check = checker_class(
-        session_check.filename, f"{session_check.place}: speaker {index + 1}", table
-    )
+    place = (*session_check.place, _l("speaker %(n)d", n=index + 1))
+    check = checker_class(session_check.filename, place, table)
     return {
         "name": check.text("name", max_length=120),
         "company": check.text("company", required=False, max_length=120),
@@ -30,14 +31,13 @@ def read_speaker(checker_class, session_check, index: int, table: Any) -> dict[s
 
 
 def read_video(checker_class, session_check, index: int, table: Any) -> dict[str, str]:
-    check = checker_class(
-        session_check.filename, f"{session_check.place}: video {index + 1}", table
-    )
+    place = (*session_check.place, _l("video %(n)d", n=index + 1))
+    check = checker_class(session_check.filename, place, table)
     title = check.text("title", max_length=200)
     try:
         url = check_video_url(check.text("url", max_length=500))
     except BadVideoUrl as error:
-        raise check.fail("url", str(error.args[0])) from None
+        raise check.fail("url", error.args[0]) from None
     return {"title": title, "url": url}
 
 

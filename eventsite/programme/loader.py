@@ -14,6 +14,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ..extensions import db
 from .file_items import apply_speakers, apply_videos, read_speaker, read_video
 from .models import CANCELLED, SCHEDULED, Edition, ProgrammeSession, Region
@@ -24,7 +28,17 @@ HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 class ProgrammeFileError(ValueError):
-    """A programme file that cannot be loaded; the message names file, place and field."""
+    """A programme file that cannot be loaded; the message names file, place and field.
+
+    Its parts are put into words when shown, in the reader's language: the console's
+    organiser reads Dutch or English, the command line English (``i18n.select_locale``)."""
+
+    def __init__(self, *parts) -> None:
+        super().__init__(*parts)
+        self.parts = parts
+
+    def __str__(self) -> str:
+        return ": ".join(str(part) for part in self.parts)
 
 
 @dataclass
@@ -51,23 +65,28 @@ class ProgrammeSpec:
 class _Checker:
     """Reads typed values out of a TOML table, failing with the file, place and field."""
 
-    def __init__(self, filename: str, place: str, table: Any):
+    def __init__(self, filename: str, place, table: Any):
+        """``place``: where in the file (a part, or a tuple of parts: session, speaker)."""
+        self.place = place if isinstance(place, tuple) else (place,)
         if not isinstance(table, dict):
-            raise ProgrammeFileError(f"{filename}: {place}: expected a table")
-        self.filename, self.place, self.table = filename, place, table
+            raise ProgrammeFileError(filename, *self.place, _l("expected a table"))
+        self.filename, self.table = filename, table
 
-    def fail(self, name: str, problem: str) -> ProgrammeFileError:
-        return ProgrammeFileError(f"{self.filename}: {self.place}: field '{name}': {problem}")
+    def fail(self, name: str, problem) -> ProgrammeFileError:
+        field_name = _l("field '%(name)s'", name=name)
+        return ProgrammeFileError(self.filename, *self.place, field_name, problem)
 
     def get(self, name: str, kind: type | tuple[type, ...], required: bool = True) -> Any:
         value = self.table.get(name)
         if value is None:
             if required:
-                raise self.fail(name, "is missing")
+                raise self.fail(name, _l("is missing"))
             return None
         # bool is an int in Python; a programme never means True as a number.
         if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _as_tuple(kind)):
-            raise self.fail(name, f"expected {_kind_name(kind)}, got {value!r}")
+            kind_name = _kind_name(kind)
+            problem = _l("expected %(kind)s, got %(value)s", kind=kind_name, value=repr(value))
+            raise self.fail(name, problem)
         return value
 
     def text(self, name: str, required: bool = True, max_length: int = 200) -> str | None:
@@ -75,22 +94,25 @@ class _Checker:
         if value is not None:
             value = value.strip()
             if required and not value:
-                raise self.fail(name, "is empty")
+                raise self.fail(name, _l("is empty"))
             if len(value) > max_length:
-                raise self.fail(name, f"is longer than {max_length} characters")
+                raise self.fail(name, _l("is longer than %(n)d characters", n=max_length))
         return value
 
     def slug(self, name: str = "slug") -> str:
         value = self.text(name, max_length=80)
         if not SLUG.match(value):
-            raise self.fail(name, f"expected lowercase letters, digits and hyphens, got {value!r}")
+            problem = _l(
+                "expected lowercase letters, digits and hyphens, got %(value)s", value=repr(value)
+            )
+            raise self.fail(name, problem)
         return value
 
     def clock_time(self, name: str) -> time:
         value = self.text(name, max_length=5)
         match = HH_MM.match(value)
         if not match:
-            raise self.fail(name, f"expected a time as HH:MM, got {value!r}")
+            raise self.fail(name, _l("expected a time as HH:MM, got %(value)s", value=repr(value)))
         return time(int(match[1]), int(match[2]))
 
 
@@ -98,17 +120,22 @@ def _as_tuple(kind):
     return kind if isinstance(kind, tuple) else (kind,)
 
 
-def _kind_name(kind) -> str:
-    names = {
-        str: "text",
-        int: "a whole number",
-        bool: "true or false",
-        date: "a date",
-        datetime: "a date and time",
-        list: "a list",
-        dict: "a table",
-    }
-    return " or ".join(names.get(k, k.__name__) for k in _as_tuple(kind))
+KIND_NAMES = {
+    str: _l("text"),
+    int: _l("a whole number"),
+    bool: _l("true or false"),
+    date: _l("a date"),
+    datetime: _l("a date and time"),
+    list: _l("a list"),
+    dict: _l("a table"),
+}
+
+
+def _kind_name(kind) -> LazyString:
+    """"a date or a date and time", in the language it is shown in."""
+    return LazyString(
+        lambda: _(" or ").join(str(KIND_NAMES.get(k, k.__name__)) for k in _as_tuple(kind))
+    )
 
 
 def read_programme(path: str | Path) -> ProgrammeSpec:
@@ -117,7 +144,7 @@ def read_programme(path: str | Path) -> ProgrammeSpec:
         with open(path, "rb") as handle:
             content = handle.read()
     except FileNotFoundError:
-        raise ProgrammeFileError(f"{path}: no such file") from None
+        raise ProgrammeFileError(str(path), _l("no such file")) from None
     return read_programme_bytes(content, str(path))
 
 
@@ -126,9 +153,9 @@ def read_programme_bytes(content: bytes, filename: str) -> ProgrammeSpec:
     try:
         data = tomllib.loads(content.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ProgrammeFileError(f"{filename}: not UTF-8 text") from None
+        raise ProgrammeFileError(filename, _l("not UTF-8 text")) from None
     except tomllib.TOMLDecodeError as error:
-        raise ProgrammeFileError(f"{filename}: not valid TOML: {error}") from None
+        raise ProgrammeFileError(filename, _l("not valid TOML"), str(error)) from None
     edition = _read_edition(filename, data.get("edition"))
     regions = [_read_region(filename, i, r) for i, r in enumerate(data.get("regions") or [], 1)]
     zone = ZoneInfo(edition["timezone"])
@@ -136,8 +163,8 @@ def read_programme_bytes(content: bytes, filename: str) -> ProgrammeSpec:
         _read_session(filename, s, zone, position)
         for position, s in enumerate(data.get("sessions") or [])
     ]
-    _check_unique(filename, "sessions", [s.slug for s in sessions])
-    _check_unique(filename, "regions", [r["slug"] for r in regions])
+    _check_unique(filename, _l("sessions"), [s.slug for s in sessions])
+    _check_unique(filename, _l("regions"), [r["slug"] for r in regions])
     return ProgrammeSpec(edition, regions, sessions)
 
 
@@ -145,12 +172,13 @@ def _read_edition(filename: str, table: Any) -> dict[str, Any]:
     check = _Checker(filename, "[edition]", table)
     year = check.get("year", int)
     if not 2000 <= year <= 2200:
-        raise check.fail("year", f"expected a year, got {year}")
+        raise check.fail("year", _l("expected a year, got %(value)s", value=year))
     zone_name = check.text("timezone", required=False) or "Europe/Amsterdam"
     try:
         zone = ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise check.fail("timezone", f"unknown time zone {zone_name!r}") from None
+        problem = _l("unknown time zone %(value)s", value=repr(zone_name))
+        raise check.fail("timezone", problem) from None
     values = {
         "year": year,
         "slug": check.slug(),
@@ -170,7 +198,7 @@ def _read_edition(filename: str, table: Any) -> dict[str, Any]:
         "retention_days": check.get("retention_days", int, required=False) or 365,
     }
     if values["ends_on"] < values["starts_on"]:
-        raise check.fail("ends_on", "is before starts_on")
+        raise check.fail("ends_on", _l("is before starts_on"))
     return values
 
 
@@ -182,7 +210,7 @@ def _local_moment(check: _Checker, name: str, zone: ZoneInfo) -> datetime | None
 
 
 def _read_region(filename: str, index: int, table: Any) -> dict[str, str]:
-    check = _Checker(filename, f"region {index}", table)
+    check = _Checker(filename, _l("region %(n)d", n=index), table)
     return {
         "slug": check.slug(),
         "name": check.text("name", max_length=120),
@@ -192,16 +220,17 @@ def _read_region(filename: str, index: int, table: Any) -> dict[str, str]:
 
 def _read_session(filename: str, table: Any, zone: ZoneInfo, position: int) -> SessionSpec:
     slug = table.get("slug") if isinstance(table, dict) else None
-    check = _Checker(filename, f"session {slug!r}" if slug else "a session", table)
+    place = _l("session %(slug)s", slug=repr(slug)) if slug else _l("a session")
+    check = _Checker(filename, place, table)
     slug = check.slug()
     day = check.get("date", date)
     start_at = datetime.combine(day, check.clock_time("start"), zone)
     end_at = datetime.combine(day, check.clock_time("end"), zone)
     if end_at <= start_at:
-        raise check.fail("end", "is not after start")
+        raise check.fail("end", _l("is not after start"))
     capacity = check.get("capacity", int, required=False)
     if capacity is not None and capacity < 0:
-        raise check.fail("capacity", "is negative")
+        raise check.fail("capacity", _l("is negative"))
     fields = {
         "title": check.text("title"),
         "title_en": check.text("title_en", required=False),
@@ -223,7 +252,8 @@ def _read_session(filename: str, table: Any, zone: ZoneInfo, position: int) -> S
     status = check.text("status", required=False, max_length=20)
     if status is not None:
         if status not in (SCHEDULED, CANCELLED):
-            raise check.fail("status", f"expected 'scheduled' or 'cancelled', got {status!r}")
+            problem = _l("expected 'scheduled' or 'cancelled', got %(value)s", value=repr(status))
+            raise check.fail("status", problem)
         fields["status"] = status
     uid = check.text("uid", required=False, max_length=80)
     speakers = [
@@ -238,11 +268,12 @@ def _read_session(filename: str, table: Any, zone: ZoneInfo, position: int) -> S
     )
 
 
-def _check_unique(filename: str, what: str, slugs: list[str]) -> None:
+def _check_unique(filename: str, what, slugs: list[str]) -> None:
     seen = set()
     for slug in slugs:
         if slug in seen:
-            raise ProgrammeFileError(f"{filename}: {what}: slug {slug!r} appears twice")
+            problem = _l("slug %(slug)s appears twice", slug=repr(slug))
+            raise ProgrammeFileError(filename, what, problem)
         seen.add(slug)
 
 
@@ -269,7 +300,10 @@ def _apply_session(edition: Edition, spec: SessionSpec, filename: str) -> None:
     region = db.session.scalar(db.select(Region).filter_by(slug=spec.region))
     if region is None:
         raise ProgrammeFileError(
-            f"{filename}: session {spec.slug!r}: field 'region': unknown region {spec.region!r}"
+            filename,
+            _l("session %(slug)s", slug=repr(spec.slug)),
+            _l("field '%(name)s'", name="region"),
+            _l("unknown region %(value)s", value=repr(spec.region)),
         )
     session = db.session.scalar(db.select(ProgrammeSession).filter_by(slug=spec.slug))
     if session is None:
@@ -281,8 +315,10 @@ def _apply_session(edition: Edition, spec: SessionSpec, filename: str) -> None:
         db.session.add(session)
     elif session.edition_id != edition.id:
         raise ProgrammeFileError(
-            f"{filename}: session {spec.slug!r}: field 'slug': already used by edition "
-            f"{session.edition.year}"
+            filename,
+            _l("session %(slug)s", slug=repr(spec.slug)),
+            _l("field '%(name)s'", name="slug"),
+            _l("already used by edition %(year)d", year=session.edition.year),
         )
     existed = session.id is not None
     was_cancelled = existed and session.is_cancelled
