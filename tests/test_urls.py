@@ -16,11 +16,13 @@ def test_join_links_in_mails_and_the_personal_calendar_are_the_route(client, ope
     joins = sorted({url for url in links_in(welcome) if "/join/" in url})
     with client.application.test_request_context():
         routes = [
-            url_for("registration.join", token=token, slug=s) for s in ("2027-noord", "2027-zuid")
+            url_for("registration.join", token=token, slug=s, lang="nl")
+            for s in ("2027-noord", "2027-zuid")
         ]
     assert joins == sorted("http://localhost" + path for path in routes)
     assert joins == sorted(
-        external_url("registration.join", token=token, slug=s) for s in ("2027-noord", "2027-zuid")
+        external_url("registration.join", token=token, slug=s, lang="nl")
+        for s in ("2027-noord", "2027-zuid")
     )
 
     with client.application.test_request_context():

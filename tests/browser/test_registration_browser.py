@@ -83,7 +83,7 @@ def test_dutch_phone_journey_from_programme_to_cancel(live_site, phone_page):
     uids = {}
     for event, slug in zip(events, (first, second), strict=True):
         assert event["DTSTART"].params["TZID"] == "Europe/Amsterdam"
-        assert str(event["URL"]) == live_site(f"/my/{token}/join/{slug}")
+        assert str(event["URL"]) == live_site(f"/my/{token}/join/{slug}?lang=nl")
         uids[slug] = str(event["UID"])
     text = unfolded(ics)
     assert "stream.example.net" not in text
