@@ -22,9 +22,7 @@ def issue_manage_token(attendee: Attendee) -> str:
 def manage_url(token: str, language: str | None = None) -> str:
     """The personal page; with ``language`` (the mail's), it opens in that language also on a
     phone whose mail app opens links in a browser of its own (no language chosen there)."""
-    if language:
-        return external_url("registration.manage", token=token, lang=language)
-    return external_url("registration.manage", token=token)
+    return external_url("registration.manage", token=token, lang=language or None)
 
 
 def confirm_url(attendee: Attendee, request: SignupRequest | None = None) -> str:
@@ -45,6 +43,4 @@ def join_url(token: str, session: ProgrammeSession, language: str | None = None)
     """The personal link that leads to the session's stream (never the stream link itself).
     Its waiting page ("opens at 14.45") speaks ``language``: the link is opened from a
     calendar app, whose browser knows nothing of the language the person chose."""
-    if language:
-        return external_url("registration.join", token=token, slug=session.slug, lang=language)
-    return external_url("registration.join", token=token, slug=session.slug)
+    return external_url("registration.join", token=token, slug=session.slug, lang=language or None)
