@@ -1,5 +1,6 @@
 """Organisers edit and cancel their sessions: revision, signals, capacity, validation."""
 
+import re
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -258,6 +259,8 @@ def test_cancelling_takes_the_waiting_list_off_and_tells_them_once(
     assert "waarvoor je op de wachtlijst stond" in text and manage_path(dutch)
     (english,) = smtp.to("waiting@example.com")
     assert "whose waiting list you were on" in english.get_body(("plain",)).get_content()
+    # Opened in a mail app's own browser, the personal page speaks the mail's language.
+    assert re.search(r"/my/\S+\?lang=en\b", english.get_body(("plain",)).get_content())
     assert smtp.to("open@example.nl") == []
     (cancel,) = smtp.to("ok@example.nl")
     assert cancel["Subject"].startswith("Geannuleerd: ")

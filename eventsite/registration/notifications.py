@@ -151,7 +151,7 @@ def send_waiting_cancelled(attendee: Attendee, registration: Registration) -> No
         attendee,
         "waiting_cancelled",
         registration=registration,
-        manage_link=manage_url(issue_manage_token(attendee)),
+        manage_link=manage_url(issue_manage_token(attendee), attendee.language),
     )
 
 
