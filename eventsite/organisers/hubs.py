@@ -38,6 +38,11 @@ def may_edit_hub(organiser: Organiser, region: Region) -> bool:
     return organiser.is_admin or organiser.region_id == region.id
 
 
+def _hub_values(data: dict) -> dict:
+    """The form's hub fields, trimmed; an empty one is None."""
+    return {name: (data.get(name) or "").strip() or None for name in HUB_FIELDS}
+
+
 def slug_taken(slug: str) -> str:
     message = _l(
         "There is already a hub with the short name %(slug)s: choose another one.", slug=slug
@@ -50,8 +55,7 @@ def create_hub(organiser: Organiser, data: dict) -> tuple[Region | None, Outcome
     a hub has it already. The unique constraint decides, not a look-up first: a double
     submit's second request waits for the first one's commit and is refused the same way."""
     slug = data["slug"]
-    values = {name: (data.get(name) or "").strip() or None for name in HUB_FIELDS}
-    region = Region(slug=slug, **values)
+    region = Region(slug=slug, **_hub_values(data))
     db.session.add(region)
     try:
         db.session.flush()
@@ -90,7 +94,7 @@ def update_hub(
         return Outcome(False, {"logo": refused.message})
     if data.get("remove_logo") and not has_upload(upload):
         logo = None
-    changes = {name: (data.get(name) or "").strip() or None for name in HUB_FIELDS}
+    changes = _hub_values(data)
     changes["name"] = changes["name"] or region.name
     changes["logo_sha256"] = logo
     changed = [k for k, v in changes.items() if getattr(region, k) != v]
