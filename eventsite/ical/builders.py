@@ -17,6 +17,7 @@ from icalendar import Calendar, Event, vCalAddress, vDuration, vText
 from icalendar.parser import Contentlines
 
 from ..i18n import localized
+from .links import shorten
 from .timezones import serialized, shared_vtimezone
 
 PRODID = "-//Smart Industry//eventsite Jaarevent//NL"
@@ -81,19 +82,10 @@ def description_text(
     if summary:
         if max_length is not None:
             room = max_length - len("\n".join(lines)) - len("\n\n")
-            summary = _cut(summary, room)
+            summary = shorten(summary, room)
         if summary:
             lines[head:head] = ["", summary]
     return "\n".join(lines)
-
-
-def _cut(text: str, length: int) -> str:
-    """``text``, or as much of it as fits in ``length`` characters with "…"; "" if none."""
-    if len(text) <= length:
-        return text
-    if length < 2:
-        return ""
-    return text[: length - 1].rstrip() + "…"
 
 
 def session_event(

@@ -22,8 +22,13 @@ def _query(params: dict[str, str]) -> str:
     return urlencode(params, quote_via=quote, safe="/")
 
 
-def _shorten(text: str) -> str:
-    return text if len(text) <= MAX_DETAILS else text[: MAX_DETAILS - 1].rstrip() + "…"
+def shorten(text: str, length: int = MAX_DETAILS) -> str:
+    """``text``, or as much of it as fits in ``length`` characters with "…"; "" if none."""
+    if len(text) <= length:
+        return text
+    if length < 2:
+        return ""
+    return text[: length - 1].rstrip() + "…"
 
 
 def _google_time(moment: datetime) -> str:
@@ -42,7 +47,7 @@ def google_calendar_url(
         "action": "TEMPLATE",
         "text": title,
         "dates": f"{_google_time(start)}/{_google_time(end)}",
-        "details": _shorten(details),
+        "details": shorten(details),
         "location": location,
         # Shown in the event's zone, not the browser's, when the two differ.
         "ctz": zone,
@@ -66,7 +71,7 @@ def outlook_url(
         "subject": title,
         "startdt": _iso_utc(start),
         "enddt": _iso_utc(end),
-        "body": _shorten(body),
+        "body": shorten(body),
         "location": location,
     }
     return f"{OUTLOOK_365 if work_account else OUTLOOK_COM}?{_query(params)}"
