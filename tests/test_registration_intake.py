@@ -7,14 +7,18 @@ closes in between.
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import delete
 
 from eventsite.clock import utcnow
 from eventsite.extensions import db
 from eventsite.programme.models import CANCELLED, ProgrammeSession
+from eventsite.registration import intake
 from eventsite.registration.intake import WORKER_GRACE, intake_for
 from eventsite.registration.intake_models import SignupIntake
 from eventsite.registration.jobs import register_stored_signups
@@ -109,6 +113,39 @@ def test_when_the_thread_is_gone_the_worker_registers_the_stored_sign_up(
     assert run_worker_job() == "registered 1 stored sign-up(s)"
     assert stored() == [] and [a.email for a in attendees()] == ["els@example.nl"]
     assert [m.recipient for m in outbox("confirm")] == ["els@example.nl"]
+
+
+def test_postgresql_two_processes_claiming_the_same_rows_do_not_deadlock(
+    app, client, burst, caplog
+):
+    """A thread's ids come in the order their requests committed; the worker claims in id
+    order. Claimed in different orders, the two transactions deadlocked (seen under a
+    burst on PostgreSQL: one of them aborted, its batch registered again one by one)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite takes one write lock")
+    intake_for(app).queue.stop()  # the test hands the rows over itself
+    sign_up(client, email="een@example.nl")
+    sign_up(client, email="twee@example.nl")
+    first, second = [row.id for row in stored()]
+    # Another process (the worker, in id order) has claimed the first and goes on.
+    with db.engine.connect() as other:
+        other.execute(delete(SignupIntake).where(SignupIntake.id == first))
+
+        def this_process():  # its thread got the ids in the order they committed
+            with app.app_context():
+                intake.register([second, first])
+                db.session.remove()
+
+        thread = threading.Thread(target=this_process)
+        with caplog.at_level(logging.INFO, logger="eventsite"):
+            thread.start()
+            time.sleep(0.5)  # this process now waits for the other's first row
+            other.execute(delete(SignupIntake).where(SignupIntake.id == second))
+            other.commit()
+            thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert "one by one" not in caplog.text
+    assert stored() == []
 
 
 def test_a_sign_up_that_fails_to_register_is_kept_and_retried_until_it_works(

@@ -202,7 +202,12 @@ def due_ids(limit: int, grace: timedelta = WORKER_GRACE) -> list[int]:
 
 def register(intake_ids: list[int]) -> int:
     """Register these stored sign-ups, ``BATCH_SIZE`` to a transaction. How many were
-    registered or found done by another process."""
+    registered or found done by another process.
+
+    In the order of their ids, as every process claims them: a thread's ids come in the
+    order their requests committed, and two transactions deleting the same rows in
+    different orders deadlock on PostgreSQL (seen under a burst: a thread and the worker)."""
+    intake_ids = sorted(intake_ids)
     return sum(
         _register_batch(intake_ids[start : start + BATCH_SIZE])
         for start in range(0, len(intake_ids), BATCH_SIZE)
