@@ -8,6 +8,7 @@ like the mail outbox. The worker sends them (``delivery.py``).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -36,21 +37,34 @@ EVENT_TYPES = {
 }
 
 
-def record_event(event_type: str, region_id: int | None, data: dict) -> WebhookEvent | None:
-    """An event and its deliveries, in the current transaction; None when no active
-    endpoint wants it (nothing is stored then)."""
-    endpoints = [
-        endpoint
-        for endpoint in db.session.scalars(
-            select(WebhookEndpoint).where(
-                WebhookEndpoint.active.is_(True),
-                or_(WebhookEndpoint.region_id.is_(None), WebhookEndpoint.region_id == region_id),
+def _wanting(event_type: str, region_id: int | None) -> list[WebhookEndpoint]:
+    """The active endpoints that want this event (a read: it does not flush)."""
+    with db.session.no_autoflush:
+        return [
+            endpoint
+            for endpoint in db.session.scalars(
+                select(WebhookEndpoint).where(
+                    WebhookEndpoint.active.is_(True),
+                    or_(
+                        WebhookEndpoint.region_id.is_(None),
+                        WebhookEndpoint.region_id == region_id,
+                    ),
+                )
             )
-        )
-        if event_type in endpoint.event_list
-    ]
+            if event_type in endpoint.event_list
+        ]
+
+
+def record_event(
+    event_type: str, region_id: int | None, data: dict | Callable[[], dict]
+) -> WebhookEvent | None:
+    """An event and its deliveries, in the current transaction; None when no active
+    endpoint wants it (nothing is stored then, and ``data``, when a function, not made)."""
+    endpoints = _wanting(event_type, region_id)
     if not endpoints:
         return None
+    if callable(data):
+        data = data()
     event = WebhookEvent(
         msg_id=f"msg_{uuid.uuid4().hex}", type=event_type, region_id=region_id, data=data
     )
@@ -79,8 +93,12 @@ def _registration_data(registration: Registration) -> dict:
 
 
 def _registration_event(event_type: str, registration: Registration) -> None:
-    db.session.flush()  # the registration's id
-    record_event(event_type, registration.session.region_id, _registration_data(registration))
+    def data() -> dict:
+        db.session.flush()  # the registration's id
+        return _registration_data(registration)
+
+    # Most sites have no endpoint: then neither the flush nor the data.
+    record_event(event_type, registration.session.region_id, data)
 
 
 def webhook_confirmed(attendee, *, confirmed=(), waiting=(), **_extra) -> None:
