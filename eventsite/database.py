@@ -163,6 +163,11 @@ def rollback_quietly(session) -> None:
         pass
 
 
+def one_writer_at_a_time() -> bool:
+    """Whether a write transaction locks the whole database (SQLite), not only its rows."""
+    return db.engine.dialect.name == "sqlite"
+
+
 def begin_write() -> None:
     """On SQLite, take the write lock now (BEGIN IMMEDIATE), so what this transaction reads
     stays true until it commits; PostgreSQL locks rows instead (see below)."""

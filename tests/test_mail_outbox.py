@@ -9,7 +9,7 @@ import pytest
 from eventsite.clock import utcnow
 from eventsite.extensions import db
 from eventsite.mail.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
-from eventsite.mail.outbox import Attachment, queue_mail
+from eventsite.mail.outbox import Attachment, queue_collected, queue_mail, rendered_only
 from eventsite.mail.sender import send_queued
 from tests.helpers import mail_text
 
@@ -40,6 +40,29 @@ def test_a_mail_is_rendered_in_the_recipients_language(mail_app):
     assert dutch.subject == "Aanmelden Jan 0" and english.subject == "Sign up Jan 0"
     assert dutch.text_body.startswith("Hello Jan 0")
     assert dutch.message_id != english.message_id
+
+
+def test_a_mail_rendered_only_is_queued_later_as_it_was_rendered(mail_app, smtp):
+    """For a change that renders its mails before taking its locks (the confirmation)."""
+    calendar = Attachment("jaarevent.ics", "application/ics", b"BEGIN:VCALENDAR\r\n")
+    with rendered_only() as mails:
+        assert queue(recipient="later@example.nl", attachments=[calendar]) == [None]
+        queue(recipient="later@example.nl", language="en")
+    assert states() == Counter()  # nothing was added
+    assert [m.subject for m in mails] == ["Aanmelden Jan 0", "Sign up Jan 0"]
+
+    queue_collected(mails)
+    db.session.commit()
+    rows = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [(r.subject, r.language) for r in rows] == [
+        ("Aanmelden Jan 0", "nl"),
+        ("Sign up Jan 0", "en"),
+    ]
+    assert rows[0].text_body.startswith("Hello Jan 0")
+    assert [a.content for a in rows[0].attachments] == [b"BEGIN:VCALENDAR\r\n"]
+    assert len({r.message_id for r in rows}) == 2
+    assert send_queued().sent == 2
+    assert len(smtp.to("later@example.nl")) == 2
 
 
 def test_mail_queued_in_a_request_is_sent_after_the_response(mail_app, smtp):

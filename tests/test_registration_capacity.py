@@ -29,6 +29,20 @@ def confirm(token: str, ip: str | None) -> signup.Confirmation:
         return signup.confirm(token, ip)
 
 
+def assert_mails_say_what_each_got() -> None:
+    """Each person's welcome mail and invites match their registration: a place (the
+    calendar file, a join link, one invite) or the waiting list (none of those). The mails
+    are rendered before the place is taken and again if another took it meanwhile."""
+    db.session.expire_all()
+    for registration in db.session.scalars(db.select(Registration)):
+        email = registration.attendee.email
+        [welcome] = outbox("welcome", to=email)
+        placed = registration.state == "confirmed"
+        assert bool(welcome.attachments) is placed, email
+        assert ("/join/" in welcome.text_body) is placed, email
+        assert len(outbox("ical-invite", to=email)) == (1 if placed else 0), email
+
+
 def waiting_list(slug: str = "2027-noord") -> list[Registration]:
     db.session.expire_all()
     return list(
@@ -91,6 +105,7 @@ def test_sqlite_and_postgresql_a_few_threads_never_overbook(app, make_edition, c
     db.session.expire_all()
     assert edition.sessions[0].confirmed_count == 2
     assert sorted(states()) == ["confirmed"] * 2 + ["waiting"] * 4
+    assert_mails_say_what_each_got()
 
 
 def test_postgresql_50_confirmations_at_once_for_10_places(app, make_edition, clock):
@@ -116,6 +131,7 @@ def test_postgresql_50_confirmations_at_once_for_10_places(app, make_edition, cl
     assert max(places) <= waiting[0].waiting_since
     assert len({r.waiting_since for r in waiting}) == 40
     assert len(outbox("welcome")) == 50
+    assert_mails_say_what_each_got()
 
     # A cancellation promotes the first on the list, and mails them.
     first_waiting = waiting[0].attendee.email

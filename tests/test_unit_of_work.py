@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from eventsite.core.unit_of_work import note_outbox, unit_of_work
+from eventsite.core.unit_of_work import note_outbox, rehearsal, unit_of_work
 from eventsite.extensions import db
 from eventsite.mail.background import wait_idle
 from eventsite.mail.models import SENT, OutboxMessage
@@ -73,6 +73,28 @@ def test_a_cli_unit_of_work_commits_or_rolls_back(app):
         queue_test_mail()
         raise RuntimeError("the command failed")
     assert [row.id for row in outbox_rows()] == work.outbox_ids
+
+
+def test_a_rehearsal_forgets_its_changes_and_writes_nothing(app):
+    with unit_of_work():
+        queue_test_mail()
+    [row] = outbox_rows()
+    with unit_of_work():
+        with rehearsal():
+            row.subject = "Anders"
+            queue_test_mail()
+            # A read inside does not flush the changes (on SQLite: no write lock taken).
+            assert db.session.scalar(db.select(db.func.count(OutboxMessage.id))) == 1
+        assert row.subject == "Hoi"
+    assert [r.subject for r in outbox_rows()] == ["Hoi"]
+
+
+def test_a_rehearsal_after_a_write_is_refused(app):
+    with pytest.raises(RuntimeError, match="before the unit of work writes"), unit_of_work():
+        queue_test_mail()
+        with rehearsal():
+            pass
+    assert outbox_rows() == []
 
 
 # Where a commit outside the unit of work is right, and why. Anything else that commits is

@@ -120,6 +120,21 @@ def rollback() -> None:
     db.session.rollback()
 
 
+@contextmanager
+def rehearsal() -> Iterator[None]:
+    """Change objects in memory only, to see what a change would give before taking the
+    lock that makes it (the confirmation renders its mails so, outside SQLite's write lock
+    and the session row's lock); then forget every change: no autoflush inside, a rollback
+    after. Only before this unit of work has written anything."""
+    if _has_writes(db.session):
+        raise RuntimeError("a rehearsal must come before the unit of work writes")
+    try:
+        with db.session.no_autoflush:
+            yield
+    finally:
+        rollback()
+
+
 @dataclass
 class Work:
     """What a CLI unit of work committed: the ids of its outbox rows."""

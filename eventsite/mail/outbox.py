@@ -8,7 +8,9 @@ happens after that commit (see ``delivery.py``), never inside the transaction.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +39,52 @@ class Attachment:
     content_type: str
     content: bytes
     disposition: str = "attachment"
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    """A mail rendered but not queued yet (see ``rendered_only``)."""
+
+    kind: str
+    recipient: str
+    language: str
+    subject: str
+    text: str
+    html: str
+    attachments: tuple[Attachment, ...]
+
+
+# While set (``rendered_only``), queued mails are collected here instead of added.
+_collected: ContextVar[list[RenderedMail] | None] = ContextVar("mails_rendered_only", default=None)
+
+
+@contextmanager
+def rendered_only() -> Iterator[list[RenderedMail]]:
+    """Inside, ``queue_mail`` and ``queue_rendered`` render (and check the address) but add
+    nothing: the mails are collected in the list yielded, for ``queue_collected`` to add
+    later. For a change that renders its mails before taking its lock."""
+    collected: list[RenderedMail] = []
+    token = _collected.set(collected)
+    try:
+        yield collected
+    finally:
+        _collected.reset(token)
+
+
+def queue_collected(mails: Iterable[RenderedMail]) -> list[OutboxMessage]:
+    """Add mails collected by ``rendered_only`` to the transaction, in their order."""
+    return [
+        _queue_rendered(
+            mail.kind,
+            mail.recipient,
+            mail.language,
+            mail.subject,
+            mail.text,
+            mail.html,
+            mail.attachments,
+        )
+        for mail in mails
+    ]
 
 
 def new_message_id() -> str:
@@ -143,7 +191,13 @@ def _queue_rendered(
     text: str,
     html: str,
     attachments: Iterable[Attachment],
-) -> OutboxMessage:
+) -> OutboxMessage | None:
+    collected = _collected.get()
+    if collected is not None:
+        collected.append(
+            RenderedMail(kind, recipient, language, subject, text, html, tuple(attachments))
+        )
+        return None
     message = OutboxMessage(
         message_id=new_message_id(),
         kind=kind,

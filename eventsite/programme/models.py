@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -263,3 +263,27 @@ class SessionVideo(db.Model):
     def platform(self) -> str:
         """``youtube``, ``vimeo`` or ``file``: what the page says the link leads to."""
         return video_platform(self.url)
+
+
+# What a confirmation or a drop writes on a session's row: its count, and with it (as every
+# UPDATE) ``updated_at``. Neither changes the text of anyone's mail.
+_PLACE_COLUMNS = frozenset({"confirmed_count", "updated_at"})
+
+
+def session_contents(edition: Edition, sessions) -> tuple:
+    """The edition's version and every other value of the sessions' rows, with their hubs':
+    equal for a mail rendered before and after other people took places (see
+    ``registration.signup``). Speakers and videos, which raise only ``updated_at``, are not
+    in it: the calendar invites are not renewed for them either."""
+    columns = [
+        column.key
+        for column in inspect(ProgrammeSession).column_attrs
+        if column.key not in _PLACE_COLUMNS
+    ]
+    return (
+        edition.id,
+        edition.updated_at,
+        tuple(
+            (tuple(getattr(s, key) for key in columns), s.region.updated_at) for s in sessions
+        ),
+    )

@@ -21,19 +21,24 @@ from .signals import session_full, waiting_list_started
 
 def take_place(session_id: int) -> bool:
     """Raise the session's confirmed count by one if there is room. True if a place was taken."""
-    result = db.session.execute(
-        update(ProgrammeSession)
-        .where(
-            ProgrammeSession.id == session_id,
-            or_(
-                ProgrammeSession.capacity.is_(None),
-                ProgrammeSession.confirmed_count < ProgrammeSession.capacity,
-            ),
-        )
-        .values(confirmed_count=ProgrammeSession.confirmed_count + 1)
+    return _take_place(session_id) is not None
+
+
+def _take_place(session_id: int) -> bool | None:
+    """``take_place`` in one statement that also says whether it took the last place:
+    None if there was no room, else whether the session is full now."""
+    s = ProgrammeSession
+    taken = db.session.execute(
+        update(s)
+        .where(s.id == session_id, or_(s.capacity.is_(None), s.confirmed_count < s.capacity))
+        .values(confirmed_count=s.confirmed_count + 1)
+        .returning(s.capacity, s.confirmed_count)
         .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
+    ).first()
+    if taken is None:
+        return None
+    capacity, confirmed = taken
+    return capacity is not None and confirmed >= capacity
 
 
 def is_full(session_id: int) -> bool:
@@ -75,17 +80,33 @@ def confirm_place(registration: Registration) -> str:
     lock_session(session_id)
     now = utcnow()  # read after the lock: the waiting list's order is the order of the locks
     waiting_before = has_waiting_list(session_id)
-    if not waiting_before and take_place(session_id):
+    full_now = None if waiting_before else _take_place(session_id)
+    placed = full_now is not None
+    _settle(registration, placed, now)
+    if full_now:
+        session_full.send(registration.session)
+    elif not placed and not waiting_before:
+        waiting_list_started.send(registration.session)
+    return registration.state
+
+
+def foresee_place(registration: Registration) -> str:
+    """What ``confirm_place`` would most likely give now, set on the registration in memory
+    only (inside ``unit_of_work.rehearsal``). A read without a lock: another confirmation
+    may take the last place before ``confirm_place`` decides."""
+    session_id = registration.session_id
+    placed = not has_waiting_list(session_id) and not is_full(session_id)
+    _settle(registration, placed, utcnow())
+    return registration.state
+
+
+def _settle(registration: Registration, placed: bool, now) -> None:
+    if placed:
         _give_place(registration, now)
         registration.waiting_since = None
-        if is_full(session_id):
-            session_full.send(registration.session)
     else:
         registration.state = WAITING
         registration.waiting_since = now
-        if not waiting_before:
-            waiting_list_started.send(registration.session)
-    return registration.state
 
 
 def _give_place(registration: Registration, now) -> None:

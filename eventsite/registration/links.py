@@ -8,12 +8,16 @@ from ..extensions import db
 from ..programme.models import ProgrammeSession
 from .models import PENDING, Attendee, ManageToken, SignupRequest
 from .signup_requests import new_request, open_request
-from .tokens import make_confirm_token, new_manage_token
+from .tokens import hash_token, make_confirm_token, new_manage_token
 
 
-def issue_manage_token(attendee: Attendee) -> str:
-    """A new personal management token for a mail; only its hash is stored."""
-    token, token_hash = new_manage_token()
+def issue_manage_token(attendee: Attendee, token: str | None = None) -> str:
+    """A new personal management token for a mail (or ``token``, made by ``new_manage_token``
+    for a mail rendered before); only its hash is stored."""
+    if token is None:
+        token, token_hash = new_manage_token()
+    else:
+        token_hash = hash_token(token)
     attendee.manage_token_hash = token_hash
     db.session.add(ManageToken(attendee=attendee, token_hash=token_hash))
     return token

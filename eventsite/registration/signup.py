@@ -11,16 +11,25 @@ import enum
 from dataclasses import dataclass, field
 
 from ..clock import utcnow
+from ..core import unit_of_work
 from ..core.privacy import PRIVACY_VERSION
+from ..database import one_writer_at_a_time
 from ..extensions import db
-from ..programme.models import Edition, ProgrammeSession
+from ..mail.outbox import RenderedMail, queue_collected, rendered_only
+from ..programme.models import Edition, ProgrammeSession, session_contents
 from . import capacity, notifications, questions
 from .attendees import find_attendee, lock_attendee, normalise_email
 from .links import issue_manage_token
 from .models import CANCELLED, CONFIRMED, PENDING, Attendee, Registration, SignupRequest
 from .signals import registration_confirmed
 from .signup_requests import apply_request, new_request, open_request, pending_request_sessions
-from .tokens import TokenExpired, TokenInvalid, email_digest, read_confirm_token
+from .tokens import (
+    TokenExpired,
+    TokenInvalid,
+    email_digest,
+    new_manage_token,
+    read_confirm_token,
+)
 
 
 class SessionNotOpen(ValueError):
@@ -176,23 +185,96 @@ def request_from_confirm_token(token: str) -> tuple[SignupRequest | None, LinkPr
     return request, None
 
 
+@dataclass(frozen=True)
+class _Rehearsed:
+    """The mails a confirmation would queue, rendered before its locks, and what they show."""
+
+    shows: tuple
+    manage_token: str
+    mails: list[RenderedMail]
+
+
 def confirm(token: str, ip: str | None) -> Confirmation:
-    """Confirm the sign-up request a token stands for, once (a second time: USED)."""
+    """Confirm the sign-up request a token stands for, once (a second time: USED).
+
+    On SQLite, whose one write lock a confirmation holds from its first read to its commit
+    (every other write of every process waits meanwhile), its mails are rendered first,
+    before the lock, on what it will most likely do; under the lock it is decided again,
+    and the mails rendered anew only if they would show something else (the last place
+    was taken meanwhile). PostgreSQL locks only the person's and the sessions' rows, and
+    there the second reading cost more than it saved (README, Performance)."""
+    rehearsed = _rehearse(token) if one_writer_at_a_time() else None
     capacity.begin_write()  # SQLite: the write lock before reading what to confirm
     request, problem = request_from_confirm_token(token)
     if request is None:
         return Confirmation(None, error=problem)
-    return confirm_attendee(request.attendee, ip, request)
+    return confirm_attendee(request.attendee, ip, request, rehearsed)
+
+
+def _rehearse(token: str) -> _Rehearsed | None:
+    """The welcome mail and invites of confirming this token now, rendered, not queued;
+    None when it would confirm nothing. Changes nothing (``unit_of_work.rehearsal``)."""
+    with unit_of_work.rehearsal():
+        request, _problem = request_from_confirm_token(token)
+        if request is None or request.used_at is not None:
+            return None
+        attendee, now = request.attendee, utcnow()
+        placeable = [
+            r for r in _pending(attendee, request) if r.session.open_for_registration(now)
+        ]
+        if not placeable:
+            return None
+        if attendee.confirmed_at is None:
+            apply_request(attendee, request)  # the name the mails greet
+        contents = session_contents(attendee.edition, [r.session for r in placeable])
+        for registration in placeable:
+            capacity.foresee_place(registration)
+        manage_token, _hash = new_manage_token()
+        with rendered_only() as mails:
+            notifications.send_welcome(
+                attendee,
+                [r for r in placeable if r.state == CONFIRMED],
+                [r for r in placeable if r.state != CONFIRMED],
+                manage_token,
+            )
+        return _Rehearsed(_what_mails_show(attendee, placeable, contents), manage_token, mails)
+
+
+def _what_mails_show(attendee: Attendee, placed: list[Registration], contents: tuple) -> tuple:
+    """Everything the welcome mail and the invites show (``contents``: the sessions',
+    ``session_contents``): equal keys, equal mails."""
+    return (
+        (attendee.id, attendee.email, attendee.name, attendee.language),
+        tuple((r.id, r.state, r.calendar_sequence) for r in placed),
+        contents,
+    )
+
+
+def _pending(attendee: Attendee, request: SignupRequest | None) -> list[Registration]:
+    """The attendee's pending registrations (of the request's sessions), in session order."""
+    wanted = set(request.session_id_list) if request is not None else None
+    return sorted(
+        (
+            r
+            for r in attendee.registrations
+            if r.state == PENDING and (wanted is None or r.session_id in wanted)
+        ),
+        key=lambda r: r.session_id,
+    )
 
 
 def confirm_attendee(
-    attendee: Attendee, ip: str | None, request: SignupRequest | None = None
+    attendee: Attendee,
+    ip: str | None,
+    request: SignupRequest | None = None,
+    rehearsed: _Rehearsed | None = None,
 ) -> Confirmation:
     """Give each pending registration a place or a waiting-list spot, then mail the person.
 
     With a ``request`` (a confirmation link): only its sessions, its details for a person
     not confirmed before, and only once. Without (the personal page's button): every
-    pending session of the person."""
+    pending session of the person. ``rehearsed``: its mails, rendered before the lock, are
+    queued if they show what was decided."""
     if not lock_attendee(attendee):
         return Confirmation(None, error=LinkProblem.INVALID)
     result = Confirmation(attendee)
@@ -201,43 +283,57 @@ def confirm_attendee(
         if request.used_at is not None:  # re-read after the lock: a double click, an old mail
             return Confirmation(attendee, error=LinkProblem.USED)
         request.used_at = now
-    wanted = set(request.session_id_list) if request is not None else None
-    pending = sorted(
-        (
-            r
-            for r in attendee.registrations
-            if r.state == PENDING and (wanted is None or r.session_id in wanted)
-        ),
-        key=lambda r: r.session_id,
-    )
-    for registration in pending:
-        if not registration.session.open_for_registration(now):
+    placeable = []
+    for registration in _pending(attendee, request):
+        if registration.session.open_for_registration(now):
+            placeable.append(registration)
+        else:
             # Closed or cancelled since the sign-up: nothing to confirm any more.
             registration.state = CANCELLED
             registration.cancelled_at = now
             result.closed.append(registration)
-            continue
-        state = capacity.confirm_place(registration)
-        (result.confirmed if state == CONFIRMED else result.waiting).append(registration)
-    if result.confirmed or result.waiting:
-        if attendee.confirmed_at is None:
-            if request is not None:
-                apply_request(attendee, request)
-            attendee.confirmed_at = now
-            attendee.confirm_ip = ip
-        else:
-            # A confirmed person's answers stay theirs; questions new to them are added:
-            # from the link's request, or (the personal page's button) from the requests
-            # that chose what was confirmed now, the newest first.
-            placed = {r.session_id for r in result.confirmed + result.waiting}
-            for answered in [request] if request is not None else _requests_for(attendee, placed):
-                if answered.answers:
-                    questions.set_answers(attendee, answered.answers, only_missing=True)
-        result.manage_token = issue_manage_token(attendee)
+    if placeable:
+        _take_details(attendee, request, placeable, ip, now)
+        contents = session_contents(attendee.edition, [r.session for r in placeable])
+        token = rehearsed.manage_token if rehearsed is not None else None
+        result.manage_token = issue_manage_token(attendee, token)
+        early = queue_collected(rehearsed.mails) if rehearsed is not None else []
+        # Written before the places are taken: from the first place to the commit the
+        # sessions' rows stay locked (PostgreSQL), so as little as possible happens then.
+        db.session.flush()
+        for registration in placeable:
+            state = capacity.confirm_place(registration)
+            (result.confirmed if state == CONFIRMED else result.waiting).append(registration)
         registration_confirmed.send(attendee, confirmed=result.confirmed, waiting=result.waiting)
-        notifications.send_welcome(attendee, result.confirmed, result.waiting, result.manage_token)
+        if rehearsed is None or rehearsed.shows != _what_mails_show(
+            attendee, placeable, contents
+        ):
+            for message in early:  # rendered for what did not happen
+                db.session.delete(message)
+            notifications.send_welcome(
+                attendee, result.confirmed, result.waiting, result.manage_token
+            )
     db.session.flush()
     return result
+
+
+def _take_details(
+    attendee: Attendee, request: SignupRequest | None, placeable: list, ip: str | None, now
+) -> None:
+    """A person confirmed for the first time takes the request's details; a confirmed
+    person's answers stay theirs, and questions new to them are added: from the link's
+    request, or (the personal page's button) from the requests that chose these sessions,
+    the newest first."""
+    if attendee.confirmed_at is None:
+        if request is not None:
+            apply_request(attendee, request)
+        attendee.confirmed_at = now
+        attendee.confirm_ip = ip
+        return
+    sessions = {r.session_id for r in placeable}
+    for answered in [request] if request is not None else _requests_for(attendee, sessions):
+        if answered.answers:
+            questions.set_answers(attendee, answered.answers, only_missing=True)
 
 
 def _requests_for(attendee: Attendee, session_ids: set[int]) -> list[SignupRequest]:
