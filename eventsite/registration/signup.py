@@ -294,10 +294,12 @@ def confirm_attendee(
             result.closed.append(registration)
     if placeable:
         _take_details(attendee, request, placeable, ip, now)
-        contents = session_contents(attendee.edition, [r.session for r in placeable])
+        contents = early = None
+        if rehearsed is not None:
+            contents = session_contents(attendee.edition, [r.session for r in placeable])
+            early = queue_collected(rehearsed.mails)
         token = rehearsed.manage_token if rehearsed is not None else None
         result.manage_token = issue_manage_token(attendee, token)
-        early = queue_collected(rehearsed.mails) if rehearsed is not None else []
         # Written before the places are taken: from the first place to the commit the
         # sessions' rows stay locked (PostgreSQL), so as little as possible happens then.
         db.session.flush()
@@ -308,7 +310,7 @@ def confirm_attendee(
         if rehearsed is None or rehearsed.shows != _what_mails_show(
             attendee, placeable, contents
         ):
-            for message in early:  # rendered for what did not happen
+            for message in early or ():  # rendered for what did not happen
                 db.session.delete(message)
             notifications.send_welcome(
                 attendee, result.confirmed, result.waiting, result.manage_token
