@@ -118,7 +118,7 @@ def test_a_session_renamed_meanwhile_is_named_anew_in_the_mails(
 def test_someone_elses_place_taken_meanwhile_does_not_render_the_mails_again(
     client, make_edition, clock, meanwhile, welcome_renders
 ):
-    """A place taken raises the session's updated_at; the mails did not change with it."""
+    """Someone else's place is not a change of the session; the mails did not change with it."""
     anna = anna_and_bert_signed_up(client, make_edition, clock, capacity=10)
 
     def anna_confirms_a_minute_later():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import date, datetime
 
@@ -131,6 +132,10 @@ class ProgrammeSession(db.Model):
     capacity: Mapped[int | None]
     # Confirmed places taken; raised and lowered atomically with the registrations.
     confirmed_count: Mapped[int] = mapped_column(default=0)
+    # When that count last changed. Kept apart from ``updated_at`` (when what the session
+    # shows changed: its mails, calendar entries and the sitemap follow that one), so
+    # someone else's place changes none of them; the pages' version reads both.
+    places_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Private: only reached through attendees' personal join links.
     stream_url: Mapped[str | None] = mapped_column(String(500))
     # Public, after the event.
@@ -210,7 +215,8 @@ class ProgrammeSession(db.Model):
 
 def what_sessions_show(edition: Edition, sessions) -> tuple:
     """Everything of the edition and sessions a mail shows (titles, times, hubs): equal
-    keys, equal text, for mails whose rendering is reused (``mail.outbox``'s ``same_for``)."""
+    keys, equal text, for mails whose rendering is reused (``mail.outbox``'s ``same_for``).
+    Places taken and given up leave ``updated_at`` alone, so the key holds through them."""
     return (
         edition.id,
         edition.updated_at,
@@ -265,21 +271,26 @@ class SessionVideo(db.Model):
         return video_platform(self.url)
 
 
-# What a confirmation or a drop writes on a session's row: its count, and with it (as every
-# UPDATE) ``updated_at``. Neither changes the text of anyone's mail.
-_PLACE_COLUMNS = frozenset({"confirmed_count", "updated_at"})
+# What a confirmation or a drop writes on a session's row (``registration.capacity``): the
+# count and when it changed. Neither changes the text of anyone's mail.
+_PLACE_COLUMNS = frozenset({"confirmed_count", "places_changed_at"})
+
+
+@functools.cache
+def _content_columns() -> tuple[str, ...]:
+    return tuple(
+        column.key
+        for column in inspect(ProgrammeSession).column_attrs
+        if column.key not in _PLACE_COLUMNS
+    )
 
 
 def session_contents(edition: Edition, sessions) -> tuple:
     """The edition's version and every other value of the sessions' rows, with their hubs':
     equal for a mail rendered before and after other people took places (see
-    ``registration.signup``). Speakers and videos, which raise only ``updated_at``, are not
-    in it: the calendar invites are not renewed for them either."""
-    columns = [
-        column.key
-        for column in inspect(ProgrammeSession).column_attrs
-        if column.key not in _PLACE_COLUMNS
-    ]
+    ``registration.signup``), and unlike ``what_sessions_show`` not relying on a change
+    having moved the clock on."""
+    columns = _content_columns()
     return (
         edition.id,
         edition.updated_at,

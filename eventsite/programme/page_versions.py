@@ -2,9 +2,10 @@
 
 ``edition_version`` is the version of an edition's pages: the edition's and its sessions'
 ``updated_at`` (raised too when its speakers or videos change), the confirmed counts (a
-session turns "full" without an edit), the hubs' ``updated_at`` (name, logo, texts), and
-how many of the moments at which a session's state changes by the clock alone
-(sign-up opens, closes, the session starts or ends) have passed.
+session turns "full" without an edit; when they last changed is ``places_changed_at``), the
+hubs' ``updated_at`` (name, logo, texts), and how many of the moments at which a session's
+state changes by the clock alone (sign-up opens, closes, the session starts or ends) have
+passed.
 
 ``current_edition_version``, ``published_edition_version`` and ``published_session_version``
 are the version of the edition a public page or answer shows, by what its address names
@@ -45,6 +46,7 @@ def edition_version(edition_id: int, now: datetime | None = None) -> Version | N
             r.name,
             r.name_en,
             r.updated_at,
+            s.places_changed_at,
         )
         .select_from(e)
         .outerjoin(s, s.edition_id == e.id)
@@ -62,7 +64,7 @@ def edition_version(edition_id: int, now: datetime | None = None) -> Version | N
     for row in rows:
         if row[3] is None:  # an edition without sessions
             continue
-        changes.update((row[4], row[11]))
+        changes.update((row[4], row[11], row[12]))
         moments.update(row[6:9])
         parts.append(f"{row[3]}:{row[4].isoformat()}:{row[5]}:{row[9]}:{row[10]}:{row[11]}")
     passed = sorted(m for m in moments if m is not None and m <= now)

@@ -31,7 +31,7 @@ def _take_place(session_id: int) -> bool | None:
     taken = db.session.execute(
         update(s)
         .where(s.id == session_id, or_(s.capacity.is_(None), s.confirmed_count < s.capacity))
-        .values(confirmed_count=s.confirmed_count + 1)
+        .values(**_places_changed(+1))
         .returning(s.capacity, s.confirmed_count)
         .execution_options(synchronize_session=False)
     ).first()
@@ -39,6 +39,18 @@ def _take_place(session_id: int) -> bool | None:
         return None
     capacity, confirmed = taken
     return capacity is not None and confirmed >= capacity
+
+
+def _places_changed(delta: int) -> dict:
+    """What a place taken (+1) or given up (-1) sets on the session's row: the count and when
+    it changed, and ``updated_at`` named as it is, so that its onupdate leaves it alone:
+    someone's place changes no one's mail or calendar entry (see ``places_changed_at``)."""
+    s = ProgrammeSession
+    return {
+        "confirmed_count": s.confirmed_count + delta,
+        "places_changed_at": utcnow(),
+        "updated_at": s.updated_at,
+    }
 
 
 def is_full(session_id: int) -> bool:
@@ -137,7 +149,7 @@ def release(registration: Registration) -> Registration | None:
     db.session.execute(
         update(ProgrammeSession)
         .where(ProgrammeSession.id == registration.session_id)
-        .values(confirmed_count=ProgrammeSession.confirmed_count - 1)
+        .values(**_places_changed(-1))
         .execution_options(synchronize_session=False)
     )
     session = registration.session
