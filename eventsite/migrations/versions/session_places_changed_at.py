@@ -1,5 +1,7 @@
-"""programme_session.places_changed_at: a place taken or given up no longer counts as a
-change of the session (its updated_at: mails, calendar LAST-MODIFIED, sitemap)
+"""Sessions say when their places last changed (places_changed_at), apart from updated_at
+
+A place taken or given up no longer counts as a change of the session: its mails, calendar
+LAST-MODIFIED and sitemap entry follow updated_at.
 
 Revision ID: places_01
 Revises: seq_01
