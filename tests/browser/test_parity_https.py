@@ -7,10 +7,13 @@ Flask-WTF's Referer check, the confirm button already got a 400 here."""
 from __future__ import annotations
 
 import csv
+import http.client
 import io
 import re
 import runpy
+import ssl
 import time
+import urllib.parse
 
 import pytest
 
@@ -48,6 +51,34 @@ def test_stage_is_the_documented_production_configuration(https_site, https_page
     assert "max-age=31536000" in response.headers["strict-transport-security"]
     [cookie] = [c for c in page.context.cookies() if c["name"] == "__Host-session"]
     assert cookie["secure"] and cookie["httpOnly"]
+
+
+def plain_get(site, path: str, **headers) -> http.client.HTTPResponse:
+    """GET without any Accept-Encoding header (urllib would send "identity")."""
+    url = urllib.parse.urlsplit(site(path))
+    context = ssl.create_default_context(cafile=str(site.tls.ca))
+    connection = http.client.HTTPSConnection(url.hostname, url.port, context=context)
+    connection.putrequest("GET", url.path, skip_accept_encoding=True)
+    for name, value in headers.items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    response = connection.getresponse()
+    response.body = response.read()
+    connection.close()
+    return response
+
+
+def test_a_client_asking_no_compression_gets_the_body_its_etag_names(https_site):
+    """Calendar apps and scripts often send no Accept-Encoding. Caddy must not ask the app
+    for gzip on their behalf and unpack it (Go's default): the app compressed for nothing,
+    and the plain body went out under the gzip body's ETag."""
+    path = f"/sessions/{https_site.slugs[0]}.ics"
+    response = plain_get(https_site, path)
+    assert response.status == 200 and response.getheader("Content-Encoding") is None
+    assert response.body.startswith(b"BEGIN:VCALENDAR")
+    etag = response.getheader("ETag")
+    assert ":" not in etag.strip('"')  # no coding named: the app sent it as it is
+    assert plain_get(https_site, path, **{"If-None-Match": etag}).status == 304
 
 
 def test_visitor_signs_up_confirms_and_uses_every_personal_form_over_https(https_site, https_page):
