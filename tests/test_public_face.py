@@ -281,6 +281,10 @@ def test_personal_page_is_short_calm_and_has_unique_ids(client, open_edition):
     # Erase is the last thing, a plain link inside "My data".
     assert html.rindex("/erase") > html.rindex("/drop/")
     assert html.index("Digitaliseren begint bij je mensen") < html.index("Een sessie toevoegen")
+    # Each session one could add says which hub hosts it, as the programme does.
+    addable = html[html.index("Een sessie toevoegen"):]
+    addable = addable[: addable.index("</details>")]
+    assert addable.count('class="hub-name"') == 3 and "Smart Industry Hub Oost" in addable
     # The personal calendar feed is a secondary control: behind a closed disclosure.
     feed = re.search(r'<details class="more calendar-feed" id="calendar">(.*?)</details>',
                      html, re.S)
