@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
+from flask import template_rendered
 from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -100,6 +101,19 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def renders(app) -> Iterator[list[str]]:
+    """The names of the templates the app renders, in order (a cached page renders none)."""
+    seen: list[str] = []
+
+    def record(sender, template, context, **extra):
+        seen.append(template.name)
+
+    template_rendered.connect(record, app)
+    yield seen
+    template_rendered.disconnect(record, app)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import date
 
 import brotli
 import pytest
-from flask import render_template_string, template_rendered
+from flask import render_template_string
 from sqlalchemy import text
 
 from eventsite.caching import RenderCache, cached_response
@@ -24,19 +24,6 @@ PAGES = ("/", "/sessions/2027-noord", "/editions/2027")
 def edition(make_edition, clock):
     clock.at(2027, 5, 1, 12)
     return make_edition(2027, starts_on=date(2027, 5, 31), capacity=2)
-
-
-@pytest.fixture
-def renders(app):
-    """How many templates the app renders (a cache hit renders none)."""
-    seen: list[str] = []
-
-    def record(sender, template, context, **extra):
-        seen.append(template.name)
-
-    template_rendered.connect(record, app)
-    yield seen
-    template_rendered.disconnect(record, app)
 
 
 def noord() -> ProgrammeSession:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from flask import template_rendered
 from sqlalchemy import event
 
 from eventsite.extensions import db
@@ -15,19 +13,6 @@ from eventsite.programme.models import ProgrammeSession
 from tests.helpers import CSRF_RE, outbox, sign_up
 
 CHECKED = re.compile(r'value="([^"]+)" id="session-[^"]+"\s*checked')
-
-
-@pytest.fixture
-def renders(app):
-    """The templates the app renders (a cached page renders none)."""
-    seen: list[str] = []
-
-    def record(sender, template, context, **extra):
-        seen.append(template.name)
-
-    template_rendered.connect(record, app)
-    yield seen
-    template_rendered.disconnect(record, app)
 
 
 def test_a_hole_is_filled_escaped_or_raw_and_left_empty_without_a_value():

@@ -5,7 +5,6 @@ programme pages, which show the places left, get a newer version and Last-Modifi
 from datetime import UTC, datetime
 
 import pytest
-from flask import template_rendered
 from icalendar import Calendar
 
 from eventsite.extensions import db
@@ -16,19 +15,6 @@ SIGN_UP_MAIL = "mail/registration_confirm.txt"
 INVITE_MAIL = "mail/ical_invite.txt"
 FEED = "/editions/2027/calendar.ics"
 PAGE = "/sessions/2027-noord"
-
-
-@pytest.fixture
-def renders(app):
-    """The names of the templates rendered, in order."""
-    seen: list[str] = []
-
-    def note(_app, template, **_extra):
-        seen.append(template.name)
-
-    template_rendered.connect(note, app)
-    yield seen
-    template_rendered.disconnect(note, app)
 
 
 @pytest.fixture
