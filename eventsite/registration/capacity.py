@@ -102,14 +102,13 @@ def confirm_place(registration: Registration) -> str:
     return registration.state
 
 
-def foresee_place(registration: Registration) -> str:
-    """What ``confirm_place`` would most likely give now, set on the registration in memory
-    only (inside ``unit_of_work.rehearsal``). A read without a lock: another confirmation
-    may take the last place before ``confirm_place`` decides."""
+def foresee_place(registration: Registration) -> None:
+    """Set on the registration, in memory only (inside ``unit_of_work.rehearsal``), what
+    ``confirm_place`` would most likely give now. A read without a lock: another
+    confirmation may take the last place before ``confirm_place`` decides."""
     session_id = registration.session_id
     placed = not has_waiting_list(session_id) and not is_full(session_id)
     _settle(registration, placed, utcnow())
-    return registration.state
 
 
 def _settle(registration: Registration, placed: bool, now) -> None:

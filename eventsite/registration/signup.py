@@ -294,11 +294,11 @@ def confirm_attendee(
             result.closed.append(registration)
     if placeable:
         _take_details(attendee, request, placeable, ip, now)
-        contents = early = None
+        contents = early = token = None
         if rehearsed is not None:
             contents = session_contents(attendee.edition, [r.session for r in placeable])
             early = queue_collected(rehearsed.mails)
-        token = rehearsed.manage_token if rehearsed is not None else None
+            token = rehearsed.manage_token
         result.manage_token = issue_manage_token(attendee, token)
         # Written before the places are taken: from the first place to the commit the
         # sessions' rows stay locked (PostgreSQL), so as little as possible happens then.
