@@ -208,6 +208,26 @@ def test_when_every_chosen_session_closed_in_between_nothing_is_registered(
     assert stored() == [] and attendees() == [] and outbox() == []
 
 
+def test_a_deadline_passed_while_it_waited_does_not_swallow_the_sign_up(
+    app, client, burst, clock
+):
+    """Sent a minute before registration closed, registered after: the person was told a
+    mail comes, so it comes, as for a sign-up registered in its request a minute before;
+    confirming after the deadline then says the session has closed."""
+    intake_for(app).queue.stop()
+    noord = db.session.scalar(db.select(ProgrammeSession).filter_by(slug="2027-noord"))
+    noord.registration_closes_at = utcnow() + timedelta(minutes=1)
+    db.session.commit()
+    sign_up(client, sessions=["2027-noord"], email="karin@example.nl")
+    clock.set(utcnow() + WORKER_GRACE + timedelta(minutes=1))
+    assert run_worker_job() == "registered 1 stored sign-up(s)"
+    assert [a.email for a in attendees()] == ["karin@example.nl"] and states() == ["pending"]
+    [mail] = outbox("confirm")
+    assert mail.recipient == "karin@example.nl"
+    confirm(client, link_to(mail, "/confirm/"))
+    assert states() == ["cancelled"]
+
+
 def test_a_quiet_process_registers_in_the_request(app, client, open_edition):
     """One sign-up at a time: registered in the request itself (nothing stored), so a session
     that has just closed is still said on the form."""

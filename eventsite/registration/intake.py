@@ -20,9 +20,10 @@ in the request again: slower answers rather than an ever longer wait for the mai
 
 The trade-offs, for a sign-up stored under a burst: its confirmation mail leaves when the
 burst is over, or at most about ``SIGNUP_INTAKE_MAX_DELAY`` seconds later, plus the backlog's
-drain time (``bench/run.py`` measures it); a session that closed or was cancelled between
-the form and its registration is left out (the form had it open), and when none is left
-nothing is registered (logged); and a person who sends the form twice with other details
+drain time (``bench/run.py`` measures it); a session's openness is judged at the moment the
+form was sent (a deadline passed in between is the confirmation's to say, as for a sign-up
+registered in its request), but a session cancelled in between is left out, and when none
+is left nothing is registered (logged); and a person who sends the form twice with other details
 within that time may end up with the details of the first (the one registered last).
 """
 
@@ -242,13 +243,19 @@ def _register_one(intake_id: int) -> None:
     claimed = db.session.execute(
         delete(SignupIntake)
         .where(SignupIntake.id == intake_id)
-        .returning(SignupIntake.edition_id, SignupIntake.session_ids, SignupIntake.details)
+        .returning(
+            SignupIntake.edition_id,
+            SignupIntake.session_ids,
+            SignupIntake.details,
+            SignupIntake.created_at,
+        )
     ).first()
     if claimed is None:
         return
-    edition_id, session_ids, details = claimed
+    edition_id, session_ids, details, sent_at = claimed
     edition = db.session.get(Edition, edition_id)
-    now = utcnow()
+    # Open when the form was sent, as the request would have judged it: a deadline passed
+    # while the sign-up waited here must not swallow it (the person was told a mail comes).
     sessions = [
         s
         for s in db.session.scalars(
@@ -257,12 +264,12 @@ def _register_one(intake_id: int) -> None:
             .options(joinedload(ProgrammeSession.region))
             .order_by(ProgrammeSession.start_at)
         )
-        if s.edition_id == edition_id and s.open_for_registration(now)
+        if s.edition_id == edition_id and s.open_for_registration(sent_at)
     ]
     if edition is None or not sessions:
-        log.warning("stored sign-up %s: its sessions closed before it was registered", intake_id)
+        log.warning("stored sign-up %s: its sessions were cancelled meanwhile", intake_id)
         return
-    signup.sign_up(edition, signup.SignUp(**details), sessions)
+    signup.sign_up(edition, signup.SignUp(**details), sessions, sent_at=sent_at)
 
 
 def _note_failure(intake_id: int, error: Exception) -> None:

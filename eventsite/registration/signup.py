@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from ..clock import utcnow
 from ..core import unit_of_work
@@ -78,16 +79,29 @@ class Confirmation:
     closed: list[Registration] = field(default_factory=list)
 
 
-def check_open(edition: Edition, sessions: list[ProgrammeSession]) -> None:
-    """Raise SessionNotOpen for the first session that cannot be chosen now."""
-    now = utcnow()
+def check_open(
+    edition: Edition, sessions: list[ProgrammeSession], moment: datetime | None = None
+) -> None:
+    """Raise SessionNotOpen for the first session that could not be chosen at ``moment``
+    (default: now)."""
+    moment = moment or utcnow()
     for session in sessions:
-        if session.edition_id != edition.id or not session.open_for_registration(now):
+        if session.edition_id != edition.id or not session.open_for_registration(moment):
             raise SessionNotOpen(session)
 
 
-def sign_up(edition: Edition, data: SignUp, sessions: list[ProgrammeSession]) -> None:
+def sign_up(
+    edition: Edition,
+    data: SignUp,
+    sessions: list[ProgrammeSession],
+    sent_at: datetime | None = None,
+) -> None:
     """Store a pending sign-up (or add sessions to a known person) and queue the right mail.
+
+    ``sent_at``: when the form was sent, for a sign-up stored under a burst and registered
+    later (``intake``): the sessions must have been open then, as they would have been
+    checked had it been registered in its request; a deadline passed meanwhile is the
+    confirmation's to say, as for anyone who signed up just before it.
 
     The caller shows the same page whatever happened here: new, pending or confirmed.
     A double click can make two requests store the same new person at once: the unique
@@ -96,7 +110,7 @@ def sign_up(edition: Edition, data: SignUp, sessions: list[ProgrammeSession]) ->
     """
     if not sessions:
         raise ValueError("choose at least one session")
-    check_open(edition, sessions)
+    check_open(edition, sessions, sent_at)
     now = utcnow()
     attendee = find_attendee(edition, data.email)
     known_and_confirmed = attendee is not None and attendee.confirmed_at is not None
