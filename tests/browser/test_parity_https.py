@@ -81,6 +81,12 @@ def test_a_client_asking_no_compression_gets_the_body_its_etag_names(https_site)
     assert plain_get(https_site, path, **{"If-None-Match": etag}).status == 304
 
 
+def test_answers_name_one_server_the_proxy(https_site):
+    """gunicorn's Server header is dropped at the proxy: one Server header, Caddy's."""
+    response = plain_get(https_site, "/")
+    assert response.status == 200 and response.headers.get_all("Server") == ["Caddy"]
+
+
 def test_visitor_signs_up_confirms_and_uses_every_personal_form_over_https(https_site, https_page):
     page, email = https_page(PHONE, "nl"), "anna.tls@example.nl"
     first, second = https_site.slugs[:2]
