@@ -120,7 +120,7 @@ def markdown(results: dict) -> str:
         f"{results['timing']['warmup']} s warm-up; client and server share the machine. "
         "Each ratio is to the hello app at the same load: measured in turns with a page "
         "(three slices each; page GETs accept gzip and brotli as a browser does), right "
-        "before a write.",
+        "before and after a write (the higher of the two).",
         "",
         "Writes are also given as a ratio to the write ceiling (bench/write_app.py: insert one "
         "row and commit, same gunicorn, same database), measured right before them.",
