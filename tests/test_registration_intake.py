@@ -1,6 +1,6 @@
 """Sign-ups under a burst (registration/intake.py): stored as they came, answered with the same
 page, registered moments later by the process's intake thread or else by the worker, and
-never lost: not when the thread is gone, not when registering fails, not when a session
+never lost: not when the thread is gone, not when registering fails, not when registration
 closes in between.
 
 ``burst`` makes every sign-up count as one of many (SIGNUP_DIRECT_MAX_CONCURRENT = 0)."""
@@ -196,7 +196,7 @@ def test_a_session_cancelled_in_between_is_left_out(app, client, burst, clock):
     assert titles[0] in mail.text_body and titles[1] not in mail.text_body
 
 
-def test_when_every_chosen_session_closed_in_between_nothing_is_registered(
+def test_when_every_chosen_session_was_cancelled_in_between_nothing_is_registered(
     app, client, burst, clock
 ):
     intake_for(app).queue.stop()

@@ -23,8 +23,8 @@ burst is over, or at most about ``SIGNUP_INTAKE_MAX_DELAY`` seconds later, plus 
 drain time (``bench/run.py`` measures it); a session's openness is judged at the moment the
 form was sent (a deadline passed in between is the confirmation's to say, as for a sign-up
 registered in its request), but a session cancelled in between is left out, and when none
-is left nothing is registered (logged); and a person who sends the form twice with other details
-within that time may end up with the details of the first (the one registered last).
+is left nothing is registered (logged); and a person who sends the form twice with other
+details within that time may end up with the details of the first (the one registered last).
 """
 
 from __future__ import annotations
