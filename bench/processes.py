@@ -257,6 +257,8 @@ class SmtpSink:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             self.process.wait(timeout=10)
+        if self.process and self.process.stdout:
+            self.process.stdout.close()
 
 
 class PrivatePostgres:
