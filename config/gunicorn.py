@@ -74,9 +74,13 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 20)
 # A server that closes first races the client's next request on that connection ("0 bytes
 # read", a 502 at the proxy). Idle connections wait in the worker's poller, not in a thread.
 keepalive = _int("GUNICORN_KEEPALIVE", 75)
-# Recycle workers now and then (jittered, so they do not restart together): bounds slow leaks.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
-max_requests_jitter = max_requests // 10
+# Recycle workers now and then: bounds slow leaks. Rarely: a new worker costs about 1.8 s of
+# CPU (importing the app, then warm_up), and under load all workers reach the count at about
+# the same time (at 20,000, five replaced at once in the benchmark's full run: about 9 s of
+# CPU in a few seconds, the hello app's rate halved meanwhile). The jitter (up to a quarter
+# more) spreads their restarts.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 100_000)
+max_requests_jitter = max_requests // 4
 # Bounded: a request line or header this large is an attack, not a browser.
 limit_request_line = 4094
 limit_request_fields = 100
