@@ -1,5 +1,5 @@
 """Worker recycling behind the proxy. gunicorn replaces a worker after ``max_requests``
-(config/gunicorn.py: 20,000, jittered), so on a busy day every worker is replaced now and
+(config/gunicorn.py: 100,000, jittered), so on a busy day every worker is replaced now and
 then, each while the proxy keeps connections to it open. A POST that fails after Caddy sent
 it is not retried (it might have been handled), so a connection dropped under a sign-up would
 answer 502 and the person would have to fill in the form again; one handled but unanswered
@@ -16,11 +16,10 @@ import sqlite3
 import ssl
 import threading
 from collections import Counter
-from urllib.parse import urlencode
 
 import pytest
 
-from bench.loadgen import FormReader
+from bench.loadgen import FormReader, SignupForm
 from bench.ports import free_port
 from bench.processes import CADDY, Caddy, Gunicorn, SmtpSink, flask, site_env
 from tests.browser.harness import make_certificates
@@ -29,7 +28,7 @@ pytestmark = pytest.mark.serial
 
 CLIENTS = 6
 SIGN_UPS_EACH = 25
-MAX_REQUESTS = 20  # per worker, jittered by 2: replaced about every 20 requests
+MAX_REQUESTS = 20  # per worker, plus a jitter of up to 5: replaced every 20 to 25 requests
 
 
 class Visitor:
@@ -40,7 +39,7 @@ class Visitor:
         self.connection = http.client.HTTPSConnection("127.0.0.1", port, context=context)
         self.origin, self.number, self.cookies = f"https://127.0.0.1:{port}", number, {}
 
-    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
+    def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, str]:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         if body is not None:
             headers |= {"Content-Type": "application/x-www-form-urlencoded", "Origin": self.origin}
@@ -55,23 +54,19 @@ class Visitor:
     def sign_up_repeatedly(self, answers: Counter, answered: list[str]) -> None:
         status, page = self.request("GET", "/register")
         assert status == 200
-        form = FormReader()
-        form.feed(page)
-        for count in range(SIGN_UPS_EACH):
-            email = f"recycled-{self.number}-{count}@example.nl"
-            fields = {name: "" for name in form.text_fields} | form.hidden
-            fields |= {"name": "Anna de Vries", "email": email, "organisation": "Jansen BV"}
-            pairs = [*fields.items(), ("sessions", form.checkboxes["sessions"][0])]
-            if "consent" in form.checkboxes:
-                pairs.append(("consent", form.checkboxes["consent"][0]))
+        reader = FormReader()
+        reader.feed(page)
+        form = SignupForm(reader, self.number)  # the benchmark's: a new address each time
+        for _ in range(SIGN_UPS_EACH):
+            body = form.next_body()
             try:
-                status, _ = self.request("POST", "/register", urlencode(pairs))
+                status, _ = self.request("POST", "/register", body)
             except (OSError, http.client.HTTPException) as error:
                 status = type(error).__name__
                 self.connection.close()  # http.client opens a new one for the next request
             answers[status] += 1
             if status == 302:
-                answered.append(email)
+                answered.append(form.last_email)
 
 
 def stored_addresses(database) -> set[str]:
