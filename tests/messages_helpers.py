@@ -97,3 +97,10 @@ def received(smtp) -> dict[str, list]:
     for message in smtp.messages:
         by_address.setdefault(message["To"], []).append(message)
     return by_address
+
+
+def as_sent(mail, name: str) -> str:
+    """Header ``name`` as it came over the wire, unfolded but not decoded: receivers do not
+    decode RFC 2047 encoded-words in ``List-Unsubscribe``, so the link must be there as is."""
+    [value] = [value for key, value in mail.raw_items() if key.lower() == name.lower()]
+    return re.sub(r"\r?\n(?=[ \t])", "", value).strip()
