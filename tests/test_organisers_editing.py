@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 
 from eventsite.extensions import db
+from eventsite.mail.sender import send_queued
 from eventsite.organisers.models import AuditLog
 from eventsite.programme.models import ProgrammeSession
 from eventsite.programme.signals import session_cancelled, session_changed
@@ -218,6 +219,28 @@ def test_moving_a_session_mails_one_updated_invite_per_confirmed_attendee(
         assert join.startswith("/my/") and join.endswith("/join/2027-noord")
         assert str(event["URL"]) in message.get_body(("plain",)).get_content()
         assert client.get(join).status_code != 404
+
+
+def test_an_english_title_corrected_updates_the_english_readers_calendars_only(
+    client, make_edition, make_organiser, make_registration, smtp
+):
+    """The English title is what English readers' invites show: corrected, they get the
+    update (new SUMMARY, higher SEQUENCE); Dutch readers' invites did not change."""
+    session, url = noord_edit_page(client, make_edition, make_organiser)
+    make_registration(session, email="nl@example.nl", language="nl")
+    make_registration(session, email="en@example.com", language="en")
+    data = form_data(client, url)
+    data["title_en"] = "Smart maintenance in practice"
+    with received(session_changed) as calls:
+        assert client.post(url, data=data).status_code == 302
+    assert calls == [(session.slug, 1, "scheduled")]
+    send_queued()
+    [update] = smtp.messages
+    assert update["To"] == "en@example.com"
+    [calendar] = [p for p in update.walk() if p.get_content_type() == "text/calendar"]
+    (event,) = Calendar.from_ical(calendar.get_content()).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Smart maintenance in practice"
+    assert int(event["SEQUENCE"]) == 1
 
 
 def test_cancelling_mails_every_confirmed_attendee_once(

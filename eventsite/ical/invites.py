@@ -152,15 +152,20 @@ def _first_time(session: ProgrammeSession, method: str) -> bool:
     return True
 
 
-def queue_session_update(session: ProgrammeSession) -> list[OutboxMessage]:
+def queue_session_update(
+    session: ProgrammeSession, languages: frozenset[str] | None = None
+) -> list[OutboxMessage]:
     """An updated invite (same UID, SEQUENCE raised with the revision) to every confirmed
-    attendee, with their personal join link: the update replaces the event in their calendar,
-    and the link they had there must not go with it (a new token each, as every mail)."""
+    attendee (``languages``: reading one of these), with their personal join link: the update
+    replaces the event in their calendar, and the link they had there must not go with it (a
+    new token each, as every mail)."""
     places = confirmed_registrations(session)
     if not _first_time(session, "REQUEST"):
         return []
     queued = []
     for attendee, registration in places:
+        if languages is not None and attendee.language not in languages:
+            continue
         queued.append(
             _queue(
                 session,
@@ -189,13 +194,17 @@ def queue_session_cancel(session: ProgrammeSession) -> list[OutboxMessage]:
 
 
 def on_session_changed(
-    session: ProgrammeSession, *, was_cancelled: bool = False, **_extra
+    session: ProgrammeSession,
+    *,
+    was_cancelled: bool = False,
+    languages: frozenset[str] | None = None,
+    **_extra,
 ) -> None:
     """Receiver of ``session_changed``: an update, or a cancellation if that is the change.
     A cancelled session corrected afterwards mails nothing: its attendees had the CANCEL,
     and a second "Cancelled:" mail reads as news."""
     if not session.is_cancelled:
-        queue_session_update(session)
+        queue_session_update(session, languages)
     elif not was_cancelled:
         queue_session_cancel(session)
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core import unit_of_work
 from ..extensions import db
-from ..programme.models import CANCELLED, ProgrammeSession
+from ..programme.models import CANCELLED, ProgrammeSession, calendar_readers
 from ..programme.signals import session_cancelled, session_changed
 from ..registration.waiting_list import fill_free_places
 from . import audit
@@ -114,7 +114,9 @@ def edit_session(
         if calendar_changed:
             # The edit form leaves the status alone: a cancelled session stays cancelled.
             session_changed.send(
-                programme_session, was_cancelled=programme_session.is_cancelled
+                programme_session,
+                was_cancelled=programme_session.is_cancelled,
+                languages=calendar_readers(changed_fields),
             )
         promoted = []
         if "capacity" in changed_fields and not programme_session.is_cancelled:

@@ -19,7 +19,16 @@ SCHEDULED = "scheduled"
 CANCELLED = "cancelled"
 
 # Fields that a calendar shows; changing one raises the revision (iCalendar SEQUENCE).
-CALENDAR_FIELDS = ("title", "start_at", "end_at", "status")
+CALENDAR_FIELDS = ("title", "title_en", "start_at", "end_at", "status")
+# Of those, the ones only attendees reading in English see (Dutch is every text's default).
+ENGLISH_CALENDAR_FIELDS = frozenset({"title_en"})
+
+
+def calendar_readers(changed_fields) -> frozenset[str] | None:
+    """The languages whose attendees see these changes in their calendar; None: everyone.
+    An English title corrected is news to English readers only, not to a Dutch inbox."""
+    changed = set(changed_fields) & set(CALENDAR_FIELDS)
+    return frozenset({"en"}) if changed and changed <= ENGLISH_CALENDAR_FIELDS else None
 
 
 class Region(db.Model):

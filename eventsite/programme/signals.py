@@ -10,7 +10,8 @@ from blinker import Namespace
 _signals = Namespace()
 
 # A session's title, times or status changed; its revision was raised. sender: the session;
-# ``was_cancelled``: it was cancelled before this change (its attendees heard that already).
+# ``was_cancelled``: it was cancelled before this change (its attendees heard that already);
+# ``languages``: only attendees reading these languages see the change (None: everyone).
 session_changed = _signals.signal("session-changed")
 
 # A session was cancelled (status set to cancelled). sender: the session.
