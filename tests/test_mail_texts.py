@@ -51,6 +51,9 @@ def test_an_unknown_placeholder_is_refused_naming_it(client, admin):
     )
     assert "Onbekende invulplek {first_name}" in named.get_data(as_text=True)
     assert stored() == []
+    # So the page's hint gives an example this mail takes, not {first_name}.
+    page = named.get_data(as_text=True)
+    assert "Schrijf ze tussen accolades, bijvoorbeeld {confirm_link}." in page
 
 
 @pytest.mark.parametrize(
@@ -148,7 +151,10 @@ def test_own_recording_texts_need_the_opt_out_link_and_go_out_personalised(
         client, 2027, "recording_missed", "nl", subject="Voor {name}", body="{recording_link}"
     )
     assert "Onbekende invulplek {name}" in no_name.get_data(as_text=True)
-    body = "Beste {name},\n\nKijk terug: {recording_link}\n\nAfmelden of stoppen: {manage_link}"
+    body = (
+        "Beste {first_name} ({name}),\n\nKijk terug: {recording_link}\n\n"
+        "Afmelden of stoppen: {manage_link}"
+    )
     save_mail_text(
         client, 2027, "recording_missed", "nl", subject="Opname {session_title}", body=body
     )
@@ -166,7 +172,7 @@ def test_own_recording_texts_need_the_opt_out_link_and_go_out_personalised(
     [mail] = outbox("recording")
     assert mail.subject == f"Opname {session.title}"
     assert mail.text_body.startswith(
-        "Beste Gerda <Gemist>,\n\nKijk terug: https://video.example/noord"
+        "Beste Gerda (Gerda <Gemist>),\n\nKijk terug: https://video.example/noord"
     )
     assert "/my/" in mail.text_body and "@@" not in mail.text_body + mail.html_body
     assert "Gerda &lt;Gemist&gt;" in mail.html_body

@@ -44,10 +44,11 @@ def test_a_message_to_a_group_reaches_exactly_that_group_in_its_language(
         text = mail_text(mail)
         if PEOPLE[address][1] == "nl":
             assert mail["Subject"] == "De stream begint later"
-            assert "tien minuten later" in text and "Hallo" in text
+            assert "tien minuten later" in text and "Hallo Anna," in text
         else:
             assert mail["Subject"] == "The stream starts later"
-            assert "ten minutes later" in text and "Hello" in text
+            assert "ten minutes later" in text and "Hello Anna," in text
+        assert "Anna de Vries," not in text  # greeted by the first name, as every mail
         assert "Nora Noord" in text and localized(noord, "title", PEOPLE[address][1]) in text
         html = mail.get_body(preferencelist=("html",)).get_content()
         if PEOPLE[address][1] == "nl":

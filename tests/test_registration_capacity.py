@@ -259,6 +259,9 @@ def test_a_welcome_mail_with_only_waiting_places_promises_no_join_links(
     assert "/join/" not in waiting_only.text_body and "wachtlijst" in waiting_only.text_body
     assert "deelnamelinks" not in waiting_only.text_body
     assert "deelnamelinks" not in waiting_only.html_body
+    # The subject, all an inbox shows, says the same as the text.
+    assert with_place.subject == "Je bent aangemeld voor Smart Industry Jaarevent 2027"
+    assert waiting_only.subject == "Je staat op de wachtlijst voor Smart Industry Jaarevent 2027"
 
 
 def test_the_welcome_mail_speaks_of_one_full_session_in_the_singular(client, make_edition, clock):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from ..clock import utcnow
+from ..formatting import first_name
 from ..i18n import localized
 from ..mail.outbox import render_mail
 from ..registration import mail_texts
@@ -66,13 +67,20 @@ class Recipient:
 
 @dataclass(frozen=True)
 class Placeholders:
+    """Stand-ins rendered once per language and replaced per recipient."""
+
     name: str
+    first_name: str
     link: str
 
     @classmethod
     def new(cls) -> Placeholders:
         tag = secrets.token_hex(8)
-        return cls(name=f"@@{tag}-name@@", link=f"https://placeholder.invalid/{tag}/manage")
+        return cls(
+            name=f"@@{tag}-name@@",
+            first_name=f"@@{tag}-first-name@@",
+            link=f"https://placeholder.invalid/{tag}/manage",
+        )
 
 
 def body_html(text: str) -> Markup:
@@ -101,7 +109,12 @@ def render_templates(
         lang: render_mail(
             template,
             lang,
-            {"name": placeholders.name, "manage_link": placeholders.link, **context},
+            {
+                "name": placeholders.name,
+                "first_name": placeholders.first_name,
+                "manage_link": placeholders.link,
+                **context,
+            },
         )
         for lang in languages
     }
@@ -112,9 +125,14 @@ def personalise(
 ) -> tuple[str, str, str]:
     """One recipient's subject, text and HTML."""
     subject, text, html = rendered
-    text = text.replace(placeholders.name, name).replace(placeholders.link, link)
-    html = html.replace(placeholders.name, str(escape(name)))
-    html = html.replace(placeholders.link, str(escape(link)))
+    values = {
+        placeholders.name: name,
+        placeholders.first_name: first_name(name),
+        placeholders.link: link,
+    }
+    for placeholder, value in values.items():
+        text = text.replace(placeholder, value)
+        html = html.replace(placeholder, str(escape(value)))
     return subject, text, html
 
 
@@ -141,6 +159,7 @@ def own_recording_texts(rendered: dict, session, organiser, placeholders) -> Non
         for language in LANGUAGES:
             values = {
                 "name": placeholders.name,
+                "first_name": placeholders.first_name,
                 "manage_link": placeholders.link,
                 "edition": localized(session.edition, "name", language),
                 "session_title": localized(session, "title", language),

@@ -48,7 +48,7 @@ LINK_LABELS = {
     "recording_link": _l("Watch the recording"),
 }
 
-RECORDING = COMMON | {"name", "session_title", "recording_link", "manage_link", "organiser_name"}
+RECORDING = COMMON | PERSON | {"session_title", "recording_link", "manage_link", "organiser_name"}
 
 KINDS: dict[str, MailKind] = {
     "confirm": MailKind(
@@ -115,14 +115,14 @@ KINDS: dict[str, MailKind] = {
         ),
     ),
     # Sent by messaging (the organisers' "the recording is online"); bulk mail, so the
-    # personal link with the opt-out is required. Per recipient only the full name is known.
+    # personal link with the opt-out is required.
     "recording_joined": MailKind(
         _l("Recording online (to those who joined)"),
         RECORDING,
         frozenset({"recording_link", "manage_link"}),
         _l("The recording of {session_title} is online"),
         _l(
-            "Hello {name},\n\nThank you for joining {session_title}. The recording is online "
+            "Hello {first_name},\n\nThank you for joining {session_title}. The recording is online "
             "now:\n{recording_link}\n\nKind regards,\n{organiser_name}\n\n--\n"
             "Your registration, and to stop messages from the organisers:\n{manage_link}"
         ),
@@ -133,7 +133,7 @@ KINDS: dict[str, MailKind] = {
         frozenset({"recording_link", "manage_link"}),
         _l("Missed {session_title}? The recording is online"),
         _l(
-            "Hello {name},\n\nYou could not be there for {session_title}; the recording is "
+            "Hello {first_name},\n\nYou could not be there for {session_title}; the recording is "
             "online now:\n{recording_link}\n\nKind regards,\n{organiser_name}\n\n--\n"
             "Your registration, and to stop messages from the organisers:\n{manage_link}"
         ),
