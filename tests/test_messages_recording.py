@@ -3,13 +3,19 @@ public pages show the recording, and large sends show their progress from the ou
 
 from datetime import timedelta
 
+import pytest
+
+from eventsite.core.unit_of_work import unit_of_work
 from eventsite.extensions import db
 from eventsite.mail.models import FAILED, OutboxMessage
 from eventsite.mail.sender import send_queued
+from eventsite.messaging import services
+from eventsite.messaging.forms import new_key
 from eventsite.messaging.models import OrganiserMessage
-from tests import factories
+from eventsite.organisers.models import Organiser
+from tests import factories, messages_helpers
 from tests.helpers import csrf_token, form_data, log_in, mail_text, outbox
-from tests.messages_helpers import join, key_from, message_form, send
+from tests.messages_helpers import GROUPS, join, key_from, message_form, send
 
 RECORDING = "https://video.example/jaarevent-2027-noord"
 
@@ -136,3 +142,28 @@ def test_a_small_send_goes_right_after_the_response(
     send(client, session.slug, message_form(client, session.slug, subject_nl="Kort", body_nl="Hoi"))
     assert [m["To"] for m in smtp.messages] == ["een@example.nl"]
     assert db.session.scalar(db.select(OutboxMessage.state)) == "sent"
+
+
+# --- Not before the session is over; a second time only when asked ---------------------------
+
+noord = messages_helpers.noord  # the fixture: the noord session with its people, after its end
+
+
+def test_the_service_itself_refuses_too_early_and_a_second_send_not_asked_for(noord, clock):
+    noord.recording_url = RECORDING
+    db.session.commit()
+    organiser = db.session.scalar(db.select(Organiser))
+    clock.set(noord.end_at)  # over, but a join still counts for 30 minutes
+    with pytest.raises(services.RecordingTooEarly) as early:
+        services.send_recording(noord, organiser, new_key())
+    assert early.value.opens_at == noord.end_at + timedelta(minutes=30)
+
+    clock.set(noord.end_at + timedelta(hours=1))
+    with unit_of_work():
+        first = services.send_recording(noord, organiser, new_key())
+    with pytest.raises(services.RecordingSentBefore) as sent_before, unit_of_work():
+        services.send_recording(noord, organiser, new_key())
+    assert sent_before.value.earlier.id == first.id
+    with unit_of_work():
+        services.send_recording(noord, organiser, new_key(), again=True)
+    assert len(outbox("recording")) == 2 * len(GROUPS["confirmed"])
