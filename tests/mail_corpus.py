@@ -1,7 +1,9 @@
 """A corpus of the mails the site sends, built by driving the real flows, as received over SMTP."""
 
+from datetime import timedelta
 from email.message import EmailMessage
 
+from eventsite import clock as site_clock
 from eventsite.core.unit_of_work import unit_of_work
 from eventsite.extensions import db
 from eventsite.mail.sender import send_queued
@@ -82,6 +84,9 @@ def build_full_corpus(client, smtp, make_organiser) -> list[EmailMessage]:
             body_en="The session is tomorrow. Bring your questions; see you then!",
         )
         messaging.send_message(noord, organiser, "confirmed", draft, key="corpus-message")
+    # The recording mail goes once the session is over (callers have the clock fixture).
+    site_clock.set_frozen(noord.end_at + timedelta(days=1))
+    with unit_of_work():
         noord.recording_url = "https://video.example/jaarevent-2027-noord"
         messaging.send_recording(noord, organiser, key="corpus-recording")
     send_queued()

@@ -4,6 +4,8 @@ mail, reset and the audit log; the edited confirmation mail goes out."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from eventsite.extensions import db
@@ -136,7 +138,7 @@ def test_preview_in_both_languages_test_mail_reset_and_audit(client, admin):
 
 
 def test_own_recording_texts_need_the_opt_out_link_and_go_out_personalised(
-    client, admin, make_registration
+    client, admin, make_registration, clock
 ):
     refused = save_mail_text(
         client,
@@ -167,6 +169,7 @@ def test_own_recording_texts_need_the_opt_out_link_and_go_out_personalised(
     from eventsite.organisers.models import Organiser
 
     organiser = db.session.scalar(db.select(Organiser))
+    clock.set(session.end_at + timedelta(days=1))  # it goes once the session is over
     send_recording(session, organiser, "k" * 24)
     db.session.commit()
     [mail] = outbox("recording")

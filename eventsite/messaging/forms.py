@@ -6,7 +6,7 @@ import re
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -41,6 +41,12 @@ class SendOnceForm(FlaskForm):
     """A form that sends mail: its hidden key makes a repeated post harmless."""
 
     key = HiddenField(validators=[DataRequired(), valid_key])
+
+
+class RecordingForm(SendOnceForm):
+    """"The recording is online"; once it went out, sending it again must be ticked."""
+
+    again = BooleanField(_l("Send again: everyone with a place gets this mail once more"))
 
 
 class MessageForm(SendOnceForm):

@@ -2,6 +2,7 @@
 
 A send writes the log row first (its unique idempotency key refuses a second send of the
 same form), then one outbox row per recipient in a bulk INSERT, all in one transaction.
+"The recording is online" goes once the session is over, and a second time only when asked.
 Attendees who stopped organiser messages (``Attendee.messages_opt_out``) are never included.
 Small sends go out right after the response; large ones are left to the mail workers.
 """
@@ -10,17 +11,20 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from ..clock import utcnow
 from ..core import unit_of_work
 from ..database import begin_write
 from ..extensions import db
 from ..mail.models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
 from ..mail.outbox import queue_many
 from ..programme.models import ProgrammeSession
+from ..registration.attendance import window
 from ..registration.models import (
     CONFIRMED,
     WAITING,
@@ -45,6 +49,23 @@ class AlreadySent(Exception):
     def __init__(self, message: OrganiserMessage | None) -> None:
         super().__init__("already sent")
         self.message = message
+
+
+class RecordingTooEarly(Exception):
+    """The session is not over yet: the recording mail can go from ``opens_at``."""
+
+    def __init__(self, opens_at: datetime) -> None:
+        super().__init__("the recording mail cannot be sent yet")
+        self.opens_at = opens_at
+
+
+class RecordingSentBefore(Exception):
+    """The recording mail went out before (``earlier``, the latest) and sending it again
+    was not asked for: nothing was queued."""
+
+    def __init__(self, earlier: OrganiserMessage) -> None:
+        super().__init__("the recording mail was sent before")
+        self.earlier = earlier
 
 
 def _recipients_query(session: ProgrammeSession, group: str):
@@ -199,12 +220,52 @@ def send_message(
     return log
 
 
-def send_recording(session: ProgrammeSession, organiser, key: str) -> OrganiserMessage:
+def recording_opens_at(session: ProgrammeSession) -> datetime:
+    """From when the recording mail can go: when the session is over and a join no longer
+    counts (JOIN_WINDOW_MINUTES_AFTER the end), so who joined and who missed it is final."""
+    _opens, closes = window(session)
+    return closes
+
+
+def recording_sends(session: ProgrammeSession) -> list[OrganiserMessage]:
+    """The times "the recording is online" went out for ``session``, newest first."""
+    return list(
+        db.session.scalars(
+            select(OrganiserMessage)
+            .filter_by(session_id=session.id, recipient_group=RECORDING)
+            .order_by(OrganiserMessage.created_at.desc(), OrganiserMessage.id.desc())
+        )
+    )
+
+
+def _may_send_recording(session: ProgrammeSession, key: str, again: bool) -> None:
+    """Refuse a recording mail before the session is over, or a second one not asked for.
+    Takes the session's lock first, so two organisers pressing at once send it once."""
+    opens_at = recording_opens_at(session)
+    if utcnow() < opens_at:
+        raise RecordingTooEarly(opens_at)
+    begin_write()
+    db.session.execute(
+        select(ProgrammeSession.id).filter_by(id=session.id).with_for_update(key_share=True)
+    )
+    repeated = find_by_key(key)
+    if repeated is not None:  # the same form again: its send stands, as in _start_log
+        raise AlreadySent(repeated)
+    earlier = recording_sends(session)
+    if earlier and not again:
+        raise RecordingSentBefore(earlier[0])
+
+
+def send_recording(
+    session: ProgrammeSession, organiser, key: str, *, again: bool = False
+) -> OrganiserMessage:
     """ "The recording is online" to every confirmed attendee: one text for those who
     joined, another for those who did not; in each one's language (the caller's
-    unit of work commits)."""
+    unit of work commits). Only once the session is over (RecordingTooEarly); when it was
+    sent before, only with ``again`` (RecordingSentBefore)."""
     if not session.recording_url:
         raise ValueError("the session has no recording link")
+    _may_send_recording(session, key, again)
     placeholders = Placeholders.new()
     context = {"session": session, "organiser_name": organiser.name}
     rendered = {
