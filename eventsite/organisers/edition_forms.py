@@ -70,8 +70,10 @@ class EditionForm(FlaskForm):
     move_sessions = BooleanField(
         _l("Move the sessions along when the first day changes"),
         description=_l(
-            "Each session keeps its weekday and time; attendees with a place get the "
-            "updated calendar invite."
+            "Each session moves as many days as the first day and keeps its time (its "
+            "weekday only when that is a whole number of weeks). The last day does not move "
+            "by itself: every session must stay between the first and the last day. "
+            "Attendees with a place get the updated calendar invite."
         ),
         default=True,
     )

@@ -115,6 +115,9 @@ def edition_edit(year: int):
             else:
                 flash(_("Saved."), "success")
             return redirect(url_for("organisers.edition_edit", year=year))
+        else:
+            for name, message in result.errors.items():
+                form[name].errors.append(message)
     status = edition_status(edition, utcnow())
     return render_template(
         "organisers/edition_edit.html",
