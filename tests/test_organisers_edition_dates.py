@@ -1,5 +1,6 @@
 """Moving an edition's dates: the sessions move along by as many days as the first day, and
-only when every one of them stays on a day of the edition."""
+only when every one of them stays on a day of the edition; a new edition copied from an
+earlier one never gets a session outside its days."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from html import unescape
 from zoneinfo import ZoneInfo
 
 from eventsite.extensions import db
-from eventsite.programme.models import Edition
-from tests.editions_helpers import audit_actions, form_values, logged_in
+from eventsite.programme.models import Edition, ProgrammeSession
+from tests.editions_helpers import audit_actions, form_values, logged_in, post_form
 from tests.helpers import outbox
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -119,3 +120,53 @@ def test_the_help_texts_say_what_moving_does(app, client, make_edition, make_org
     edit = text(client.get(EDIT))
     assert "Elke sessie verschuift evenveel dagen als de eerste dag" in edit
     assert "houdt haar weekdag en tijd" not in edit
+    new = text(client.get("/organiser/editions/new"))
+    assert "kies de weekdag van de eerste dag van de gekopieerde editie" in new
+    assert "houden vanaf deze dag hun weekdag" not in new
+
+
+def test_a_copy_to_another_weekday_says_so_in_the_preview(
+    app, client, make_edition, make_organiser, clock
+):
+    make_edition(2027)
+    clock.at(2027, 9, 1)
+    logged_in(client, make_organiser)
+    choice = {"source": "2027", "year": "2028", "starts_on": "2028-05-30", "step": "preview"}
+    page = text(post_form(client, "/organiser/editions/new", choice))
+    assert "De nieuwe eerste dag is een dinsdag" in page
+    assert "was een maandag" in page and "zaterdag 3 juni 2028" in page
+    assert "Editie 2028 aanmaken" in page  # within its own days: it can be created
+    same_weekday = {**choice, "starts_on": "2028-05-29"}
+    assert "De nieuwe eerste dag is een" not in text(
+        post_form(client, "/organiser/editions/new", same_weekday)
+    )
+
+
+def test_a_copy_that_would_put_a_session_outside_its_days_is_flagged_and_refused(
+    app, client, make_edition, make_organiser, clock
+):
+    make_edition(2027)
+    clock.at(2027, 9, 1)
+    logged_in(client, make_organiser)
+    # 2027's last day moved to Thursday without its sessions: Zuidwest's Friday lies outside.
+    data = form_values(client, EDIT)
+    del data["move_sessions"]
+    data.update(ends_on="2027-06-03")
+    assert client.post(EDIT, data=data).status_code == 302
+    choice = {"source": "2027", "year": "2028", "starts_on": "2028-05-29"}
+
+    preview = text(post_form(client, "/organiser/editions/new", {**choice, "step": "preview"}))
+    assert "Deze editie kan nog niet worden aangemaakt" in preview
+    assert (
+        "Samen innoveren in de keten (Smart Industry Hub Zuidwest) op vrijdag 2 juni 2028"
+        in preview
+    )
+    assert preview.count("buiten de dagen van de nieuwe editie") == 2  # message and its row
+    assert "Editie 2028 aanmaken" not in preview
+
+    created = post_form(client, "/organiser/editions/new", {**choice, "step": "create"})
+    assert created.status_code == 200
+    assert "Deze editie kan nog niet worden aangemaakt" in text(created)
+    assert edition(2028) is None
+    assert audit_actions() == ["edition.update"]
+    assert db.session.scalar(db.select(db.func.count()).select_from(ProgrammeSession)) == 10

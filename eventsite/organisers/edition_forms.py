@@ -46,7 +46,10 @@ class NewEditionForm(FlaskForm):
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2200)])
     starts_on = DateField(
         _l("First day"),
-        description=_l("The sessions keep their weekday and Dutch time from this day on."),
+        description=_l(
+            "Each session moves as many days as the first day and keeps its Dutch time; to "
+            "keep the weekdays, choose the weekday of the copied edition's first day."
+        ),
         validators=[InputRequired()],
     )
 

@@ -177,6 +177,22 @@ def _outside_days(edition: Edition, days: int, first: date, last: date) -> str |
     return str(message)
 
 
+def copy_outside_days(source: Edition, rows: list[MovedSession]) -> str | None:
+    """Why ``source`` cannot be copied to the days of the rollover ``preview`` ``rows``: its
+    sessions that would land outside them (they already lie outside ``source``'s days)."""
+    stray = [row for row in rows if row.outside]
+    if not stray:
+        return None
+    message = _l(
+        "These sessions lie outside the days of %(name)s, so their copies would fall outside "
+        "the new edition's days: %(sessions)s. First move them to a day of %(name)s, or "
+        "change its first and last day.",
+        name=source.name,
+        sessions="; ".join(_landing(row) for row in stray),
+    )
+    return str(message)
+
+
 def _move_sessions(edition: Edition, days: int) -> list:
     """Move every session ``days`` days, keeping its local time; the ones that changed."""
     moved = []
