@@ -45,6 +45,19 @@ def test_rollover_to_an_existing_year_is_refused(runner, make_edition):
     assert "exists already" in result.output
 
 
+def test_rollover_refuses_sessions_that_would_land_outside_the_new_days(runner, make_edition):
+    old = make_edition()
+    old.ends_on = date(2021, 6, 3)  # the last day moved without its Friday session
+    db.session.commit()
+    result = runner.invoke(args=["programme", "rollover", "2022", "--starts-on", "2022-05-30"])
+    assert result.exit_code != 0
+    assert "outside the new edition's" in result.output
+    assert "Samen innoveren in de keten (Smart Industry Hub Zuidwest) on 2022-06-03" in (
+        result.output
+    )
+    assert db.session.scalar(db.select(Edition).filter_by(year=2022)) is None
+
+
 def test_demo_is_idempotent_and_opens_next_years_edition(runner, clock):
     clock.at(2026, 11, 25, 12)
     first = runner.invoke(args=["programme", "demo"])

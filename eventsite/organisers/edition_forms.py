@@ -46,7 +46,10 @@ class NewEditionForm(FlaskForm):
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2200)])
     starts_on = DateField(
         _l("First day"),
-        description=_l("The sessions keep their weekday and Dutch time from this day on."),
+        description=_l(
+            "Each session moves as many days as the first day and keeps its Dutch time; to "
+            "keep the weekdays, choose the weekday of the copied edition's first day."
+        ),
         validators=[InputRequired()],
     )
 
@@ -70,8 +73,10 @@ class EditionForm(FlaskForm):
     move_sessions = BooleanField(
         _l("Move the sessions along when the first day changes"),
         description=_l(
-            "Each session keeps its weekday and time; attendees with a place get the "
-            "updated calendar invite."
+            "Each session moves as many days as the first day and keeps its time (its "
+            "weekday only when that is a whole number of weeks). The last day does not move "
+            "by itself: every session must stay between the first and the last day. "
+            "Attendees with a place get the updated calendar invite."
         ),
         default=True,
     )

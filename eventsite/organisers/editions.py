@@ -5,6 +5,8 @@ unit of work, which commits once; every change is in the audit log.
 Pages, feeds and invites follow as they do for session edits: the edition's ``updated_at``
 (and the moved sessions' revisions) change the pages' version (``programme.page_versions``);
 moved sessions send ``session_changed``, so attendees get updated invites in the same commit.
+Moving the first day moves the sessions by as many days, and only when every one of them
+stays on a day of the edition's new dates; otherwise nothing is saved.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from sqlalchemy import select
 
 from ..core import unit_of_work
 from ..extensions import db
+from ..formatting import format_day
 from ..programme.loader import ProgrammeFileError, apply_programme, read_programme_bytes
 from ..programme.models import Edition
-from ..programme.rollover import copy_edition, shift_local
+from ..programme.rollover import MovedSession, copy_edition, shift_local, where_sessions_land
 from ..programme.signals import session_changed
 from . import audit
 from .editing import from_local_input
@@ -43,6 +46,8 @@ EDITED_FIELDS = (
     "registration_closes_at",
     "retention_days",
 )
+# A day in a sentence: "Saturday 5 June 2027", "zaterdag 5 juni 2027" (no comma, as in a list).
+DAY = "EEEE d MMMM y"
 
 
 @dataclass
@@ -119,7 +124,11 @@ def update_edition(
     changed = [name for name, value in changes.items() if getattr(edition, name) != value]
     moved = []
     if "starts_on" in changed and data.get("move_sessions"):
-        moved = _move_sessions(edition, (changes["starts_on"] - edition.starts_on).days)
+        days = (changes["starts_on"] - edition.starts_on).days
+        refusal = _outside_days(edition, days, changes["starts_on"], changes["ends_on"])
+        if refusal:
+            return EditionResult(saved=False, errors={"starts_on": refusal})
+        moved = _move_sessions(edition, days)
     for name in changed:
         setattr(edition, name, changes[name])
     examples = set(data.get("example_sessions") or [])
@@ -142,6 +151,46 @@ def update_edition(
     )
     db.session.flush()
     return EditionResult(saved=True, moved_sessions=len(moved))
+
+
+def _landing(row: MovedSession) -> str:
+    """'Title (hub) on Saturday 5 June 2027' in the reader's language."""
+    day = format_day(row.new_start.date(), DAY)
+    return str(_l("%(title)s (%(hub)s) on %(day)s", title=row.title, hub=row.region, day=day))
+
+
+def _outside_days(edition: Edition, days: int, first: date, last: date) -> str | None:
+    """Why the sessions cannot move ``days`` days with the edition's new dates ``first`` to
+    ``last``: the ones that would land outside them, and on which day; None if all fit."""
+    rows = where_sessions_land(edition.sessions, days, first, last, edition.timezone)
+    stray = [row for row in rows if row.outside]
+    if not stray:
+        return None
+    message = _l(
+        "Moved along with the first day, these sessions would fall outside the edition's "
+        "days (%(first)s to %(last)s): %(sessions)s. Also change the last day, or untick "
+        "“Move the sessions along”.",
+        first=format_day(first, DAY),
+        last=format_day(last, DAY),
+        sessions="; ".join(_landing(row) for row in stray),
+    )
+    return str(message)
+
+
+def copy_outside_days(source: Edition, rows: list[MovedSession]) -> str | None:
+    """Why ``source`` cannot be copied to the days of the rollover ``preview`` ``rows``: its
+    sessions that would land outside them (they already lie outside ``source``'s days)."""
+    stray = [row for row in rows if row.outside]
+    if not stray:
+        return None
+    message = _l(
+        "These sessions lie outside the days of %(name)s, so their copies would fall outside "
+        "the new edition's days: %(sessions)s. First move them to a day of %(name)s, or "
+        "change its first and last day.",
+        name=source.name,
+        sessions="; ".join(_landing(row) for row in stray),
+    )
+    return str(message)
 
 
 def _move_sessions(edition: Edition, days: int) -> list:

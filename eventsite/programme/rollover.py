@@ -34,12 +34,28 @@ def _new_slug(old: str, old_year: int, new_year: int) -> str:
 
 @dataclass(frozen=True)
 class MovedSession:
-    """One row of the rollover's preview: a session's old and new start."""
+    """Where a session lands when it moves with its edition: its old and new start, and
+    whether the new start falls outside the edition's (new) days."""
 
     title: str
     region: str
     old_start: datetime
     new_start: datetime
+    outside: bool = False
+
+
+def where_sessions_land(
+    sessions, days: int, first: date, last: date, zone: ZoneInfo | str
+) -> list[MovedSession]:
+    """Each of ``sessions`` moved ``days`` days (``shift_local``), flagged when it would
+    start on a day before ``first`` or after ``last``."""
+    zone = ZoneInfo(zone) if isinstance(zone, str) else zone
+    rows = []
+    for s in sessions:
+        new_start = shift_local(s.start_at, days, zone)
+        outside = not first <= new_start.astimezone(zone).date() <= last
+        rows.append(MovedSession(s.title, s.region.name, s.start_at, new_start, outside))
+    return rows
 
 
 def source_for(year: int, source: Edition | None) -> Edition:
@@ -56,13 +72,12 @@ def source_for(year: int, source: Edition | None) -> Edition:
 
 
 def preview(source: Edition, starts_on: date) -> list[MovedSession]:
-    """Where each session of ``source`` lands when the edition starts on ``starts_on``."""
+    """Where each session of ``source`` lands when the copy starts on ``starts_on``. The
+    copy's days are the source's moved as a whole, so a session lands outside them only when
+    it already lies outside the source's days (its dates moved without its sessions)."""
     days = (starts_on - source.starts_on).days
-    zone = ZoneInfo(source.timezone)
-    return [
-        MovedSession(s.title, s.region.name, s.start_at, shift_local(s.start_at, days, zone))
-        for s in source.sessions
-    ]
+    ends_on = source.ends_on + timedelta(days=days)
+    return where_sessions_land(source.sessions, days, starts_on, ends_on, source.timezone)
 
 
 def rollover(
@@ -85,12 +100,22 @@ def copy_edition(
 ) -> Edition:
     """A new edition for ``year`` copied from ``source`` (default: the latest earlier one).
 
-    Sessions keep their hub, title, theme, speakers, order and local times, on the same
-    weekday offsets from the new start; they get new slugs and new calendar UIDs, no stream or
-    recording links and no registrations. Sign-up opens at ``opens_at`` (default: now).
-    Flushed, not committed: the caller's unit of work commits.
+    Sessions keep their hub, title, theme, speakers, order and local times, as many days
+    after the new first day as after the old one (so on the same weekdays only when
+    ``starts_on`` is on the weekday of the source's first day); they get new slugs and new
+    calendar UIDs, no stream or recording links and no registrations. Sign-up opens at
+    ``opens_at`` (default: now). Refused when a session would land outside the new
+    edition's days (see ``preview``). Flushed, not committed: the caller's unit of work
+    commits.
     """
     source = source_for(year, source)
+    stray = [row for row in preview(source, starts_on) if row.outside]
+    if stray:
+        landings = ", ".join(f"{r.title} ({r.region}) on {r.new_start.date()}" for r in stray)
+        raise RolloverError(
+            f"sessions of edition {source.year} lie outside its days, so their copies would "
+            f"lie outside the new edition's: {landings}"
+        )
     days = (starts_on - source.starts_on).days
     zone = ZoneInfo(source.timezone)
     edition = Edition(

@@ -58,9 +58,11 @@ def edition_new():
     step = request.form.get("step")
     if step in ("preview", "create") and form.validate_on_submit():
         source = edition_or_404(form.source.data)
+        moved = preview(source, form.starts_on.data)
+        refusal = editions.copy_outside_days(source, moved)
         if db.session.scalar(select(Edition.id).filter_by(year=form.year.data)):
             form.year.errors.append(_("There is already an edition %(year)d.", year=form.year.data))
-        elif step == "create":
+        elif step == "create" and not refusal:
             edition = editions.create_edition(
                 current_user, source, form.year.data, form.starts_on.data
             )
@@ -71,7 +73,9 @@ def edition_new():
                 "organisers/edition_preview.html",
                 form=form,
                 source=source,
-                moved=preview(source, form.starts_on.data),
+                moved=moved,
+                refusal=refusal,
+                weekday_changes=form.starts_on.data.weekday() != source.starts_on.weekday(),
             )
     return render_template("organisers/edition_new.html", form=form, has_sources=bool(sources))
 
@@ -115,6 +119,9 @@ def edition_edit(year: int):
             else:
                 flash(_("Saved."), "success")
             return redirect(url_for("organisers.edition_edit", year=year))
+        else:
+            for name, message in result.errors.items():
+                form[name].errors.append(message)
     status = edition_status(edition, utcnow())
     return render_template(
         "organisers/edition_edit.html",
