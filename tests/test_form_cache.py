@@ -122,3 +122,16 @@ def test_warm_up_compiles_every_template_without_touching_the_database(app):
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert statements == []
+
+
+def test_switching_language_keeps_the_sessions_chosen(app, open_edition):
+    """The language link of a page opened from "Sign up" on a session keeps that session
+    ticked; the shared rendering of the plain form carries no visitor's choice."""
+    visitor = app.test_client()
+    page = visitor.get("/register?session=2027-noord&lang=en").get_data(as_text=True)
+    [switch] = re.findall(r'href="([^"]+)" lang="nl"', page)
+    assert switch == "/register?session=2027-noord&amp;lang=nl"
+    dutch = visitor.get(switch.replace("&amp;", "&")).get_data(as_text=True)
+    assert "Aanmelden" in dutch and CHECKED.findall(dutch) == ["2027-noord"]
+    plain = app.test_client().get("/register?lang=en").get_data(as_text=True)
+    assert re.findall(r'href="([^"]+)" lang="nl"', plain) == ["/register?lang=nl"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import (
     Response,
     current_app,
@@ -105,19 +107,29 @@ def _closed_meanwhile(offer: Offer, form: RegistrationForm, slug: str) -> Respon
 
 
 # The per-request parts of the sign-up page (``{{ hole(...) }}`` in register.html): the CSRF
-# token, and "checked" for each ticked session (``checked:<slug>``). A new field whose value
+# token, "checked" for each ticked session (``checked:<slug>``), and the link to the page in
+# the other language, which keeps the sessions chosen (``language_switch``). A new field whose value
 # differs per visitor needs a hole of its own here; anything else in the page must follow
 # from the edition's version (programme.page_versions) and the language.
-FORM_HOLES = ("csrf_token", "checked:<slug>")
+FORM_HOLES = ("csrf_token", "checked:<slug>", "language_switch")
 
 
 def _form_response(page: HoledPage, ticked: list[str]) -> Response:
-    values = {"csrf_token": generate_csrf()}
+    values = {"csrf_token": generate_csrf(), "language_switch": _language_switch(ticked)}
     values.update({f"checked:{slug}": "checked" for slug in ticked})
     response = Response(page.fill(values))
     response.cache_control.private = True  # a CSRF token: never in a shared cache
     response.cache_control.no_cache = True
     return response
+
+
+def _language_switch(ticked: list[str]) -> str:
+    """This page in the other language, with the sessions ticked and the rest of the query
+    (``correct``, a campaign's source): a visitor who switches keeps their choice."""
+    other = "en" if current_language() == "nl" else "nl"
+    query = [(k, v) for k, v in request.args.items(multi=True) if k not in ("lang", "session")]
+    query += [("session", slug) for slug in ticked] + [("lang", other)]
+    return f"{request.path}?{urlencode(query)}"
 
 
 def _edition(offer: Offer) -> Edition | None:
