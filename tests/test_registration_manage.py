@@ -225,6 +225,17 @@ def test_erase_my_data_removes_the_person_and_their_mails(client, open_edition):
     assert client.get(manage).status_code == 404
 
 
+def test_the_erase_page_says_how_to_clear_the_calendar_first(client, open_edition, clock):
+    """Erasing takes the address, so no cancellation can reach the calendar: the page says
+    so while a place is in it, and links to cancelling (which sends the cancellations)."""
+    manage = signed_up_and_confirmed(client, "anna@example.nl", ["2027-noord"])
+    page = client.get(f"{manage}/erase").get_data(as_text=True)
+    assert "Je sessie blijft in je agenda staan" in page
+    assert f'href="{manage}/cancel"' in page
+    post_button(client, f"{manage}/cancel", f"{manage}/cancel")
+    assert "agenda staan" not in client.get(f"{manage}/erase").get_data(as_text=True)
+
+
 def test_join_link_waits_then_redirects_to_the_current_stream(client, open_edition, clock):
     noord = open_edition.sessions[0]
     noord.stream_url = STREAM

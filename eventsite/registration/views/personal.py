@@ -19,6 +19,7 @@ from ..capacity import waiting_position
 from ..export import export_data
 from ..forms import ActionForm, EraseForm
 from ..join import join_target
+from ..models import CONFIRMED
 from ..question_fields import answers_form_class, field_name
 from .blueprint import bp, manage_limit, private
 from .signup import flash_confirmation
@@ -211,7 +212,16 @@ def erase(token: str):
     if form.validate_on_submit():
         self_service.erase(attendee)
         return redirect(url_for(".erased"))
-    return private(Response(render_template("registration/erase.html", form=form, token=token)))
+    now = utcnow()
+    in_calendar = [
+        r.session
+        for r in attendee.registrations
+        if r.state == CONFIRMED and not r.session.is_cancelled and r.session.end_at > now
+    ]
+    html = render_template(
+        "registration/erase.html", form=form, token=token, in_calendar=in_calendar
+    )
+    return private(Response(html))
 
 
 @bp.get("/erased")
