@@ -4,7 +4,10 @@ the person; answered questions are retired, not deleted."""
 
 from __future__ import annotations
 
+import io
 import json
+
+from openpyxl import load_workbook
 
 from eventsite.extensions import db
 from eventsite.organisers.models import AuditLog
@@ -223,6 +226,31 @@ def test_bad_question_forms_keep_the_input(client, open_edition, make_organiser)
     [question] = questions_of(open_edition)
     response = sign_up(client, **{f"q_{question.id}": "veel"})
     assert "Vul een getal in, zoals 25." in response.get_data(as_text=True)
+
+
+def test_number_answers_are_numbers_in_the_xlsx_and_as_typed_in_the_csv(
+    client, open_edition, make_organiser
+):
+    """Organisers add up a number column in Excel: a text cell would count as 0."""
+    make_organiser()
+    organiser_logs_in(client, "admin@example.org")
+    add_question(client, 2027, kind="number", label="Aantal medewerkers")
+    [question] = questions_of(open_edition)
+    organiser_logs_out(client)
+    for email, answer in (("anna@example.nl", "2,5"), ("bert@example.nl", "12")):
+        sign_up(client, email=email, **{f"q_{question.id}": answer})
+        confirm(client, path_to(outbox("confirm", to=email)[-1], "/confirm/"))
+    for not_a_number in ("NaN", "Infinity"):
+        refused = sign_up(client, email="cor@example.nl", **{f"q_{question.id}": not_a_number})
+        assert "Vul een getal in, zoals 25." in refused.get_data(as_text=True)
+
+    organiser_logs_in(client, "admin@example.org")
+    rows = csv_rows(client.get("/organiser/sessions/2027-noord/attendees.csv"))
+    assert sorted(row[-1] for row in rows[1:]) == ["12", "2,5"]  # as typed: Dutch Excel reads it
+    xlsx = client.get("/organiser/sessions/2027-noord/attendees.xlsx").get_data()
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    cells = [row[-1] for row in sheet.iter_rows(min_row=2)]
+    assert sorted(c.value for c in cells) == [2.5, 12] and {c.data_type for c in cells} == {"n"}
 
 
 def test_a_question_deleted_before_the_confirmation_is_skipped(

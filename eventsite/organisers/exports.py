@@ -16,6 +16,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import IO
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -146,8 +147,23 @@ def _text_cell(sheet, value: str) -> WriteOnlyCell:
     return cell
 
 
+class NumberAnswer(str):
+    """An answer to a number question: in a CSV the text as typed ("2,5" reads right in a
+    Dutch Excel), in an xlsx a number cell, so SUM and AVERAGE work on the column."""
+
+    def number(self) -> Decimal | None:
+        try:
+            value = Decimal(self.strip().replace(",", "."))
+        except InvalidOperation:
+            return None
+        return value if value.is_finite() else None
+
+
 def _xlsx_cell(sheet, value) -> WriteOnlyCell:
-    """A date-time cell for a moment, an empty one for none, a text cell for the rest."""
+    """A date-time cell for a moment, a number cell for a number answer, an empty one for
+    none, a text cell for the rest."""
+    if isinstance(value, NumberAnswer) and value.number() is not None:
+        return WriteOnlyCell(sheet, value=value.number())
     if isinstance(value, datetime):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = XLSX_DATETIME_FORMAT

@@ -42,9 +42,11 @@ class ChoiceCheckboxField(MultiCheckboxField):
 
 def _number(form, field) -> None:
     try:
-        Decimal((field.data or "").strip().replace(",", "."))
+        number = Decimal((field.data or "").strip().replace(",", "."))
     except InvalidOperation:
-        raise ValidationError(_l("Please enter a number, like 25.")) from None
+        number = None
+    if number is None or not number.is_finite():  # "NaN" and "Infinity" parse as well
+        raise ValidationError(_l("Please enter a number, like 25."))
 
 
 def field_for(question: Question):

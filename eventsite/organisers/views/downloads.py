@@ -16,6 +16,7 @@ from ...formatting import in_zone
 from ...i18n import localized
 from ...programme.models import Edition
 from ...registration.models import STATES
+from ...registration.question_models import NUMBER
 from ...registration.questions import answer_text, answers_by_attendee
 from .. import audit, exports, services
 from ..blueprint import bp
@@ -46,10 +47,15 @@ def _answer_columns(edition: Edition) -> tuple[list[str], dict[int, list[str]]]:
     questions = services.export_questions(current_user, edition)
     given = answers_by_attendee(None, edition) if questions else {}
     texts = {
-        attendee_id: [answer_text(q, values.get(q.id, "")) for q in questions]
+        attendee_id: [_answer_cell(q, values.get(q.id, "")) for q in questions]
         for attendee_id, values in given.items()
     }
     return [localized(q, "label") for q in questions], texts
+
+
+def _answer_cell(question, value: str) -> str:
+    text = answer_text(question, value)
+    return exports.NumberAnswer(text) if question.kind == NUMBER and text else text
 
 
 def _header(labels: list[str]) -> list[str]:
