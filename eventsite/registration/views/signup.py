@@ -301,16 +301,16 @@ def flash_confirmation(result: signup.Confirmation, all_placed: str) -> None:
     """Say what confirming did (the link, or the personal page's button): places, waiting
     lists, and the sessions left out because they closed or were cancelled meanwhile."""
     if result.waiting and not result.confirmed:
-        flash(
+        _flash_once(
             _(
                 "Your registration is confirmed. You are on the waiting list: there were "
                 "no places left. We will mail you as soon as a place comes free."
             )
         )
     elif result.waiting:
-        flash(_("You are signed up. Some sessions were full: you are on the waiting list."))
+        _flash_once(_("You are signed up. Some sessions were full: you are on the waiting list."))
     elif result.confirmed:
-        flash(all_placed, "success")
+        _flash_once(all_placed, "success")
     if result.closed:
         titles = ", ".join(localized(r.session, "title") for r in result.closed)
         flash(
@@ -320,6 +320,13 @@ def flash_confirmation(result: signup.Confirmation, all_placed: str) -> None:
             ),
             "error",
         )
+
+
+def _flash_once(message: str, category: str = "message") -> None:
+    """A double click's second answer (``signup.REPEAT_WINDOW``) says what the first said;
+    said once if the browser kept the first answer's cookie, with its message waiting."""
+    if (category, message) not in [tuple(f) for f in session.get("_flashes", ())]:
+        flash(message, category)
 
 
 def _used_link_page() -> Response:
