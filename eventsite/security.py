@@ -97,6 +97,16 @@ def refusal_reason(method: str, fetch_site: str | None, origin: str | None) -> s
     return None
 
 
+def sent_from_this_site() -> bool:
+    """Whether the request shows that a page of this site sent it: ``Sec-Fetch-Site:
+    same-origin``, or else an ``Origin`` of ours (without either, it may come from anywhere)."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site:
+        return fetch_site.strip().lower() == "same-origin"
+    origin = request.headers.get("Origin")
+    return bool(origin) and origin_of(origin) in own_origins()
+
+
 def register_origin_check(app: Flask) -> None:
     """Refuse form posts from other sites with a 403 page that says so."""
 

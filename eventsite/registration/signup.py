@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..clock import utcnow
 from ..core import unit_of_work
@@ -21,7 +21,15 @@ from ..programme.models import Edition, ProgrammeSession, session_contents
 from . import capacity, notifications, questions
 from .attendees import find_attendee, lock_attendee, normalise_email
 from .links import issue_manage_token
-from .models import CANCELLED, CONFIRMED, PENDING, Attendee, Registration, SignupRequest
+from .models import (
+    CANCELLED,
+    CONFIRMED,
+    PENDING,
+    WAITING,
+    Attendee,
+    Registration,
+    SignupRequest,
+)
 from .signals import registration_confirmed
 from .signup_requests import apply_request, new_request, open_request, pending_request_sessions
 from .tokens import (
@@ -55,6 +63,15 @@ class SignUp:
     # Answers to the organisers' questions ({question id: value}) and where the visitor came from.
     answers: dict = field(default_factory=dict)
     source: str = ""
+
+
+# A double click on the confirm button sends two POSTs, and the browser shows only the answer
+# to the second. For this long after its use, a link whose use placed the person answers a
+# repeat as it answered then: the personal page, by a new personal link. The link is the very
+# secret that opened that page moments before, so a repeat opens nothing it did not; the
+# window stays short so that an old mail, a forwarded one or a shared browser's history
+# opens nothing later ("already used", as before).
+REPEAT_WINDOW = timedelta(minutes=2)
 
 
 class LinkProblem(enum.StrEnum):
@@ -209,7 +226,8 @@ class _Rehearsed:
 
 
 def confirm(token: str, ip: str | None) -> Confirmation:
-    """Confirm the sign-up request a token stands for, once (a second time: USED).
+    """Confirm the sign-up request a token stands for, once (a second time: USED; a double
+    click, within ``REPEAT_WINDOW``: the first time's answer again).
 
     On SQLite, whose one write lock a confirmation holds from its first read to its commit
     (every other write of every process waits meanwhile), its mails are rendered first,
@@ -295,7 +313,7 @@ def confirm_attendee(
     now = utcnow()
     if request is not None:
         if request.used_at is not None:  # re-read after the lock: a double click, an old mail
-            return Confirmation(attendee, error=LinkProblem.USED)
+            return _used_again(attendee, request, now)
         request.used_at = now
     placeable = []
     for registration in _pending(attendee, request):
@@ -331,6 +349,40 @@ def confirm_attendee(
             )
     db.session.flush()
     return result
+
+
+def _used_again(attendee: Attendee, request: SignupRequest, now: datetime) -> Confirmation:
+    """A used link once more: within ``REPEAT_WINDOW`` of a use that placed the person,
+    what that use answered (the places it gave, a new personal link; nothing mailed or
+    changed again); else USED."""
+    placed = _placed_by(attendee, request) if now - request.used_at <= REPEAT_WINDOW else []
+    if not placed:
+        return Confirmation(attendee, error=LinkProblem.USED)
+    return Confirmation(
+        attendee,
+        confirmed=[r for r in placed if r.state == CONFIRMED],
+        waiting=[r for r in placed if r.state == WAITING],
+        manage_token=issue_manage_token(attendee),
+    )
+
+
+def _placed_by(attendee: Attendee, request: SignupRequest) -> list[Registration]:
+    """The request's registrations that got a place or a waiting-list spot when (or since)
+    its link was used and still hold it; none when that use placed nothing (the sessions
+    had closed, or the person had confirmed them on the personal page before)."""
+    wanted, placed = set(request.session_id_list), []
+    for registration in sorted(attendee.registrations, key=lambda r: r.session_id):
+        placed_at = _placed_at(registration)
+        if registration.session_id in wanted and placed_at and placed_at >= request.used_at:
+            placed.append(registration)
+    return placed
+
+
+def _placed_at(registration: Registration) -> datetime | None:
+    """When the registration got the place or the waiting-list spot it holds (None: neither)."""
+    if registration.state == CONFIRMED:
+        return registration.confirmed_at
+    return registration.waiting_since if registration.state == WAITING else None
 
 
 def _take_details(

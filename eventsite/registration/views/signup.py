@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_wtf.csrf import generate_csrf
+from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
 
 from ...clock import utcnow
@@ -28,6 +28,7 @@ from ...i18n import current_language, localized
 from ...mail.requested import register_handler, store_request
 from ...programme import queries
 from ...programme.models import Edition
+from ...security import sent_from_this_site
 from .. import intake, signup, sources
 from ..forms import ActionForm, EmailForm, RegistrationForm
 from ..offer import PAGE, Offer, current_offer
@@ -145,10 +146,14 @@ def _form(offer: Offer, **kwargs) -> RegistrationForm:
 
 
 def _render_form(
-    offer: Offer, form: RegistrationForm | None = None, limited: str | None = None
+    offer: Offer,
+    form: RegistrationForm | None = None,
+    limited: str | None = None,
+    refused: str | None = None,
 ) -> str:
     """The form page (or the closed page) with holes; without ``form``: an empty form;
-    ``limited``: past a rate limit, when to try again (``too_many_attempts``).
+    ``limited``: past a rate limit, when to try again (``too_many_attempts``); ``refused``:
+    why its CSRF check failed (``not_verified``).
 
     The questions are part of the page rendered once per version: a change to them raises
     the edition's version (``questions.touch_edition_on_questions_or_mail_texts``)."""
@@ -166,6 +171,7 @@ def _render_form(
         now=utcnow(),
         questions=[(q, form[field_name(q)]) for q in form.asked_questions],
         limited=limited,
+        refused=refused,
     )
 
 
@@ -188,10 +194,44 @@ def too_many_attempts(error: HTTPException):
     offer = current_offer()
     if not offer.open_slugs:
         return error_page(error)
+    return _form_again(offer, 429, limited=try_again_sentence())
+
+
+@bp.errorhandler(CSRFError)
+def not_verified(error: CSRFError):
+    """The sign-up or resend form without a valid CSRF token: mostly the session cookie was
+    gone (cookies blocked, or discarded by the browser). Sent from a page of this site: the
+    form again with what was typed (never the honeypot), why at the top, a fresh token and
+    its cookie (the next press works), status 400. CSRFProtect refused the request before
+    the view: nothing is stored or mailed. A post that does not show it came from here
+    (a forged one) gets the site's 400 page: no other site puts its text in our form."""
+    if request.endpoint not in ("registration.register", "registration.resend") or not (
+        sent_from_this_site()
+    ):
+        return error_page(error)
+    button = _("Sign up") if request.endpoint == "registration.register" else _("Send")
+    why = _(
+        "Your session had expired or your browser sent no cookie. Check your details and "
+        "press %(button)s again. If that does not work, allow cookies for this site.",
+        button=button,
+    )
+    if request.endpoint == "registration.resend":
+        form = EmailForm(meta={"csrf": False})
+        return render_template("registration/resend.html", form=form, refused=why), 400
+    offer = current_offer()
+    if not offer.open_slugs:
+        return error_page(error)
+    return _form_again(offer, 400, refused=why)
+
+
+def _form_again(offer: Offer, status: int, **notice: str) -> Response:
+    """The sign-up form with what was sent (but the honeypot: a person never filled it in)
+    and a notice at the top (``_render_form``), with ``status``."""
     form = _form(offer, meta={"csrf": False})
-    page = HoledPage(_render_form(offer, form, limited=try_again_sentence()))
+    form.website.data = ""
+    page = HoledPage(_render_form(offer, form, **notice))
     response = _form_response(page, [s for s in form.sessions.data or [] if s in offer.open_slugs])
-    response.status_code = 429
+    response.status_code = status
     return response
 
 
@@ -313,16 +353,16 @@ def flash_confirmation(result: signup.Confirmation, all_placed: str) -> None:
     """Say what confirming did (the link, or the personal page's button): places, waiting
     lists, and the sessions left out because they closed or were cancelled meanwhile."""
     if result.waiting and not result.confirmed:
-        flash(
+        _flash_once(
             _(
                 "Your registration is confirmed. You are on the waiting list: there were "
                 "no places left. We will mail you as soon as a place comes free."
             )
         )
     elif result.waiting:
-        flash(_("You are signed up. Some sessions were full: you are on the waiting list."))
+        _flash_once(_("You are signed up. Some sessions were full: you are on the waiting list."))
     elif result.confirmed:
-        flash(all_placed, "success")
+        _flash_once(all_placed, "success")
     if result.closed:
         titles = ", ".join(localized(r.session, "title") for r in result.closed)
         flash(
@@ -332,6 +372,13 @@ def flash_confirmation(result: signup.Confirmation, all_placed: str) -> None:
             ),
             "error",
         )
+
+
+def _flash_once(message: str, category: str = "message") -> None:
+    """A double click's second answer (``signup.REPEAT_WINDOW``) says what the first said;
+    said once if the browser kept the first answer's cookie, with its message waiting."""
+    if (category, message) not in [tuple(f) for f in session.get("_flashes", ())]:
+        flash(message, category)
 
 
 def _used_link_page() -> Response:
