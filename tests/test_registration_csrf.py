@@ -4,7 +4,7 @@ nothing stored. A forged post from another site still registers nothing."""
 
 import re
 
-from tests.helpers import CSRF_RE, attendees, outbox, states
+from tests.helpers import CSRF_RE, attendees, outbox, path_to, sign_up, states
 
 OWN_PAGE = {"Origin": "http://localhost"}  # what a browser sends with our form
 
@@ -84,3 +84,22 @@ def test_asking_for_the_link_again_keeps_the_address(app, open_edition):
         "/register/resend", data={"csrf_token": token, "email": "anna@example.nl"}, headers=OWN_PAGE
     )
     assert again.status_code == 302
+
+
+def test_the_confirm_button_without_its_cookie_leads_back_to_the_button(app, client, open_edition):
+    """The link opened in one browser, the button pressed after its cookie went: the page
+    again with why, and the next press confirms; a forged post confirms nothing."""
+    assert sign_up(client).status_code == 302
+    link = path_to(outbox("confirm")[-1], "/confirm/")
+    for headers in ({"Origin": "https://evil.example"}, {}):
+        _client, forged = cookieless_post(app, path=link, headers=headers)
+        assert forged.status_code in (400, 403) and states() == ["pending"]
+    browser, response = cookieless_post(app, path=link)
+    assert response.status_code == 303 and response.headers["Location"] == link
+    page = browser.get(link).get_data(as_text=True)
+    assert "druk nogmaals op Mijn aanmelding bevestigen" in page
+    assert states() == ["pending"]
+    token = CSRF_RE.search(page).group(1)
+    pressed = browser.post(link, data={"csrf_token": token}, headers=OWN_PAGE)
+    assert pressed.status_code == 302 and pressed.headers["Location"].startswith("/my/")
+    assert states() == ["confirmed"]

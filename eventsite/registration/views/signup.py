@@ -205,16 +205,15 @@ def not_verified(error: CSRFError):
     its cookie (the next press works), status 400. CSRFProtect refused the request before
     the view: nothing is stored or mailed. A post that does not show it came from here
     (a forged one) gets the site's 400 page: no other site puts its text in our form."""
-    if request.endpoint not in ("registration.register", "registration.resend") or not (
-        sent_from_this_site()
-    ):
+    if request.endpoint not in CSRF_RETRIED or not sent_from_this_site():
         return error_page(error)
+    if request.endpoint == "registration.confirm":
+        # Nothing typed to keep: the page with its button again, the reason above it (the
+        # flash sets a new cookie, so the next press works).
+        flash(_cookie_reason(_("Confirm my registration")), "error")
+        return redirect(request.path, code=303)
     button = _("Sign up") if request.endpoint == "registration.register" else _("Send")
-    why = _(
-        "Your session had expired or your browser sent no cookie. Check your details and "
-        "press %(button)s again. If that does not work, allow cookies for this site.",
-        button=button,
-    )
+    why = _cookie_reason(button)
     if request.endpoint == "registration.resend":
         form = EmailForm(meta={"csrf": False})
         return render_template("registration/resend.html", form=form, refused=why), 400
@@ -222,6 +221,18 @@ def not_verified(error: CSRFError):
     if not offer.open_slugs:
         return error_page(error)
     return _form_again(offer, 400, refused=why)
+
+
+# Forms whose CSRF failure (mostly a lost session cookie) gets a way on, not the 400 page.
+CSRF_RETRIED = ("registration.register", "registration.resend", "registration.confirm")
+
+
+def _cookie_reason(button: str) -> str:
+    return _(
+        "Your session had expired or your browser sent no cookie. Check your details and "
+        "press %(button)s again. If that does not work, allow cookies for this site.",
+        button=button,
+    )
 
 
 def _form_again(offer: Offer, status: int, **notice: str) -> Response:
