@@ -129,6 +129,13 @@ def update_edition(
         if refusal:
             return EditionResult(saved=False, errors={"starts_on": refusal})
         moved = _move_sessions(edition, days)
+    elif {"starts_on", "ends_on"} & set(changed):
+        # The sessions stay where they are: each must still be on a day of the edition (the
+        # public page says its dates; a session outside them could no longer be edited).
+        refusal = _outside_days(edition, 0, changes["starts_on"], changes["ends_on"])
+        if refusal:
+            field = "ends_on" if "ends_on" in changed else "starts_on"
+            return EditionResult(saved=False, errors={field: refusal})
     for name in changed:
         setattr(edition, name, changes[name])
     examples = set(data.get("example_sessions") or [])
@@ -160,20 +167,32 @@ def _landing(row: MovedSession) -> str:
 
 
 def _outside_days(edition: Edition, days: int, first: date, last: date) -> str | None:
-    """Why the sessions cannot move ``days`` days with the edition's new dates ``first`` to
-    ``last``: the ones that would land outside them, and on which day; None if all fit."""
+    """Why the edition's days cannot become ``first`` to ``last`` with its sessions moved
+    ``days`` days (0: left where they are): the ones that would lie outside them, and on
+    which day; None if all fit."""
     rows = where_sessions_land(edition.sessions, days, first, last, edition.timezone)
     stray = [row for row in rows if row.outside]
     if not stray:
         return None
-    message = _l(
-        "Moved along with the first day, these sessions would fall outside the edition's "
-        "days (%(first)s to %(last)s): %(sessions)s. Also change the last day, or untick "
-        "“Move the sessions along”.",
-        first=format_day(first, DAY),
-        last=format_day(last, DAY),
-        sessions="; ".join(_landing(row) for row in stray),
-    )
+    values = {
+        "first": format_day(first, DAY),
+        "last": format_day(last, DAY),
+        "sessions": "; ".join(_landing(row) for row in stray),
+    }
+    if days:
+        message = _l(
+            "Moved along with the first day, these sessions would fall outside the edition's "
+            "days (%(first)s to %(last)s): %(sessions)s. Also change the last day, or untick "
+            "“Move the sessions along”.",
+            **values,
+        )
+    else:
+        message = _l(
+            "These sessions would lie outside the edition's days (%(first)s to %(last)s): "
+            "%(sessions)s. Choose days that include them, tick “Move the sessions along”, or "
+            "move those sessions first.",
+            **values,
+        )
     return str(message)
 
 
