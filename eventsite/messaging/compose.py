@@ -82,6 +82,10 @@ class Placeholders:
             link=f"https://placeholder.invalid/{tag}/manage",
         )
 
+    def values(self) -> dict[str, str]:
+        """The per-recipient values as the templates and the organisers' texts name them."""
+        return {"name": self.name, "first_name": self.first_name, "manage_link": self.link}
+
 
 def body_html(text: str) -> Markup:
     """Plain text as HTML paragraphs: escaped, line breaks kept, web addresses as links."""
@@ -109,12 +113,7 @@ def render_templates(
         lang: render_mail(
             template,
             lang,
-            {
-                "name": placeholders.name,
-                "first_name": placeholders.first_name,
-                "manage_link": placeholders.link,
-                **context,
-            },
+            {**placeholders.values(), **context},
         )
         for lang in languages
     }
@@ -158,9 +157,7 @@ def own_recording_texts(rendered: dict, session, organiser, placeholders) -> Non
         kind = "recording_joined" if joined else "recording_missed"
         for language in LANGUAGES:
             values = {
-                "name": placeholders.name,
-                "first_name": placeholders.first_name,
-                "manage_link": placeholders.link,
+                **placeholders.values(),
                 "edition": localized(session.edition, "name", language),
                 "session_title": localized(session, "title", language),
                 "recording_link": session.recording_url,

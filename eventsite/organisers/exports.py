@@ -16,7 +16,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -149,21 +149,21 @@ def _text_cell(sheet, value: str) -> WriteOnlyCell:
 
 class NumberAnswer(str):
     """An answer to a number question: in a CSV the text as typed ("2,5" reads right in a
-    Dutch Excel), in an xlsx a number cell, so SUM and AVERAGE work on the column."""
+    Dutch Excel), in an xlsx its ``number``, so SUM and AVERAGE work on the column."""
 
-    def number(self) -> Decimal | None:
-        try:
-            value = Decimal(self.strip().replace(",", "."))
-        except InvalidOperation:
-            return None
-        return value if value.is_finite() else None
+    number: Decimal | None
+
+    def __new__(cls, text: str, number: Decimal | None) -> NumberAnswer:
+        answer = super().__new__(cls, text)
+        answer.number = number
+        return answer
 
 
 def _xlsx_cell(sheet, value) -> WriteOnlyCell:
     """A date-time cell for a moment, a number cell for a number answer, an empty one for
     none, a text cell for the rest."""
-    if isinstance(value, NumberAnswer) and value.number() is not None:
-        return WriteOnlyCell(sheet, value=value.number())
+    if isinstance(value, NumberAnswer) and value.number is not None:
+        return WriteOnlyCell(sheet, value=value.number)
     if isinstance(value, datetime):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = XLSX_DATETIME_FORMAT

@@ -8,8 +8,6 @@ from the personal page asks the questions new to the person (``answers_form_clas
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, StringField, TextAreaField
@@ -20,6 +18,7 @@ from ..i18n import localized
 from ..inputs import SafeForm
 from .forms import MultiCheckboxField, RegistrationForm
 from .question_models import LONG, MULTIPLE, NUMBER, SHORT, SINGLE, YESNO, Question
+from .questions import number_value
 
 REQUIRED_MESSAGE = _l("Please answer this question.")
 CHOICE_MESSAGE = _l("Please choose one of the options.")
@@ -41,11 +40,7 @@ class ChoiceCheckboxField(MultiCheckboxField):
 
 
 def _number(form, field) -> None:
-    try:
-        number = Decimal((field.data or "").strip().replace(",", "."))
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite():  # "NaN" and "Infinity" parse as well
+    if number_value(field.data or "") is None:
         raise ValidationError(_l("Please enter a number, like 25."))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from contextlib import nullcontext
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import force_locale, gettext
 
@@ -94,6 +95,16 @@ def set_answers(attendee: Attendee, answers: dict, only_missing: bool = False) -
             attendee.answers.append(Answer(question_id=question_id, value=str(value)))
         else:
             answer.value = str(value)
+
+
+def number_value(text: str) -> Decimal | None:
+    """A number question's answer as a number ("2,5" as 2.5); None when it is none (also for
+    "NaN" and "Infinity", which Decimal reads)."""
+    try:
+        number = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
 
 
 def answer_text(question: Question, value: str, language: str | None = None) -> str:

@@ -17,7 +17,7 @@ from ...i18n import localized
 from ...programme.models import Edition
 from ...registration.models import STATES
 from ...registration.question_models import NUMBER
-from ...registration.questions import answer_text, answers_by_attendee
+from ...registration.questions import answer_text, answers_by_attendee, number_value
 from .. import audit, exports, services
 from ..blueprint import bp
 from .common import COLUMN_LABELS, session_or_abort, state_label, year_arg
@@ -55,7 +55,9 @@ def _answer_columns(edition: Edition) -> tuple[list[str], dict[int, list[str]]]:
 
 def _answer_cell(question, value: str) -> str:
     text = answer_text(question, value)
-    return exports.NumberAnswer(text) if question.kind == NUMBER and text else text
+    if question.kind == NUMBER and text:
+        return exports.NumberAnswer(text, number_value(text))
+    return text
 
 
 def _header(labels: list[str]) -> list[str]:
